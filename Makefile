@@ -1,0 +1,42 @@
+# openai-images: make demo (CLI against the offline emulator), make test (everything CI runs).
+GO        ?= go
+UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
+GOFLAGS_TEST ?= -race
+
+.PHONY: all spec generate check-generated test vet lint fmt
+
+all: test
+
+## spec: rewrite openapi.yaml from the upstream OpenAI spec (UPSTREAM=path to use another file)
+spec:
+	$(GO) run ./cmd/specsubset -config specsubset.yaml -o openapi.yaml $(UPSTREAM)
+
+## generate: regenerate gen/ from openapi.yaml (+ overlay.yaml, oapi-codegen.yaml)
+generate:
+	$(GO) generate ./...
+
+## check-generated: fail if openapi.yaml (when the upstream file is present) or gen/ is stale
+check-generated:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	cp -R openapi.yaml gen "$$tmp"/ && \
+	if [ -f "$(UPSTREAM)" ]; then $(MAKE) --no-print-directory spec; \
+	else echo "check-generated: $(UPSTREAM) not found; checking gen/ against openapi.yaml only"; fi && \
+	$(MAKE) --no-print-directory generate && \
+	if ! diff -ru "$$tmp/openapi.yaml" openapi.yaml || ! diff -ru "$$tmp/gen" gen; then \
+	  echo "check-generated: openapi.yaml or gen/ is out of date; the files are regenerated now: review and commit them"; exit 1; \
+	fi && echo "check-generated: openapi.yaml and gen/ are up to date"
+
+vet:
+	$(GO) vet ./...
+
+## lint: formatting and vet
+lint: vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './gen/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+fmt:
+	gofmt -w $$(find . -name '*.go' -not -path './gen/*')
+
+## test: vet, check-generated and the whole test suite with the race detector
+test: vet check-generated
+	$(GO) test $(GOFLAGS_TEST) ./...

@@ -1,0 +1,393 @@
+// Package specsubset extracts a self-contained subset of a large OpenAPI
+// document: a chosen set of operations, every component they reference
+// (transitively), the security schemes the document requires, and the
+// document's info with a note of where the subset came from.
+//
+// The extraction works on the YAML node tree, so every schema it copies is
+// equal in content to the upstream one; only operation-level extensions named
+// in the configuration (such as x-oaiMeta code samples) are dropped. The output
+// is deterministic: the same input and configuration give the same bytes.
+package specsubset
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config says what to extract. It is read from a small YAML file kept in the
+// repository (specsubset.yaml), so that widening the subset is a change of
+// configuration, not of code.
+type Config struct {
+	// Operations lists the operationIds to keep, with every request and
+	// response content type they declare.
+	Operations []string `yaml:"operations"`
+	// Schemas lists extra component schemas to keep even when no kept
+	// operation references them (for example the Responses API's
+	// image_generation tool types). Their references are followed too.
+	Schemas []string `yaml:"schemas"`
+	// DropOperationExtensions lists extension keys (x-...) removed from kept
+	// operations, such as x-oaiMeta, which holds only code samples.
+	DropOperationExtensions []string `yaml:"drop_operation_extensions"`
+}
+
+// LoadConfig reads and checks a configuration file.
+func LoadConfig(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, err
+	}
+	return ParseConfig(data)
+}
+
+// ParseConfig parses and checks a configuration document.
+func ParseConfig(data []byte) (Config, error) {
+	var cfg Config
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return Config{}, fmt.Errorf("specsubset: config: %w", err)
+	}
+	if len(cfg.Operations) == 0 {
+		return Config{}, errors.New("specsubset: config: no operations listed")
+	}
+	for _, ext := range cfg.DropOperationExtensions {
+		if !strings.HasPrefix(ext, "x-") {
+			return Config{}, fmt.Errorf("specsubset: config: drop_operation_extensions: %q is not an extension (x-...)", ext)
+		}
+	}
+	return cfg, nil
+}
+
+// Source describes the upstream document for the provenance note.
+type Source struct {
+	// Name is how the upstream document is named in the note (a file name,
+	// not a machine-specific path, so that output does not depend on where
+	// the tool ran).
+	Name string
+}
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+// Extract returns the subset of the upstream OpenAPI document described by cfg.
+func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(upstream, &doc); err != nil {
+		return nil, fmt.Errorf("specsubset: parse upstream: %w", err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("specsubset: upstream is not a YAML mapping")
+	}
+	root := doc.Content[0]
+	if v := lookup(root, "openapi"); v == nil || !strings.HasPrefix(v.Value, "3.") {
+		return nil, errors.New("specsubset: upstream is not an OpenAPI 3.x document")
+	}
+
+	paths := lookup(root, "paths")
+	if paths == nil || paths.Kind != yaml.MappingNode {
+		return nil, errors.New("specsubset: upstream has no paths")
+	}
+
+	// Find each wanted operation; keep path items in upstream order.
+	want := map[string]bool{}
+	for _, id := range cfg.Operations {
+		want[id] = true
+	}
+	found := map[string]bool{}
+	outPaths := mapping()
+	usedTags := map[string]bool{}
+	var refRoots []*yaml.Node
+	for i := 0; i+1 < len(paths.Content); i += 2 {
+		key, item := paths.Content[i], paths.Content[i+1]
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		var outItem *yaml.Node
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			k, op := item.Content[j], item.Content[j+1]
+			if !slices.Contains(httpMethods, k.Value) || op.Kind != yaml.MappingNode {
+				continue
+			}
+			id := lookup(op, "operationId")
+			if id == nil || !want[id.Value] {
+				continue
+			}
+			if found[id.Value] {
+				return nil, fmt.Errorf("specsubset: operationId %q appears twice", id.Value)
+			}
+			found[id.Value] = true
+			if outItem == nil {
+				outItem = mapping()
+				// Path-level fields other than operations (parameters,
+				// summary, ...) belong to every operation: keep them.
+				for m := 0; m+1 < len(item.Content); m += 2 {
+					if !slices.Contains(httpMethods, item.Content[m].Value) {
+						outItem.Content = append(outItem.Content, item.Content[m], item.Content[m+1])
+						refRoots = append(refRoots, item.Content[m+1])
+					}
+				}
+			}
+			kept := withoutKeys(op, cfg.DropOperationExtensions)
+			if tags := lookup(kept, "tags"); tags != nil {
+				for _, t := range tags.Content {
+					usedTags[t.Value] = true
+				}
+			}
+			outItem.Content = append(outItem.Content, k, kept)
+			refRoots = append(refRoots, kept)
+		}
+		if outItem != nil {
+			outPaths.Content = append(outPaths.Content, key, outItem)
+		}
+	}
+	var missing []string
+	for _, id := range cfg.Operations {
+		if !found[id] {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("specsubset: operations not found upstream: %s", strings.Join(missing, ", "))
+	}
+
+	components := lookup(root, "components")
+	// Collect every component reachable from the kept operations and the
+	// extra schemas: kind ("schemas", "responses", ...) -> name -> true.
+	reached := map[string]map[string]bool{}
+	var queue []*yaml.Node
+	queue = append(queue, refRoots...)
+	for _, name := range cfg.Schemas {
+		n := componentNode(components, "schemas", name)
+		if n == nil {
+			return nil, fmt.Errorf("specsubset: schema %q not found upstream", name)
+		}
+		if reached["schemas"] == nil {
+			reached["schemas"] = map[string]bool{}
+		}
+		reached["schemas"][name] = true
+		queue = append(queue, n)
+	}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, ref := range collectRefs(n) {
+			kind, name, err := parseRef(ref)
+			if err != nil {
+				return nil, err
+			}
+			if reached[kind][name] {
+				continue
+			}
+			target := componentNode(components, kind, name)
+			if target == nil {
+				return nil, fmt.Errorf("specsubset: dangling reference %q", ref)
+			}
+			if reached[kind] == nil {
+				reached[kind] = map[string]bool{}
+			}
+			reached[kind][name] = true
+			queue = append(queue, target)
+		}
+	}
+
+	// Security schemes named by the document-level security requirement
+	// and by kept operations.
+	schemes := map[string]bool{}
+	addSecurity := func(sec *yaml.Node) {
+		if sec == nil {
+			return
+		}
+		for _, req := range sec.Content {
+			for i := 0; i+1 < len(req.Content); i += 2 {
+				schemes[req.Content[i].Value] = true
+			}
+		}
+	}
+	addSecurity(lookup(root, "security"))
+	for i := 1; i < len(outPaths.Content); i += 2 {
+		item := outPaths.Content[i]
+		for j := 1; j < len(item.Content); j += 2 {
+			addSecurity(lookup(item.Content[j], "security"))
+		}
+	}
+	if len(schemes) > 0 {
+		reached["securitySchemes"] = schemes
+	}
+
+	// Assemble the output, keeping upstream order everywhere.
+	out := mapping()
+	for _, key := range []string{"openapi", "info", "servers", "security"} {
+		v := lookup(root, key)
+		if v == nil {
+			continue
+		}
+		if key == "info" {
+			v = withNote(v, upstream, cfg, src)
+		}
+		out.Content = append(out.Content, scalar(key), v)
+	}
+	if tags := lookup(root, "tags"); tags != nil {
+		outTags := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+		for _, t := range tags.Content {
+			if name := lookup(t, "name"); name != nil && usedTags[name.Value] {
+				outTags.Content = append(outTags.Content, t)
+			}
+		}
+		if len(outTags.Content) > 0 {
+			out.Content = append(out.Content, scalar("tags"), outTags)
+		}
+	}
+	out.Content = append(out.Content, scalar("paths"), outPaths)
+	if components != nil {
+		outComponents := mapping()
+		for i := 0; i+1 < len(components.Content); i += 2 {
+			kind, group := components.Content[i].Value, components.Content[i+1]
+			if len(reached[kind]) == 0 {
+				continue
+			}
+			outGroup := mapping()
+			for j := 0; j+1 < len(group.Content); j += 2 {
+				if reached[kind][group.Content[j].Value] {
+					outGroup.Content = append(outGroup.Content, group.Content[j], group.Content[j+1])
+				}
+			}
+			outComponents.Content = append(outComponents.Content, components.Content[i], outGroup)
+		}
+		if len(outComponents.Content) > 0 {
+			out.Content = append(out.Content, scalar("components"), outComponents)
+		}
+	}
+
+	var buf bytes.Buffer
+	buf.WriteString("# Code generated by internal/specsubset from the upstream OpenAI spec. DO NOT EDIT.\n")
+	buf.WriteString("# Regenerate with `make spec` (UPSTREAM=path for another upstream file).\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{out}}); err != nil {
+		return nil, fmt.Errorf("specsubset: encode: %w", err)
+	}
+	if err := enc.Close(); err != nil {
+		return nil, fmt.Errorf("specsubset: encode: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// withNote returns a copy of info with an x-subset-of extension recording the
+// upstream document, its version and digest, and what was extracted.
+func withNote(info *yaml.Node, upstream []byte, cfg Config, src Source) *yaml.Node {
+	out := mapping()
+	out.Content = append(out.Content, info.Content...)
+	sum := sha256.Sum256(upstream)
+	note := mapping()
+	name := src.Name
+	if name == "" {
+		name = "openai-openapi.yaml"
+	}
+	version := ""
+	if v := lookup(info, "version"); v != nil {
+		version = v.Value
+	}
+	note.Content = append(note.Content,
+		scalar("description"), scalar("Subset of the official OpenAI OpenAPI document, extracted by this repository's internal/specsubset tool; component schemas are copied unchanged."),
+		scalar("source"), scalar(name),
+		scalar("source-version"), scalar(version),
+		scalar("source-sha256"), scalar(hex.EncodeToString(sum[:])),
+		scalar("operations"), seq(cfg.Operations),
+	)
+	if len(cfg.Schemas) > 0 {
+		note.Content = append(note.Content, scalar("extra-schemas"), seq(cfg.Schemas))
+	}
+	out.Content = append(out.Content, scalar("x-subset-of"), note)
+	return out
+}
+
+// collectRefs returns every $ref value under n, in document order.
+func collectRefs(n *yaml.Node) []string {
+	var refs []string
+	var walk func(*yaml.Node)
+	walk = func(n *yaml.Node) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == "$ref" && n.Content[i+1].Kind == yaml.ScalarNode {
+					refs = append(refs, n.Content[i+1].Value)
+					continue
+				}
+				walk(n.Content[i+1])
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			for _, c := range n.Content {
+				walk(c)
+			}
+		case yaml.AliasNode:
+			if n.Alias != nil {
+				walk(n.Alias)
+			}
+		}
+	}
+	walk(n)
+	return refs
+}
+
+func parseRef(ref string) (kind, name string, err error) {
+	rest, ok := strings.CutPrefix(ref, "#/components/")
+	if !ok {
+		return "", "", fmt.Errorf("specsubset: unsupported reference %q (only local #/components/... references are followed)", ref)
+	}
+	kind, name, ok = strings.Cut(rest, "/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", "", fmt.Errorf("specsubset: unsupported reference %q", ref)
+	}
+	// JSON pointer escapes.
+	name = strings.ReplaceAll(strings.ReplaceAll(name, "~1", "/"), "~0", "~")
+	return kind, name, nil
+}
+
+func componentNode(components *yaml.Node, kind, name string) *yaml.Node {
+	if components == nil {
+		return nil
+	}
+	return lookup(lookup(components, kind), name)
+}
+
+func lookup(m *yaml.Node, key string) *yaml.Node {
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func withoutKeys(m *yaml.Node, drop []string) *yaml.Node {
+	out := *m
+	out.Content = nil
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !slices.Contains(drop, m.Content[i].Value) {
+			out.Content = append(out.Content, m.Content[i], m.Content[i+1])
+		}
+	}
+	return &out
+}
+
+func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
+
+func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
+
+func seq(vs []string) *yaml.Node {
+	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, v := range vs {
+		n.Content = append(n.Content, scalar(v))
+	}
+	return n
+}
