@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/imagegen-go/openai-images/internal/atomicfile"
 	"github.com/imagegen-go/openai-images/internal/specsubset"
 )
 
@@ -54,5 +55,5 @@ func run(upstream, configPath, out string) error {
 	if err != nil {
 		return err
 	}
-	return specsubset.WriteFileAtomic(out, subset)
+	return atomicfile.WriteFile(out, subset, 0o644)
 }

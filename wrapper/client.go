@@ -1,0 +1,250 @@
+package wrapper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/imagegen-go/openai-images/gen"
+)
+
+// Version is this module's version, sent in the default User-Agent.
+const Version = "0.1.0"
+
+// Client calls the OpenAI Images API. It is safe for concurrent use; create
+// one and reuse it.
+type Client struct {
+	cfg config
+	// api is the generated client; every API call goes through it. The
+	// raw form is used for all calls so that bodies are streamed both
+	// ways; JSON responses are parsed with the generated Parse* helpers.
+	api *gen.ImagesApi
+}
+
+// New returns a client configured by opts. Without options it reads
+// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID from
+// the environment. A missing key is not an error here (a local
+// OpenAI-compatible server may not need one); the server will say so.
+func New(opts ...Option) (*Client, error) {
+	cfg := config{
+		apiKey:          envOr("OPENAI_API_KEY", ""),
+		baseURL:         envOr("OPENAI_BASE_URL", DefaultBaseURL),
+		organization:    envOr("OPENAI_ORG_ID", ""),
+		project:         envOr("OPENAI_PROJECT_ID", ""),
+		maxRetries:      DefaultMaxRetries,
+		userAgent:       "openai-images-go/" + Version,
+		validate:        true,
+		maxDownloadSize: DefaultMaxDownloadSize,
+		headers:         http.Header{},
+	}
+	for _, opt := range opts {
+		if err := opt(&cfg); err != nil {
+			return nil, fmt.Errorf("openai-images: %w", err)
+		}
+	}
+	if err := checkBaseURL(cfg.baseURL); err != nil {
+		return nil, fmt.Errorf("openai-images: base URL: %w", err)
+	}
+	if cfg.httpClient == nil {
+		cfg.httpClient = &http.Client{}
+	}
+	if cfg.logger == nil {
+		cfg.logger = slog.New(slog.DiscardHandler)
+	}
+	api, err := gen.NewClient(cfg.baseURL,
+		gen.WithHTTPClient(cfg.httpClient),
+		gen.WithRequestEditorFn(cfg.authorize))
+	if err != nil {
+		return nil, fmt.Errorf("openai-images: %w", err)
+	}
+	return &Client{cfg: cfg, api: api}, nil
+}
+
+// BaseURL returns the API base URL the client sends requests to.
+func (c *Client) BaseURL() string { return c.cfg.baseURL }
+
+// authorize sets the headers every request carries.
+func (cfg *config) authorize(_ context.Context, req *http.Request) error {
+	if cfg.apiKey != "" {
+		req.Header.Set("Authorization", "Bearer "+cfg.apiKey)
+	}
+	if cfg.organization != "" {
+		req.Header.Set("OpenAI-Organization", cfg.organization)
+	}
+	if cfg.project != "" {
+		req.Header.Set("OpenAI-Project", cfg.project)
+	}
+	if cfg.userAgent != "" {
+		req.Header.Set("User-Agent", cfg.userAgent)
+	}
+	for k, vs := range cfg.headers {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	return nil
+}
+
+func (c *Client) requestConfig(opts []RequestOption) (*requestConfig, error) {
+	rc := &requestConfig{headers: http.Header{}, query: url.Values{}, body: map[string]any{}}
+	for _, opt := range opts {
+		if err := opt(rc); err != nil {
+			return nil, fmt.Errorf("openai-images: %w", err)
+		}
+	}
+	return rc, nil
+}
+
+func (c *Client) validating(rc *requestConfig) bool {
+	if rc.validate != nil {
+		return *rc.validate
+	}
+	return c.cfg.validate
+}
+
+// editors returns the per-request editors: extra headers and query.
+func (rc *requestConfig) editors() []gen.RequestEditorFn {
+	return []gen.RequestEditorFn{func(_ context.Context, req *http.Request) error {
+		for k, vs := range rc.headers {
+			req.Header[k] = append([]string(nil), vs...)
+		}
+		if len(rc.query) > 0 {
+			q := req.URL.Query()
+			for k, vs := range rc.query {
+				q[k] = append(q[k], vs...)
+			}
+			req.URL.RawQuery = q.Encode()
+		}
+		return nil
+	}}
+}
+
+// call is one logical API call, sent in one or more attempts.
+type call struct {
+	op     string // OpenAPI operation id, used in errors and logs
+	path   string // for logs
+	stream bool
+	// send makes one attempt through the generated client, with a fresh
+	// request body.
+	send func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error)
+	// replayable is false when the body cannot be produced again.
+	replayable bool
+}
+
+// errAttemptTimeout is the cancellation cause of an attempt that ran past
+// the per-attempt timeout.
+var errAttemptTimeout = errors.New("attempt timed out")
+
+// success handles a 2xx response. It owns resp.Body. For streams it also
+// takes over release, which ends the attempt's context; otherwise do calls
+// release when success returns.
+type success func(ctx context.Context, resp *http.Response, release func()) error
+
+// do runs c with retries. On a 2xx response it calls onSuccess; a failure of
+// onSuccess caused by the per-attempt timeout is retried like any timeout.
+func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess success) error {
+	maxRetries := c.cfg.maxRetries
+	if rc.maxRetries != nil {
+		maxRetries = *rc.maxRetries
+	}
+	if !cl.replayable {
+		maxRetries = 0
+	}
+	timeout := c.cfg.timeout
+	if rc.hasTimeout {
+		timeout = rc.timeout
+	}
+	editors := rc.editors()
+	log := c.cfg.logger.With("op", cl.op)
+
+	for attempt := 0; ; attempt++ {
+		if err := ctx.Err(); err != nil {
+			return opError(cl.op, err)
+		}
+		actx, cancel := context.WithCancelCause(ctx)
+		var timer *time.Timer
+		if timeout > 0 {
+			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
+		}
+		release := func() {
+			if timer != nil {
+				timer.Stop()
+			}
+			cancel(context.Canceled)
+		}
+		start := time.Now()
+		log.DebugContext(ctx, "request", "path", cl.path, "attempt", attempt+1)
+		resp, err := cl.send(actx, editors)
+
+		var lastErr error
+		var header http.Header
+		retryable := false
+		switch {
+		case err != nil:
+			timedOut := context.Cause(actx) == errAttemptTimeout
+			release()
+			if ctx.Err() != nil {
+				return opError(cl.op, ctx.Err())
+			}
+			var be *bodyError
+			if errors.As(err, &be) {
+				return opError(cl.op, be.err)
+			}
+			if timedOut {
+				err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, timeout, err)
+			}
+			lastErr, retryable = opError(cl.op, err), true
+			log.DebugContext(ctx, "transport error", "attempt", attempt+1, "duration", time.Since(start), "error", lastErr)
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			log.DebugContext(ctx, "response", "status", resp.StatusCode, "request_id", resp.Header.Get("x-request-id"), "duration", time.Since(start))
+			if cl.stream {
+				if timer != nil && !timer.Stop() {
+					// The timeout fired as the headers arrived.
+					resp.Body.Close()
+					release()
+					lastErr, retryable = opError(cl.op, fmt.Errorf("%w after %v", errAttemptTimeout, timeout)), true
+					break
+				}
+				return onSuccess(actx, resp, release)
+			}
+			err = onSuccess(actx, resp, func() {})
+			timedOut := context.Cause(actx) == errAttemptTimeout
+			release()
+			if err == nil {
+				return nil
+			}
+			if !timedOut || ctx.Err() != nil {
+				return err
+			}
+			lastErr, retryable = err, true
+		default:
+			apiErr := newAPIError(cl.op, resp)
+			resp.Body.Close()
+			release()
+			log.DebugContext(ctx, "response", "status", resp.StatusCode, "request_id", apiErr.RequestID, "duration", time.Since(start))
+			lastErr, retryable, header = apiErr, shouldRetry(resp), resp.Header
+		}
+
+		if !retryable || attempt >= maxRetries {
+			return lastErr
+		}
+		wait := retryDelay(attempt, header, time.Now(), defaultMaxRetryAfter)
+		if exceedsDeadline(ctx, wait) {
+			log.DebugContext(ctx, "not retrying: wait would pass the deadline", "wait", wait)
+			return lastErr
+		}
+		log.DebugContext(ctx, "retry", "attempt", attempt+1, "wait", wait, "error", lastErr)
+		if err := sleep(ctx, wait); err != nil {
+			return opError(cl.op, err)
+		}
+	}
+}
+
+// bodyError marks a failure to produce the request body (an unreadable
+// image file, say): the caller's to fix, so it is not retried.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }

@@ -1,0 +1,136 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+
+	"github.com/imagegen-go/openai-images/gen"
+)
+
+// Generate creates images from a prompt.
+//
+// API: POST /images/generations
+func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImagesResponse, error) {
+	const op = "createImage"
+	rc, err := c.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.validating(rc) {
+		if err := validateGenerate(&p, false); err != nil {
+			return nil, err
+		}
+	}
+	body, err := jsonBody(generateRequest(&p, false), rc.body)
+	if err != nil {
+		return nil, fmt.Errorf("openai-images: %s: %w", op, err)
+	}
+	var out *ImagesResponse
+	err = c.do(ctx, call{
+		op: op, path: "POST /images/generations", replayable: true,
+		send: func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
+			return c.api.CreateImageWithBody(ctx, "application/json", bytes.NewReader(body), editors...)
+		},
+	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
+		out, err = c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
+			parsed, err := gen.ParseCreateImageResponse(r)
+			if err != nil {
+				return nil, err
+			}
+			return parsed.JSON200, nil
+		})
+		return err
+	})
+	return out, err
+}
+
+func generateRequest(p *GenerateParams, stream bool) gen.CreateImageRequest {
+	r := gen.CreateImageRequest{
+		Prompt:            p.Prompt,
+		Model:             optString[string](p.Model),
+		N:                 optInt(p.N),
+		Size:              optString[string](p.Size),
+		Quality:           optString[gen.CreateImageRequestQuality](p.Quality),
+		Style:             optString[gen.CreateImageRequestStyle](p.Style),
+		Background:        optString[gen.CreateImageRequestBackground](p.Background),
+		Moderation:        optString[gen.CreateImageRequestModeration](p.Moderation),
+		OutputFormat:      optString[gen.CreateImageRequestOutputFormat](p.OutputFormat),
+		OutputCompression: p.OutputCompression,
+		ResponseFormat:    optString[gen.CreateImageRequestResponseFormat](p.ResponseFormat),
+		User:              optString[string](p.User),
+	}
+	if stream {
+		r.Stream = Ptr(true)
+		r.PartialImages = p.PartialImages
+	}
+	return r
+}
+
+// optString converts a possibly empty string-like value to an optional
+// field: empty means unset (omitted from the body).
+func optString[T ~string, S ~string](v S) *T {
+	if v == "" {
+		return nil
+	}
+	t := T(v)
+	return &t
+}
+
+func optInt(v int) *int {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// jsonBody marshals v and merges extra fields in at the top level.
+func jsonBody(v any, extra map[string]any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil || len(extra) == 0 {
+		return b, err
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return nil, err
+	}
+	for k, v := range extra {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("extra body field %q: %w", k, err)
+		}
+		fields[k] = raw
+	}
+	return json.Marshal(fields)
+}
+
+// maxResponseBody caps a JSON images response (base64 images are large:
+// ten 4K PNGs stay well under it).
+const maxResponseBody = 1 << 30
+
+// parseImages reads a JSON images response with the generated parser.
+func (c *Client) parseImages(op string, resp *http.Response, parse func(*http.Response) (*gen.ImagesResponse, error)) (*ImagesResponse, error) {
+	requestID := resp.Header.Get("x-request-id")
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
+		resp.Body.Close()
+		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: fmt.Sprintf("unexpected response content type %q", resp.Header.Get("Content-Type"))}
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, maxResponseBody), resp.Body}
+	r, err := parse(resp)
+	if err != nil {
+		return nil, opError(op, fmt.Errorf("read response: %w", err))
+	}
+	if r == nil {
+		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: "response is not an images response"}
+	}
+	return c.imagesResponse(r, requestID), nil
+}

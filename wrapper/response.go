@@ -1,0 +1,212 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/atomicfile"
+)
+
+// ImagesResponse is the result of Generate, Edit and CreateVariation.
+type ImagesResponse struct {
+	// Created is when the images were created.
+	Created time.Time
+	// Data holds the images, in order.
+	Data []GeneratedImage
+	// Usage is the token usage (GPT image models only).
+	Usage *Usage
+	// Background, OutputFormat, Quality and Size echo the settings used,
+	// when the server reports them.
+	Background   Background
+	OutputFormat OutputFormat
+	Quality      Quality
+	Size         Size
+	// RequestID is the x-request-id header, for OpenAI support.
+	RequestID string
+}
+
+// Usage is token usage of an image request.
+type Usage struct {
+	InputTokens       int
+	InputTextTokens   int
+	InputImageTokens  int
+	OutputTokens      int
+	OutputTextTokens  int
+	OutputImageTokens int
+	TotalTokens       int
+}
+
+// GeneratedImage is one returned image: base64 data or a URL (DALL-E models
+// with response_format=url; valid for 60 minutes).
+type GeneratedImage struct {
+	B64JSON       string
+	URL           string
+	RevisedPrompt string
+
+	client *Client
+}
+
+func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *ImagesResponse {
+	out := &ImagesResponse{Created: time.Unix(int64(r.Created), 0).UTC(), RequestID: requestID}
+	if r.Data != nil {
+		for _, d := range *r.Data {
+			out.Data = append(out.Data, GeneratedImage{
+				B64JSON:       deref(d.B64Json),
+				URL:           deref(d.Url),
+				RevisedPrompt: deref(d.RevisedPrompt),
+				client:        c,
+			})
+		}
+	}
+	if r.Usage != nil {
+		u := &Usage{
+			InputTokens:      r.Usage.InputTokens,
+			InputTextTokens:  r.Usage.InputTokensDetails.TextTokens,
+			InputImageTokens: r.Usage.InputTokensDetails.ImageTokens,
+			OutputTokens:     r.Usage.OutputTokens,
+			TotalTokens:      r.Usage.TotalTokens,
+		}
+		if d := r.Usage.OutputTokensDetails; d != nil {
+			u.OutputTextTokens, u.OutputImageTokens = d.TextTokens, d.ImageTokens
+		}
+		out.Usage = u
+	}
+	if r.Background != nil {
+		out.Background = Background(*r.Background)
+	}
+	if r.OutputFormat != nil {
+		out.OutputFormat = OutputFormat(*r.OutputFormat)
+	}
+	if r.Quality != nil {
+		out.Quality = Quality(*r.Quality)
+	}
+	if r.Size != nil {
+		out.Size = Size(*r.Size)
+	}
+	return out
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+// ErrNoImageData is returned when an image has neither base64 data nor a URL.
+var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
+
+// Bytes returns the image file's bytes: the base64 data decoded, or the URL
+// downloaded through the client's HTTP client (at most the client's
+// download limit).
+func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := img.writeTo(ctx, &buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Save writes the image to path atomically: a temporary file in the same
+// directory is renamed over path only once the image is complete, so a
+// failure never leaves a partial file.
+func (img GeneratedImage) Save(ctx context.Context, path string) error {
+	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
+}
+
+// Decode decodes the image (PNG, JPEG, WebP or GIF) and returns it with its
+// format name.
+func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, error) {
+	b, err := img.Bytes(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	m, format, err := image.Decode(bytes.NewReader(b))
+	if err != nil {
+		return nil, "", fmt.Errorf("openai-images: decode image: %w", err)
+	}
+	return m, format, nil
+}
+
+func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
+	switch {
+	case img.B64JSON != "":
+		_, err := io.Copy(w, base64.NewDecoder(base64.StdEncoding, strings.NewReader(img.B64JSON)))
+		if err != nil {
+			return fmt.Errorf("openai-images: decode b64_json: %w", err)
+		}
+		return nil
+	case img.URL != "":
+		return img.download(ctx, w)
+	default:
+		return ErrNoImageData
+	}
+}
+
+// download fetches the image URL without the API's credentials (the URL is a
+// signed storage link on another host).
+func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
+	hc, limit := http.DefaultClient, int64(DefaultMaxDownloadSize)
+	if img.client != nil {
+		hc, limit = img.client.cfg.httpClient, img.client.cfg.maxDownloadSize
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, img.URL, nil)
+	if err != nil {
+		return fmt.Errorf("openai-images: download: invalid image URL")
+	}
+	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
+		return fmt.Errorf("openai-images: download: unsupported URL scheme %q", req.URL.Scheme)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return opError("download", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return newAPIError("download", resp)
+	}
+	if resp.ContentLength > limit {
+		return fmt.Errorf("openai-images: download: image is %d bytes, over the %d-byte limit", resp.ContentLength, limit)
+	}
+	n, err := io.Copy(w, io.LimitReader(resp.Body, limit+1))
+	if err != nil {
+		return opError("download", err)
+	}
+	if n > limit {
+		return fmt.Errorf("openai-images: download: image is over the %d-byte limit", limit)
+	}
+	return nil
+}
+
+// SaveAll saves every image of the response into dir as prefix-N.ext
+// (N from 1; the extension from the bytes), atomically, and returns the
+// paths written.
+func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	for i, img := range r.Data {
+		b, err := img.Bytes(ctx)
+		if err != nil {
+			return paths, err
+		}
+		path := fmt.Sprintf("%s/%s-%d%s", strings.TrimRight(dir, "/"), prefix, i+1, extensionFor(sniffContentType(b)))
+		if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
