@@ -606,6 +606,27 @@ func (e ImageEditPartialImageEventType) Valid() bool {
 	}
 }
 
+// Defines values for ImageGenActionEnum.
+const (
+	ImageGenActionEnumAuto     ImageGenActionEnum = "auto"
+	ImageGenActionEnumEdit     ImageGenActionEnum = "edit"
+	ImageGenActionEnumGenerate ImageGenActionEnum = "generate"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenActionEnum enum.
+func (e ImageGenActionEnum) Valid() bool {
+	switch e {
+	case ImageGenActionEnumAuto:
+		return true
+	case ImageGenActionEnumEdit:
+		return true
+	case ImageGenActionEnumGenerate:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ImageGenCompletedEventBackground.
 const (
 	ImageGenCompletedEventBackgroundAuto        ImageGenCompletedEventBackground = "auto"
@@ -816,6 +837,144 @@ func (e ImageGenPartialImageEventType) Valid() bool {
 	}
 }
 
+// Defines values for ImageGenToolBackground.
+const (
+	ImageGenToolBackgroundAuto        ImageGenToolBackground = "auto"
+	ImageGenToolBackgroundOpaque      ImageGenToolBackground = "opaque"
+	ImageGenToolBackgroundTransparent ImageGenToolBackground = "transparent"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolBackground enum.
+func (e ImageGenToolBackground) Valid() bool {
+	switch e {
+	case ImageGenToolBackgroundAuto:
+		return true
+	case ImageGenToolBackgroundOpaque:
+		return true
+	case ImageGenToolBackgroundTransparent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolModeration.
+const (
+	ImageGenToolModerationAuto ImageGenToolModeration = "auto"
+	ImageGenToolModerationLow  ImageGenToolModeration = "low"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolModeration enum.
+func (e ImageGenToolModeration) Valid() bool {
+	switch e {
+	case ImageGenToolModerationAuto:
+		return true
+	case ImageGenToolModerationLow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolOutputFormat.
+const (
+	ImageGenToolOutputFormatJpeg ImageGenToolOutputFormat = "jpeg"
+	ImageGenToolOutputFormatPng  ImageGenToolOutputFormat = "png"
+	ImageGenToolOutputFormatWebp ImageGenToolOutputFormat = "webp"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolOutputFormat enum.
+func (e ImageGenToolOutputFormat) Valid() bool {
+	switch e {
+	case ImageGenToolOutputFormatJpeg:
+		return true
+	case ImageGenToolOutputFormatPng:
+		return true
+	case ImageGenToolOutputFormatWebp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolQuality.
+const (
+	ImageGenToolQualityAuto   ImageGenToolQuality = "auto"
+	ImageGenToolQualityHigh   ImageGenToolQuality = "high"
+	ImageGenToolQualityLow    ImageGenToolQuality = "low"
+	ImageGenToolQualityMedium ImageGenToolQuality = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolQuality enum.
+func (e ImageGenToolQuality) Valid() bool {
+	switch e {
+	case ImageGenToolQualityAuto:
+		return true
+	case ImageGenToolQualityHigh:
+		return true
+	case ImageGenToolQualityLow:
+		return true
+	case ImageGenToolQualityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolType.
+const (
+	ImageGeneration ImageGenToolType = "image_generation"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolType enum.
+func (e ImageGenToolType) Valid() bool {
+	switch e {
+	case ImageGeneration:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallStatus.
+const (
+	Completed  ImageGenToolCallStatus = "completed"
+	Failed     ImageGenToolCallStatus = "failed"
+	Generating ImageGenToolCallStatus = "generating"
+	InProgress ImageGenToolCallStatus = "in_progress"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallStatus enum.
+func (e ImageGenToolCallStatus) Valid() bool {
+	switch e {
+	case Completed:
+		return true
+	case Failed:
+		return true
+	case Generating:
+		return true
+	case InProgress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallType.
+const (
+	ImageGenerationCall ImageGenToolCallType = "image_generation_call"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallType enum.
+func (e ImageGenToolCallType) Valid() bool {
+	switch e {
+	case ImageGenerationCall:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ImagesResponseBackground.
 const (
 	ImagesResponseBackgroundOpaque      ImagesResponseBackground = "opaque"
@@ -909,6 +1068,66 @@ func (e InputFidelity) Valid() bool {
 	case InputFidelityHigh:
 		return true
 	case InputFidelityLow:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResponseImageGenCallCompletedEventType.
+const (
+	ResponseImageGenerationCallCompleted ResponseImageGenCallCompletedEventType = "response.image_generation_call.completed"
+)
+
+// Valid indicates whether the value is a known member of the ResponseImageGenCallCompletedEventType enum.
+func (e ResponseImageGenCallCompletedEventType) Valid() bool {
+	switch e {
+	case ResponseImageGenerationCallCompleted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResponseImageGenCallGeneratingEventType.
+const (
+	ResponseImageGenerationCallGenerating ResponseImageGenCallGeneratingEventType = "response.image_generation_call.generating"
+)
+
+// Valid indicates whether the value is a known member of the ResponseImageGenCallGeneratingEventType enum.
+func (e ResponseImageGenCallGeneratingEventType) Valid() bool {
+	switch e {
+	case ResponseImageGenerationCallGenerating:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResponseImageGenCallInProgressEventType.
+const (
+	ResponseImageGenerationCallInProgress ResponseImageGenCallInProgressEventType = "response.image_generation_call.in_progress"
+)
+
+// Valid indicates whether the value is a known member of the ResponseImageGenCallInProgressEventType enum.
+func (e ResponseImageGenCallInProgressEventType) Valid() bool {
+	switch e {
+	case ResponseImageGenerationCallInProgress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ResponseImageGenCallPartialImageEventType.
+const (
+	ResponseImageGenerationCallPartialImage ResponseImageGenCallPartialImageEventType = "response.image_generation_call.partial_image"
+)
+
+// Valid indicates whether the value is a known member of the ResponseImageGenCallPartialImageEventType enum.
+func (e ResponseImageGenCallPartialImageEventType) Valid() bool {
+	switch e {
+	case ResponseImageGenerationCallPartialImage:
 		return true
 	default:
 		return false
@@ -1303,6 +1522,9 @@ type ImageEditStreamEvent struct {
 	union json.RawMessage
 }
 
+// ImageGenActionEnum defines model for ImageGenActionEnum.
+type ImageGenActionEnum string
+
 // ImageGenCompletedEvent Emitted when image generation has completed and the final image is available.
 type ImageGenCompletedEvent struct {
 	// B64Json Base64-encoded image data, suitable for rendering as an image.
@@ -1410,6 +1632,94 @@ type ImageGenStreamEvent struct {
 	union json.RawMessage
 }
 
+// ImageGenTool A tool that generates images using the GPT image models.
+type ImageGenTool struct {
+	// Action Whether to generate a new image or edit an existing image. Default: `auto`.
+	Action *ImageGenActionEnum `json:"action,omitempty"`
+
+	// Background Set the background of the generated image. One of `transparent`,
+	// `opaque`, or `auto`. Transparent backgrounds are available for
+	// supported GPT Image models. For `gpt-image-2` and
+	// `gpt-image-2-2026-04-21`, this support is in preview. When using
+	// `transparent`, set the output format to `png` or `webp`. Default: `auto`.
+	Background    *ImageGenToolBackground `json:"background,omitempty"`
+	InputFidelity *InputFidelity          `json:"input_fidelity,omitempty"`
+
+	// InputImageMask Optional mask for inpainting. Contains `image_url`
+	// (string, optional) and `file_id` (string, optional).
+	InputImageMask *struct {
+		// FileId File ID for the mask image.
+		FileId *string `json:"file_id,omitempty"`
+
+		// ImageUrl Base64-encoded mask image.
+		ImageUrl *string `json:"image_url,omitempty"`
+	} `json:"input_image_mask,omitempty"`
+	Model *string `json:"model,omitempty"`
+
+	// Moderation Moderation level for the generated image. Default: `auto`.
+	Moderation *ImageGenToolModeration `json:"moderation,omitempty"`
+
+	// OutputCompression Compression level for the output image. Default: 100.
+	OutputCompression *int `json:"output_compression,omitempty"`
+
+	// OutputFormat The output format of the generated image. One of `png`, `webp`, or
+	// `jpeg`. Default: `png`.
+	OutputFormat *ImageGenToolOutputFormat `json:"output_format,omitempty"`
+
+	// PartialImages Number of partial images to generate in streaming mode, from 0 (default value) to 3.
+	PartialImages *int `json:"partial_images,omitempty"`
+
+	// Quality The quality of the generated image. One of `low`, `medium`, `high`,
+	// or `auto`. Default: `auto`.
+	Quality *ImageGenToolQuality `json:"quality,omitempty"`
+
+	// Size The size of the generated images. For `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and height must both be divisible by 16 and the requested aspect ratio must be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and the maximum supported resolution is `3840x2160`. The requested size must also satisfy the model's current pixel and edge limits. The standard sizes `1024x1024`, `1536x1024`, and `1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic sizing. For `dall-e-2`, use one of `256x256`, `512x512`, or `1024x1024`. For `dall-e-3`, use one of `1024x1024`, `1792x1024`, or `1024x1792`.
+	Size *string `json:"size,omitempty"`
+
+	// Type The type of the image generation tool. Always `image_generation`.
+	Type ImageGenToolType `json:"type"`
+}
+
+// ImageGenToolBackground Set the background of the generated image. One of `transparent`,
+// `opaque`, or `auto`. Transparent backgrounds are available for
+// supported GPT Image models. For `gpt-image-2` and
+// `gpt-image-2-2026-04-21`, this support is in preview. When using
+// `transparent`, set the output format to `png` or `webp`. Default: `auto`.
+type ImageGenToolBackground string
+
+// ImageGenToolModeration Moderation level for the generated image. Default: `auto`.
+type ImageGenToolModeration string
+
+// ImageGenToolOutputFormat The output format of the generated image. One of `png`, `webp`, or
+// `jpeg`. Default: `png`.
+type ImageGenToolOutputFormat string
+
+// ImageGenToolQuality The quality of the generated image. One of `low`, `medium`, `high`,
+// or `auto`. Default: `auto`.
+type ImageGenToolQuality string
+
+// ImageGenToolType The type of the image generation tool. Always `image_generation`.
+type ImageGenToolType string
+
+// ImageGenToolCall An image generation request made by the model.
+type ImageGenToolCall struct {
+	// Id The unique ID of the image generation call.
+	Id     string  `json:"id"`
+	Result *string `json:"result"`
+
+	// Status The status of the image generation call.
+	Status ImageGenToolCallStatus `json:"status"`
+
+	// Type The type of the image generation call. Always `image_generation_call`.
+	Type ImageGenToolCallType `json:"type"`
+}
+
+// ImageGenToolCallStatus The status of the image generation call.
+type ImageGenToolCallStatus string
+
+// ImageGenToolCallType The type of the image generation call. Always `image_generation_call`.
+type ImageGenToolCallType string
+
 // ImageGenUsage For `gpt-image-1` only, the token usage information for the image generation.
 type ImageGenUsage struct {
 	// InputTokens The number of tokens (images and text) in the input prompt.
@@ -1500,6 +1810,96 @@ type InputFidelity string
 
 // PartialImages defines model for PartialImages.
 type PartialImages = int
+
+// ResponseImageGenCallCompletedEvent Emitted when an image generation tool call has completed and the final image is available.
+type ResponseImageGenCallCompletedEvent struct {
+	// ItemId The unique identifier of the image generation item being processed.
+	ItemId string `json:"item_id"`
+
+	// OutputIndex The index of the output item in the response's output array.
+	OutputIndex int `json:"output_index"`
+
+	// SequenceNumber The sequence number of this event.
+	SequenceNumber int `json:"sequence_number"`
+
+	// Type The type of the event. Always 'response.image_generation_call.completed'.
+	Type ResponseImageGenCallCompletedEventType `json:"type"`
+}
+
+// ResponseImageGenCallCompletedEventType The type of the event. Always 'response.image_generation_call.completed'.
+type ResponseImageGenCallCompletedEventType string
+
+// ResponseImageGenCallGeneratingEvent Emitted when an image generation tool call is actively generating an image (intermediate state).
+type ResponseImageGenCallGeneratingEvent struct {
+	// ItemId The unique identifier of the image generation item being processed.
+	ItemId string `json:"item_id"`
+
+	// OutputIndex The index of the output item in the response's output array.
+	OutputIndex int `json:"output_index"`
+
+	// SequenceNumber The sequence number of the image generation item being processed.
+	SequenceNumber int `json:"sequence_number"`
+
+	// Type The type of the event. Always 'response.image_generation_call.generating'.
+	Type ResponseImageGenCallGeneratingEventType `json:"type"`
+}
+
+// ResponseImageGenCallGeneratingEventType The type of the event. Always 'response.image_generation_call.generating'.
+type ResponseImageGenCallGeneratingEventType string
+
+// ResponseImageGenCallInProgressEvent Emitted when an image generation tool call is in progress.
+type ResponseImageGenCallInProgressEvent struct {
+	// ItemId The unique identifier of the image generation item being processed.
+	ItemId string `json:"item_id"`
+
+	// OutputIndex The index of the output item in the response's output array.
+	OutputIndex int `json:"output_index"`
+
+	// SequenceNumber The sequence number of the image generation item being processed.
+	SequenceNumber int `json:"sequence_number"`
+
+	// Type The type of the event. Always 'response.image_generation_call.in_progress'.
+	Type ResponseImageGenCallInProgressEventType `json:"type"`
+}
+
+// ResponseImageGenCallInProgressEventType The type of the event. Always 'response.image_generation_call.in_progress'.
+type ResponseImageGenCallInProgressEventType string
+
+// ResponseImageGenCallPartialImageEvent Emitted when a partial image is available during image generation streaming.
+type ResponseImageGenCallPartialImageEvent struct {
+	// Background The background setting that was used.
+	Background *string `json:"background,omitempty"`
+
+	// ItemId The unique identifier of the image generation item being processed.
+	ItemId string `json:"item_id"`
+
+	// OutputFormat The output format that was used.
+	OutputFormat *string `json:"output_format,omitempty"`
+
+	// OutputIndex The index of the output item in the response's output array.
+	OutputIndex int `json:"output_index"`
+
+	// PartialImageB64 Base64-encoded partial image data, suitable for rendering as an image.
+	PartialImageB64 string `json:"partial_image_b64"`
+
+	// PartialImageIndex 0-based index for the partial image (backend is 1-based, but this is 0-based for the user).
+	PartialImageIndex int `json:"partial_image_index"`
+
+	// Quality The image quality that was used.
+	Quality *string `json:"quality,omitempty"`
+
+	// SequenceNumber The sequence number of the image generation item being processed.
+	SequenceNumber int `json:"sequence_number"`
+
+	// Size The image size that was used.
+	Size *string `json:"size,omitempty"`
+
+	// Type The type of the event. Always 'response.image_generation_call.partial_image'.
+	Type ResponseImageGenCallPartialImageEventType `json:"type"`
+}
+
+// ResponseImageGenCallPartialImageEventType The type of the event. Always 'response.image_generation_call.partial_image'.
+type ResponseImageGenCallPartialImageEventType string
 
 // CreateImageEditJSONRequestBody defines body for CreateImageEdit for application/json ContentType.
 type CreateImageEditJSONRequestBody = EditImageBodyJsonParam

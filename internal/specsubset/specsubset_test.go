@@ -256,7 +256,12 @@ func TestNewUpstreamEnumValueReachesGeneratedCode(t *testing.T) {
 	if q := dig(decode(t, patched), "components", "schemas", "CreateImageRequest", "properties", "quality", "enum"); !reflect.DeepEqual(q, []any{"standard", "hd", "low", "medium", "high", "ultra", "auto"}) {
 		t.Fatalf("patched enum = %v", q)
 	}
-	out, err := Extract(patched, imagesConfig, Source{})
+	// The repository's own configuration, so the overlay's targets exist.
+	repoConfig, err := LoadConfig("../../specsubset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := Extract(patched, repoConfig, Source{})
 	if err != nil {
 		t.Fatal(err)
 	}
