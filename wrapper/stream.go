@@ -1,0 +1,445 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"mime"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/atomicfile"
+	"github.com/imagegen-go/openai-images/wrapper/internal/sse"
+)
+
+// StreamEvent is one event of an image stream: *[PartialImageEvent],
+// *[CompletedEvent] or *[UnknownEvent]. The set is sealed; event types the
+// vendored spec does not know yet arrive as *UnknownEvent.
+type StreamEvent interface {
+	// EventType is the event's type, e.g. "image_generation.partial_image".
+	EventType() string
+	isStreamEvent()
+}
+
+// PartialImageEvent is a partial image sent while the final image renders.
+type PartialImageEvent struct {
+	Type string
+	// Index is the partial image's 0-based index.
+	Index        int
+	B64JSON      string
+	Size         Size
+	Quality      Quality
+	Background   Background
+	OutputFormat OutputFormat
+	CreatedAt    time.Time
+}
+
+// CompletedEvent carries a final image and the usage of the request.
+type CompletedEvent struct {
+	Type         string
+	B64JSON      string
+	Size         Size
+	Quality      Quality
+	Background   Background
+	OutputFormat OutputFormat
+	CreatedAt    time.Time
+	Usage        *Usage
+}
+
+// UnknownEvent is an event whose type this version does not know.
+type UnknownEvent struct {
+	Type string
+	// Raw is the event's JSON data.
+	Raw json.RawMessage
+}
+
+func (e *PartialImageEvent) EventType() string { return e.Type }
+func (e *CompletedEvent) EventType() string    { return e.Type }
+func (e *UnknownEvent) EventType() string      { return e.Type }
+func (*PartialImageEvent) isStreamEvent()      {}
+func (*CompletedEvent) isStreamEvent()         {}
+func (*UnknownEvent) isStreamEvent()           {}
+
+// Bytes decodes the partial image.
+func (e *PartialImageEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+
+// Bytes decodes the final image.
+func (e *CompletedEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+
+func decodeB64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("openai-images: decode b64_json: %w", err)
+	}
+	return b, nil
+}
+
+// ErrTruncatedStream is returned by a stream that ended before its
+// completed event, or in the middle of an event. Events delivered before the
+// end stay delivered.
+var ErrTruncatedStream = errors.New("openai-images: stream ended before the image was completed")
+
+// EventDecodeError is returned for an event whose data is not the JSON its
+// type calls for. Events delivered before it stay delivered.
+type EventDecodeError struct {
+	EventType string
+	Err       error
+}
+
+func (e *EventDecodeError) Error() string {
+	return fmt.Sprintf("openai-images: malformed %q event: %v", e.EventType, e.Err)
+}
+
+func (e *EventDecodeError) Unwrap() error { return e.Err }
+
+// EventTooLargeError is returned when one event exceeds the client's
+// maximum event size ([WithMaxEventSize]).
+type EventTooLargeError = sse.EventTooLargeError
+
+// ImageStream is a stream of image events from GenerateStream or
+// EditStream. Read it with Next/Current/Err, or with All:
+//
+//	for ev, err := range stream.All() {
+//		if err != nil { ... }
+//		switch ev := ev.(type) {
+//		case *wrapper.PartialImageEvent: ...
+//		case *wrapper.CompletedEvent: ...
+//		}
+//	}
+//
+// Close releases the connection; it is safe to call more than once, and
+// cancelling the request's context closes the stream too. An ImageStream is
+// not safe for concurrent use.
+type ImageStream struct {
+	op        string
+	requestID string
+	body      io.ReadCloser
+	dec       *sse.Decoder
+	release   func()
+	// pending holds events not yet returned (a JSON response turned into
+	// completed events).
+	pending   []StreamEvent
+	cur       StreamEvent
+	err       error
+	completed int
+	done      bool
+	closeOnce sync.Once
+}
+
+// RequestID is the x-request-id response header.
+func (s *ImageStream) RequestID() string { return s.requestID }
+
+// Next advances to the next event, reporting false at the end of the stream
+// or on an error (see Err).
+func (s *ImageStream) Next() bool {
+	if s.done {
+		return false
+	}
+	if len(s.pending) > 0 {
+		s.cur, s.pending = s.pending[0], s.pending[1:]
+		return true
+	}
+	if s.dec == nil {
+		return s.finish(nil)
+	}
+	for {
+		ev, err := s.dec.Next()
+		if err != nil {
+			return s.finish(err)
+		}
+		if len(bytes.TrimSpace(ev.Data)) == 0 || bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
+			continue // keep-alives and the [DONE] sentinel some servers send
+		}
+		decoded, err := decodeStreamEvent(ev.Type, ev.Data)
+		if err != nil {
+			s.err = err
+			s.stop()
+			return false
+		}
+		if _, ok := decoded.(*CompletedEvent); ok {
+			s.completed++
+		}
+		s.cur = decoded
+		return true
+	}
+}
+
+// finish ends the stream after the decoder stopped with err.
+func (s *ImageStream) finish(err error) bool {
+	switch {
+	case err == nil || errors.Is(err, io.EOF) && !errors.Is(err, sse.ErrUnterminatedEvent):
+		if s.completed == 0 {
+			s.err = ErrTruncatedStream
+		}
+	case errors.Is(err, sse.ErrUnterminatedEvent):
+		s.err = fmt.Errorf("%w: %w", ErrTruncatedStream, err)
+	default:
+		var tooLarge *sse.EventTooLargeError
+		if errors.As(err, &tooLarge) {
+			s.err = fmt.Errorf("openai-images: %s: %w", s.op, err)
+		} else {
+			s.err = opError(s.op, err)
+		}
+	}
+	s.stop()
+	return false
+}
+
+func (s *ImageStream) stop() {
+	s.done = true
+	s.cur = nil
+	s.Close()
+}
+
+// Current returns the event Next advanced to.
+func (s *ImageStream) Current() StreamEvent { return s.cur }
+
+// Err returns the error that ended the stream, or nil when it ended
+// normally after its completed event.
+func (s *ImageStream) Err() error { return s.err }
+
+// Close closes the response body and releases the request's resources.
+func (s *ImageStream) Close() error {
+	s.closeOnce.Do(func() {
+		if s.body != nil {
+			s.body.Close()
+		}
+		if s.release != nil {
+			s.release()
+		}
+	})
+	return nil
+}
+
+// All returns the events as an iterator of (event, nil) pairs, ending with
+// one (nil, err) pair if the stream fails. The stream is closed when the
+// loop ends, early or not.
+func (s *ImageStream) All() iter.Seq2[StreamEvent, error] {
+	return func(yield func(StreamEvent, error) bool) {
+		defer s.Close()
+		for s.Next() {
+			if !yield(s.cur, nil) {
+				return
+			}
+		}
+		if s.err != nil {
+			yield(nil, s.err)
+		}
+	}
+}
+
+// eventHead is the part of every event's data used to route it.
+type eventHead struct {
+	Type  string          `json:"type"`
+	Error json.RawMessage `json:"error"`
+}
+
+// decodeStreamEvent decodes one event's data into a typed event, or a
+// *StreamError for error events in either form servers send
+// ({"error": {...}} data, or an "error" event / "type": "error").
+func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
+	var head eventHead
+	if err := json.Unmarshal(data, &head); err != nil {
+		name := sseType
+		if name == "" {
+			name = "message"
+		}
+		return nil, &EventDecodeError{EventType: name, Err: err}
+	}
+	typ := head.Type
+	if typ == "" {
+		typ = sseType
+	}
+	if len(head.Error) > 0 && string(head.Error) != "null" || typ == "error" || sseType == "error" {
+		return nil, streamError(data, head.Error)
+	}
+	switch typ {
+	case "image_generation.partial_image", "image_edit.partial_image":
+		var e gen.ImageGenPartialImageEvent
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		return &PartialImageEvent{
+			Type: typ, Index: e.PartialImageIndex, B64JSON: e.B64Json,
+			Size: Size(e.Size), Quality: Quality(e.Quality), Background: Background(e.Background),
+			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
+		}, nil
+	case "image_generation.completed", "image_edit.completed":
+		var e gen.ImageGenCompletedEvent
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		u := e.Usage
+		return &CompletedEvent{
+			Type: typ, B64JSON: e.B64Json,
+			Size: Size(e.Size), Quality: Quality(e.Quality), Background: Background(e.Background),
+			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
+			Usage: &Usage{
+				InputTokens: u.InputTokens, InputTextTokens: u.InputTokensDetails.TextTokens,
+				InputImageTokens: u.InputTokensDetails.ImageTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens,
+			},
+		}, nil
+	}
+	return &UnknownEvent{Type: typ, Raw: append(json.RawMessage(nil), data...)}, nil
+}
+
+func streamError(data, inner json.RawMessage) *StreamError {
+	obj := inner
+	if len(obj) == 0 || string(obj) == "null" {
+		obj = data
+	}
+	typ, code, param, msg := parseErrorBody(obj)
+	if typ == "error" { // the event's own type, not an error type
+		typ = ""
+	}
+	return &StreamError{Type: typ, Code: code, Param: param, Message: msg, Raw: append([]byte(nil), data...)}
+}
+
+// GenerateStream creates images from a prompt and streams partial images
+// (PartialImages, 0-3) and then the completed image as they are rendered.
+// GPT image models only.
+//
+// API: POST /images/generations
+func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImageStream, error) {
+	const op = "createImage"
+	rc, err := c.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.validating(rc) {
+		if err := validateGenerate(&p, true); err != nil {
+			return nil, err
+		}
+	}
+	body, err := jsonBody(generateRequest(&p, true), rc.body)
+	if err != nil {
+		return nil, fmt.Errorf("openai-images: %s: %w", op, err)
+	}
+	return c.openStream(ctx, call{
+		op: op, path: "POST /images/generations", stream: true, replayable: true,
+		send: func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
+			return c.api.CreateImageWithBody(ctx, "application/json", bytes.NewReader(body), editors...)
+		},
+	}, rc)
+}
+
+// EditStream edits images like [Client.Edit] and streams partial images and
+// then the completed image. GPT image models only.
+//
+// API: POST /images/edits
+func (c *Client) EditStream(ctx context.Context, p EditParams, opts ...RequestOption) (*ImageStream, error) {
+	rc, err := c.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.validating(rc) {
+		if err := validateEdit(&p, true); err != nil {
+			return nil, err
+		}
+	}
+	cl, err := c.editCall(&p, rc, true)
+	if err != nil {
+		return nil, err
+	}
+	return c.openStream(ctx, cl, rc)
+}
+
+func (c *Client) openStream(ctx context.Context, cl call, rc *requestConfig) (*ImageStream, error) {
+	var s *ImageStream
+	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, release func()) error {
+		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release}
+		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+		switch mt {
+		case "text/event-stream":
+			// Each event is decoded before the next is read, so one data
+			// buffer serves the whole stream.
+			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize), sse.WithDataReuse())
+			return nil
+		case "application/json":
+			// A server that ignored stream=true: its images become
+			// completed events.
+			defer s.Close()
+			res, err := c.parseImages(cl.op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
+				var out gen.ImagesResponse
+				if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+					return nil, err
+				}
+				return &out, nil
+			})
+			if err != nil {
+				return err
+			}
+			for _, img := range res.Data {
+				s.pending = append(s.pending, &CompletedEvent{Type: "image_generation.completed", B64JSON: img.B64JSON,
+					Size: res.Size, Quality: res.Quality, Background: res.Background, OutputFormat: res.OutputFormat,
+					CreatedAt: res.Created, Usage: res.Usage})
+				s.completed++
+			}
+			return nil
+		default:
+			s.Close()
+			return &APIError{Operation: cl.op, StatusCode: resp.StatusCode, RequestID: s.requestID,
+				Message: fmt.Sprintf("unexpected response content type %q for a stream", resp.Header.Get("Content-Type"))}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// SaveTo reads the stream to its end and writes each image into dir as it
+// arrives: partial images as prefix-partial-N.ext (N from 0, as the API
+// numbers them) and completed images as prefix.ext (prefix-2.ext and on for
+// later ones), the extension taken from the image bytes. Every file is
+// written atomically. onSaved, if not nil, is called after each file. It
+// returns the paths written, including when the stream fails part way: what
+// arrived before the failure is kept.
+func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
+	defer s.Close()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var paths []string
+	completed := 0
+	for s.Next() {
+		var name string
+		var data []byte
+		var err error
+		switch ev := s.Current().(type) {
+		case *PartialImageEvent:
+			data, err = ev.Bytes()
+			name = fmt.Sprintf("%s-partial-%d", prefix, ev.Index)
+		case *CompletedEvent:
+			data, err = ev.Bytes()
+			completed++
+			name = prefix
+			if completed > 1 {
+				name = fmt.Sprintf("%s-%d", prefix, completed)
+			}
+		default:
+			continue
+		}
+		if err != nil {
+			return paths, err
+		}
+		path := filepath.Join(dir, name+extensionFor(sniffContentType(data)))
+		if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+			return paths, err
+		}
+		paths = append(paths, path)
+		if onSaved != nil {
+			onSaved(s.Current(), path)
+		}
+	}
+	return paths, s.Err()
+}
