@@ -1,0 +1,138 @@
+package contract
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"sync"
+)
+
+// spool keeps a copy of a body being validated: in memory up to a limit,
+// then in a temporary file.
+type spool struct {
+	limit int64
+	mem   bytes.Buffer
+	file  *os.File
+	err   error // first write error
+}
+
+func newSpool(limit int64) *spool { return &spool{limit: limit} }
+
+// Write implements io.Writer. A failure to spool is remembered, not
+// returned, so that validation goes on; it surfaces when the copy is read.
+func (s *spool) Write(p []byte) (int, error) {
+	if s.err != nil {
+		return len(p), nil
+	}
+	if s.file == nil && int64(s.mem.Len()+len(p)) > s.limit {
+		f, err := os.CreateTemp("", "contract-body-*")
+		if err != nil {
+			s.err = err
+			return len(p), nil
+		}
+		s.file = f
+		if _, err := f.Write(s.mem.Bytes()); err != nil {
+			s.err = err
+			return len(p), nil
+		}
+		s.mem = bytes.Buffer{}
+	}
+	if s.file != nil {
+		if _, err := s.file.Write(p); err != nil {
+			s.err = err
+		}
+		return len(p), nil
+	}
+	return s.mem.Write(p)
+}
+
+// body returns the spooled bytes as a body, followed by readErr (the error
+// that cut the original body short, if any). Closing it removes the file.
+func (s *spool) body(readErr error) io.ReadCloser {
+	var r io.Reader
+	closer := func() error { return nil }
+	switch {
+	case s.err != nil:
+		s.discard()
+		r = &errReader{errors.Join(errors.New("contract: spooling the body"), s.err)}
+	case s.file != nil:
+		f := s.file
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
+			s.discard()
+			r = &errReader{err}
+			break
+		}
+		r = f
+		closer = func() error {
+			err := f.Close()
+			if rerr := os.Remove(f.Name()); err == nil {
+				err = rerr
+			}
+			return err
+		}
+	default:
+		r = bytes.NewReader(s.mem.Bytes())
+	}
+	if readErr != nil {
+		r = io.MultiReader(r, &errReader{readErr})
+	}
+	return &spooledBody{Reader: r, close: closer}
+}
+
+func (s *spool) discard() {
+	if s.file != nil {
+		s.file.Close()
+		os.Remove(s.file.Name())
+		s.file = nil
+	}
+}
+
+type spooledBody struct {
+	io.Reader
+	once  sync.Once
+	close func() error
+	err   error
+}
+
+func (b *spooledBody) Close() error {
+	b.once.Do(func() { b.err = b.close() })
+	return b.err
+}
+
+type errReader struct{ err error }
+
+func (r *errReader) Read([]byte) (int, error) { return 0, r.err }
+
+// tee reads a body for validation while copying it to a spool.
+type tee struct {
+	src io.Reader
+	sp  *spool
+	err error // first read error other than io.EOF
+}
+
+func newTee(src io.Reader, sp *spool) *tee { return &tee{src: src, sp: sp} }
+
+func (t *tee) Read(p []byte) (int, error) {
+	if t.err != nil {
+		return 0, t.err
+	}
+	n, err := t.src.Read(p)
+	if n > 0 {
+		t.sp.Write(p[:n])
+	}
+	if err != nil && err != io.EOF {
+		t.err = err
+	}
+	return n, err
+}
+
+// finish copies what validation left unread to the spool, closes the
+// original body and returns the copy.
+func (t *tee) finish(orig io.ReadCloser) io.ReadCloser {
+	if t.err == nil {
+		io.Copy(io.Discard, t)
+	}
+	orig.Close()
+	return t.sp.body(t.err)
+}

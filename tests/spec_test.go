@@ -1,0 +1,222 @@
+package tests
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+
+	openaiimages "github.com/imagegen-go/openai-images"
+	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/specsubset"
+)
+
+// upstreamSpec is the official OpenAI spec beside the repository (CI checks
+// out ../shared); tests that need it skip when it is absent.
+const upstreamSpec = "../../shared/upstream/openai-openapi.yaml"
+
+func loadSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(openaiimages.OpenAPISpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+func TestSpecLoadsAndValidates(t *testing.T) {
+	doc := loadSpec(t)
+	if !doc.IsOpenAPI31OrLater() || doc.OpenAPI != "3.1.0" {
+		t.Fatalf("openapi: %q, want 3.1.0", doc.OpenAPI)
+	}
+	// Validate picks the 3.1 rules from the document's version; say so
+	// anyway, and check examples against their schemas too.
+	if err := doc.Validate(context.Background(), openapi3.IsOpenAPI31OrLater(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Servers) != 1 || doc.Servers[0].URL != "https://api.openai.com/v1" {
+		t.Fatalf("servers: %v", doc.Servers)
+	}
+	embedded, err := os.ReadFile("../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(embedded, openaiimages.OpenAPISpec()) {
+		t.Fatal("OpenAPISpec() is not ../openapi.yaml")
+	}
+}
+
+func TestSpecOperations(t *testing.T) {
+	type op struct {
+		Method, Path string
+		Request      []string // request body media types
+		Response200  []string
+	}
+	want := map[string]op{
+		"createImage":          {"POST", "/images/generations", []string{"application/json"}, []string{"application/json", "text/event-stream"}},
+		"createImageEdit":      {"POST", "/images/edits", []string{"application/json", "multipart/form-data"}, []string{"application/json", "text/event-stream"}},
+		"createImageVariation": {"POST", "/images/variations", []string{"multipart/form-data"}, []string{"application/json"}},
+	}
+	got := map[string]op{}
+	doc := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		for method, o := range item.Operations() {
+			var req, resp []string
+			if o.RequestBody != nil {
+				req = sortedKeys(o.RequestBody.Value.Content)
+			}
+			if r := o.Responses.Status(200); r != nil {
+				resp = sortedKeys(r.Value.Content)
+			}
+			if codes := o.Responses.Map(); len(codes) != 1 {
+				t.Errorf("%s declares responses %v, want only 200", o.OperationID, sortedKeys(codes))
+			}
+			got[o.OperationID] = op{method, path, req, resp}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("operations:\n got %+v\nwant %+v", got, want)
+	}
+	if !doc.Paths.Value("/images/edits").Post.RequestBody.Value.Required {
+		t.Error("the edit request body is not required")
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+func readUpstream(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(upstreamSpec)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("%s not found", upstreamSpec)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TestSpecIsUpstreamSubset checks that openapi.yaml is exactly what the
+// subset tool makes of the upstream spec (make spec would not change it).
+func TestSpecIsUpstreamSubset(t *testing.T) {
+	upstream := readUpstream(t)
+	cfg, err := specsubset.LoadConfig("../specsubset.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := specsubset.Extract(upstream, cfg, specsubset.Source{Name: "openai-openapi.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := range max(len(gl), len(wl)) {
+			g, w := line(gl, i), line(wl, i)
+			if g != w {
+				t.Fatalf("openapi.yaml is stale (run make spec); first difference at line %d:\n extracted: %q\n openapi.yaml: %q", i+1, g, w)
+			}
+		}
+	}
+}
+
+func line(lines []string, i int) string {
+	if i < len(lines) {
+		return lines[i]
+	}
+	return "<end of file>"
+}
+
+// TestSpecSchemasMatchUpstream checks that every component schema is
+// copied unchanged from the upstream spec.
+func TestSpecSchemasMatchUpstream(t *testing.T) {
+	upstream := schemasOf(t, readUpstream(t))
+	local := schemasOf(t, openaiimages.OpenAPISpec())
+	if len(local) == 0 {
+		t.Fatal("no component schemas")
+	}
+	for name, schema := range local {
+		up, ok := upstream[name]
+		if !ok {
+			t.Errorf("schema %s is not in the upstream spec", name)
+			continue
+		}
+		if !reflect.DeepEqual(schema, up) {
+			t.Errorf("schema %s differs from the upstream one", name)
+		}
+	}
+}
+
+func schemasOf(t *testing.T, data []byte) map[string]any {
+	t.Helper()
+	var doc map[string]any
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
+	return schemas
+}
+
+// TestGenerated checks the generate directive and, at compile time, the
+// generated client's surface that the wrapper and these tests rely on.
+func TestGenerated(t *testing.T) {
+	src, err := os.ReadFile("../generate.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const directive = "//go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml"
+	if !slices.Contains(strings.Split(string(src), "\n"), directive) {
+		t.Fatalf("generate.go lacks %q", directive)
+	}
+
+	c, err := gen.NewClient("https://api.openai.com/v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	type (
+		jsonMethod[B any] = func(context.Context, B, ...gen.RequestEditorFn) (*http.Response, error)
+		bodyMethod        = func(context.Context, string, io.Reader, ...gen.RequestEditorFn) (*http.Response, error)
+	)
+	var (
+		_ jsonMethod[gen.CreateImageJSONRequestBody]     = c.CreateImage
+		_ bodyMethod                                     = c.CreateImageWithBody
+		_ jsonMethod[gen.CreateImageEditJSONRequestBody] = c.CreateImageEdit
+		_ bodyMethod                                     = c.CreateImageEditWithBody
+		_ bodyMethod                                     = c.CreateImageVariationWithBody
+		_ gen.ClientInterface                            = c
+		// The JSON request bodies are the spec's schemas.
+		_ gen.CreateImageRequest     = gen.CreateImageJSONRequestBody{}
+		_ gen.EditImageBodyJsonParam = gen.CreateImageEditJSONRequestBody{}
+	)
+	var names []string
+	ci := reflect.TypeFor[gen.ClientInterface]()
+	for i := range ci.NumMethod() {
+		names = append(names, ci.Method(i).Name)
+	}
+	want := []string{"CreateImage", "CreateImageEdit", "CreateImageEditWithBody", "CreateImageVariationWithBody", "CreateImageWithBody"}
+	if !slices.Equal(names, want) {
+		t.Fatalf("ClientInterface methods %v, want %v", names, want)
+	}
+}
