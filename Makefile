@@ -3,7 +3,7 @@ GO        ?= go
 UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec generate check-generated test vet lint fmt
+.PHONY: all spec generate check-generated test test-prism vet lint fmt
 
 all: test
 
@@ -40,3 +40,8 @@ fmt:
 ## test: vet, check-generated and the whole test suite with the race detector
 test: vet check-generated
 	$(GO) test $(GOFLAGS_TEST) ./...
+
+## test-prism: install the pinned Prism mock server (npm ci) and run the wrapper against it
+test-prism:
+	npm ci --no-audit --no-fund
+	PRISM_REQUIRED=1 $(GO) test $(GOFLAGS_TEST) -count=1 ./tests/prism/...

@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package prism
+
+import "syscall"
+
+func pdeathsig(*syscall.SysProcAttr) {}
