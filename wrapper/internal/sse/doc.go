@@ -51,13 +51,20 @@
 // The decoder has no line length limit other than the event size limit,
 // and its running time is linear in the size of the input, however it is
 // split into reads. Long data lines are read straight from the underlying
-// reader into the event's data buffer, which grows geometrically (doubling),
-// so an event of n bytes costs between about 2n and 4n bytes of allocation
-// (2n when n is just under a power of two, as for a 64 MiB event).
+// reader into the event's data buffer. Up to 256 KiB that is one buffer,
+// grown by doubling; a larger event is read into a list of 256 KiB chunks
+// that are copied once, when the event is dispatched, into a new slice of
+// exactly the event's size. An event with n bytes of data thus costs at
+// most about 2n bytes of allocation plus a constant below 1 MiB, whatever
+// n is.
 //
 // By default every returned [Event] owns its Data slice: the decoder never
-// reuses or modifies it, so callers may keep it. With [WithDataReuse] the
-// decoder instead keeps one data buffer for all events (like
+// reuses or modifies it, so callers may keep it, and the decoder keeps no
+// data buffer of its own between events. With [WithDataReuse]
+// the decoder instead keeps one data buffer for all events (like
 // bufio.Scanner.Bytes), which avoids allocating fresh memory per event but
-// makes Data valid only until the next call to Next.
+// makes Data valid only until the next call to Next. That buffer is
+// replaced by the data of any larger event, so a stream of events no larger
+// than one already seen allocates nothing, and a larger event costs no
+// more than without the option.
 package sse

@@ -26,6 +26,8 @@ func FuzzDecoder(f *testing.F) {
 		checkRecord(t, "WithDataReuse", mustDecode(t, iotest.OneByteReader(bytes.NewReader(input)), WithDataReuse()), want)
 		checkRecord(t, "tiny", mustDecode(t, bytes.NewReader(input), withTiny()), want)
 		checkRecord(t, "tiny, HalfReader", mustDecode(t, iotest.HalfReader(bytes.NewReader(input)), withTiny(), WithDataReuse()), want)
+		checkRecord(t, "3-byte chunks", mustDecode(t, bytes.NewReader(input), withChunkSize(3)), want)
+		checkRecord(t, "3-byte chunks, reuse, HalfReader", mustDecode(t, iotest.HalfReader(bytes.NewReader(input)), withChunkSize(3), WithDataReuse()), want)
 
 		// With a small limit the result must still not depend on the reads.
 		opt := WithMaxEventSize(len(input)/4 + 1)

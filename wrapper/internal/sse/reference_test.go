@@ -52,14 +52,22 @@ func endString(err error) string {
 	}
 }
 
-// withTiny makes a decoder use a 7-byte read buffer and read long data
-// lines directly into the data buffer whenever it has any room, so that
-// small inputs exercise the code paths meant for large ones.
+// withTiny makes a decoder use a 7-byte read buffer, read long data lines
+// directly into the data buffer whenever it has any room and hold data of
+// more than 5 bytes in 5-byte chunks, so that small inputs exercise the
+// code paths meant for large ones.
 func withTiny() Option {
 	return func(d *Decoder) {
 		d.buf = make([]byte, 7)
 		d.directMin = 1
+		d.chunkSize = 5
 	}
+}
+
+// withChunkSize makes a decoder hold data of more than n bytes in chunks
+// of n bytes.
+func withChunkSize(n int) Option {
+	return func(d *Decoder) { d.chunkSize = n }
 }
 
 // decodeAll runs a Decoder over r until it fails and records the result.

@@ -21,15 +21,26 @@ const (
 	// readSize is the size of the decoder's read buffer and the largest
 	// read it issues.
 	readSize = 64 << 10
-	// directMin is the least free capacity in the data buffer for which a
+	// directMin is the least free capacity in a contiguous data buffer
+	// (one smaller than chunkSize, before any chunk exists) for which a
 	// long data line is read directly into it instead of via the read
-	// buffer.
+	// buffer. Once the data is chunked every read of the line goes
+	// straight into the current chunk, however little room it has left.
 	directMin = 16 << 10
-	// smallGrow and largeGrow shape the growth of the data buffer of a
-	// data line that spans reads: it starts at smallGrow bytes, then jumps
-	// to at least largeGrow and doubles from there. Keeping every capacity
-	// from largeGrow on a power of two times largeGrow makes the buffers
-	// discarded on the way sum to less than the final one.
+	// chunkSize is the size of the chunks that hold the data of a large
+	// event (see Decoder.chunks). Up to chunkSize bytes the data buffer
+	// is one contiguous buffer that grows by copying; beyond it the data
+	// goes into a list of chunks that are never copied until the event
+	// is dispatched, when they are joined into one exactly sized slice.
+	// This bounds the allocation for an event of n bytes by about
+	// 2n + chunkSize + smallGrow + largeGrow, whatever n is. It is kept
+	// well below 1 MiB for that reason; larger chunks would only save a
+	// few allocations per MiB.
+	chunkSize = 256 << 10
+	// smallGrow and largeGrow shape the growth of the contiguous data
+	// buffer of a data line that spans reads: it starts at smallGrow
+	// bytes, then jumps to at least largeGrow and doubles from there, up
+	// to chunkSize.
 	smallGrow = 4 << 10
 	largeGrow = 2 * readSize
 	// maxEmptyReads is how many consecutive (0, nil) reads are tolerated
@@ -105,8 +116,9 @@ func WithMaxEventSize(n int) Option {
 // valid until the next call to Next or Reset, which may overwrite it. This
 // saves allocating (and, for large events, page-faulting in) fresh memory
 // for every event, at the price of retaining a buffer as large as the
-// largest event seen. Use it when each event is consumed, for example
-// unmarshalled, before the next one is requested.
+// largest event seen (exactly that large), plus one 256 KiB chunk for
+// events larger than 256 KiB. Use it when each event is consumed, for
+// example unmarshalled, before the next one is requested.
 func WithDataReuse() Option {
 	return func(d *Decoder) { d.reuse = true }
 }
@@ -147,6 +159,7 @@ type Decoder struct {
 	onComment func(string)
 	reuse     bool
 	directMin int // directMin, except in tests
+	chunkSize int // chunkSize, except in tests
 
 	// Read buffer: buf[r:w] is unprocessed input. cr and lf cache the
 	// index of the next CR and LF at or after r (w if there is none in
@@ -169,10 +182,18 @@ type Decoder struct {
 	retryN  bool  // a digit was seen in a retry value
 	retryV  int64 // value of a retry field, clamped to maxRetryMillis
 
-	// Event state.
+	// Event state. The event's data is the concatenation of chunks and
+	// data. Up to chunkSize bytes (or the capacity of keep) it is all in
+	// data, a contiguous buffer that is handed out as Event.Data as it
+	// is. Beyond that, full buffers are moved to chunks and data is the
+	// last, partly filled chunk; dispatch joins them into a new slice.
 	open      bool // a field line was seen since the last empty line
 	hasData   bool // a data line was seen since the last dispatch
 	data      []byte
+	chunks    [][]byte // full buffers holding the start of the data
+	chunked   int      // total length of chunks
+	spare     []byte   // an empty chunk, taken before the next one is allocated
+	keep      []byte   // with WithDataReuse: the buffer every event starts in
 	eventType string
 	lastType  string // the most recent event type string, reused to save allocations
 	idBuf     string // last event ID buffer
@@ -186,7 +207,7 @@ type Decoder struct {
 // NewDecoder returns a decoder that reads an event stream from r. The
 // decoder does its own buffering: it may read more from r than it needs.
 func NewDecoder(r io.Reader, opts ...Option) *Decoder {
-	d := &Decoder{max: DefaultMaxEventSize, directMin: directMin}
+	d := &Decoder{max: DefaultMaxEventSize, directMin: directMin, chunkSize: chunkSize}
 	for _, o := range opts {
 		if o != nil {
 			o(d)
@@ -200,18 +221,23 @@ func NewDecoder(r io.Reader, opts ...Option) *Decoder {
 // time and any sticky error, and makes d read a new stream from r. It keeps
 // the options and the read buffer, and with [WithDataReuse] the data buffer.
 func (d *Decoder) Reset(r io.Reader) {
-	var data []byte
+	var keep, spare []byte
 	if d.reuse {
-		data = d.data[:0]
+		keep, spare = d.keep, d.spare
 	}
+	clear(d.chunks)
 	*d = Decoder{
 		rd:        r,
 		max:       d.max,
 		onComment: d.onComment,
 		reuse:     d.reuse,
 		directMin: d.directMin,
+		chunkSize: d.chunkSize,
 		buf:       d.buf,
-		data:      data,
+		data:      keep[:0],
+		chunks:    d.chunks[:0],
+		spare:     spare,
+		keep:      keep,
 		lastType:  d.lastType,
 		cr:        -1,
 		lf:        -1,
@@ -335,8 +361,11 @@ func (d *Decoder) read(p []byte) (int, error) {
 // A read error is recorded in d.rerr; the returned error is fatal.
 func (d *Decoder) fill() error {
 	d.r, d.w, d.cr, d.lf = 0, 0, -1, -1
-	if d.st == stValue && d.kind == kData && cap(d.data)-len(d.data) >= d.directMin {
-		return d.fillDirect()
+	if d.st == stValue && d.kind == kData {
+		room := cap(d.data) - len(d.data)
+		if room >= d.directMin || d.chunking() && (room > 0 || d.size() < d.max) {
+			return d.fillDirect()
+		}
 	}
 	for {
 		n, err := d.read(d.buf[d.w:])
@@ -366,12 +395,30 @@ func (d *Decoder) fill() error {
 	}
 }
 
+// chunking reports whether the data has outgrown the contiguous phase:
+// from then on, reads of a data line go straight into the current chunk
+// whatever its room, and a full chunk is followed by a new one.
+func (d *Decoder) chunking() bool {
+	return len(d.chunks) > 0 || cap(d.data) >= d.chunkSize
+}
+
 // fillDirect reads into the free capacity of the data buffer while a data
-// line is being read. Bytes up to the end of the line stay there; the rest
-// is moved to buf to be parsed as usual.
+// line is being read, or into the spare chunk if the data buffer is full.
+// Bytes up to the end of the line stay there; the rest is moved to buf to
+// be parsed as usual. The spare chunk is only used (and the full buffer
+// moved to chunks) if the line goes on, so a line that ends exactly at the
+// end of the buffer does not make the event chunked.
 func (d *Decoder) fillDirect() error {
-	n0 := len(d.data)
-	room := d.data[n0:cap(d.data)]
+	dst := d.data
+	toSpare := len(dst) == cap(dst)
+	if toSpare {
+		if d.spare == nil {
+			d.spare = d.newChunk()
+		}
+		dst = d.spare[:0]
+	}
+	n0 := len(dst)
+	room := dst[n0:cap(dst)]
 	if len(room) > len(d.buf) {
 		room = room[:len(d.buf)] // what follows the line must fit into buf
 	}
@@ -389,10 +436,17 @@ func (d *Decoder) fillDirect() error {
 	if i := bytes.IndexByte(got[:e], '\r'); i >= 0 {
 		e = i
 	}
-	if n0+e+len(d.eventType) > d.max {
+	if e > d.max-d.size() {
 		return &EventTooLargeError{Limit: d.max}
 	}
-	d.data = d.data[:n0+e]
+	switch {
+	case !toSpare:
+		d.data = dst[:n0+e]
+	case e > 0:
+		// The line goes on in the spare chunk.
+		d.pushChunk()
+		d.data, d.spare = dst[:e], nil
+	}
 	d.w = copy(d.buf, got[e:])
 	return nil
 }
@@ -571,18 +625,54 @@ func (d *Decoder) dispatch() (Event, bool) {
 		d.eventType = ""
 		return Event{}, false
 	}
-	ev := Event{Type: d.eventType, Data: d.data[:len(d.data):len(d.data)], ID: d.lastID}
+	ev := Event{Type: d.eventType, ID: d.lastID}
 	d.hasData, d.eventType = false, ""
-	if d.reuse {
-		d.data = d.data[:0]
-	} else {
-		d.data = nil // ownership of the buffer passes to the caller
+	if len(d.chunks) == 0 {
+		ev.Data = d.data[:len(d.data):len(d.data)]
+		if d.reuse {
+			// d.data started as keep[:0] and was only ever replaced by a
+			// larger buffer.
+			d.data = d.data[:0]
+			d.keep = d.data
+		} else {
+			// Ownership of the buffer passes to the caller; no data
+			// buffer is retained between events.
+			d.data, d.spare = nil, nil
+		}
+		return ev, true
 	}
+	// A chunked event: join the chunks into one new, exactly sized slice
+	// (bytes.Join does not zero it first).
+	d.pushChunk()
+	ev.Data = bytes.Join(d.chunks, nil)
+	if d.reuse {
+		// The joined slice becomes the buffer the next events start in,
+		// so a later event of the same size needs no chunks at all. One
+		// chunk is kept as the spare: it absorbs the end of a line that
+		// fills the buffer exactly. The other chunks, and the previous
+		// start buffer, are dropped, which bounds what is retained to the
+		// largest event plus one chunk.
+		if d.spare == nil {
+			for _, c := range d.chunks {
+				if cap(c) <= d.chunkSize && cap(c) > cap(d.spare) {
+					d.spare = c
+				}
+			}
+		}
+		d.keep = ev.Data
+		d.data = ev.Data[:0]
+	} else {
+		d.spare = nil
+	}
+	clear(d.chunks)
+	d.chunks, d.chunked = d.chunks[:0], 0
 	return ev, true
 }
 
 // size is the number of bytes currently held for the open event.
-func (d *Decoder) size() int { return len(d.data) + len(d.eventType) + len(d.line) }
+func (d *Decoder) size() int {
+	return d.chunked + len(d.data) + len(d.eventType) + len(d.line)
+}
 
 // bufferLine appends to the line buffer, enforcing the size limit.
 func (d *Decoder) bufferLine(b []byte) error {
@@ -593,21 +683,57 @@ func (d *Decoder) bufferLine(b []byte) error {
 	return nil
 }
 
-// appendData appends to the data buffer, enforcing the size limit.
-// terminated tells whether b ends a data line.
+// appendData appends to the data, enforcing the size limit. terminated
+// tells whether b ends a data line.
 func (d *Decoder) appendData(b []byte, terminated bool) error {
 	if len(b) > d.max-d.size() {
 		return &EventTooLargeError{Limit: d.max}
 	}
-	if need := len(d.data) + len(b); need > cap(d.data) {
-		d.grow(need, terminated)
+	need := len(d.data) + len(b)
+	if need <= cap(d.data) {
+		d.data = append(d.data, b...)
+		return nil
 	}
-	d.data = append(d.data, b...)
-	return nil
+	if len(d.chunks) == 0 && need <= d.chunkSize {
+		d.grow(need, terminated)
+		d.data = append(d.data, b...)
+		return nil
+	}
+	// Fill the current buffer, then continue in new chunks.
+	for {
+		n := copy(d.data[len(d.data):cap(d.data)], b)
+		d.data = d.data[:len(d.data)+n]
+		b = b[n:]
+		if len(b) == 0 {
+			return nil
+		}
+		next := d.spare
+		if next == nil {
+			next = d.newChunk()
+		}
+		d.spare = nil
+		if len(d.data) > 0 {
+			d.pushChunk()
+		}
+		d.data = next[:0]
+	}
 }
 
-// grow reallocates the data buffer to hold at least need bytes; need does
-// not exceed d.max.
+// pushChunk moves the data buffer, which is full, to the list of chunks.
+func (d *Decoder) pushChunk() {
+	d.chunks = append(d.chunks, d.data)
+	d.chunked += len(d.data)
+	d.data = nil
+}
+
+// newChunk allocates an empty chunk: chunkSize bytes, or less if the
+// event size limit leaves less room.
+func (d *Decoder) newChunk() []byte {
+	return make([]byte, 0, max(min(d.chunkSize, d.max-d.size()), 1))
+}
+
+// grow reallocates the contiguous data buffer, before any chunk exists, to
+// hold at least need bytes; need does not exceed d.max or d.chunkSize.
 func (d *Decoder) grow(need int, terminated bool) {
 	c := cap(d.data)
 	var nc int
@@ -628,8 +754,17 @@ func (d *Decoder) grow(need int, terminated bool) {
 			nc = largeGrow
 		}
 	}
-	nc = max(min(nc, d.max), need)
+	if nc > d.chunkSize/2 && nc != need {
+		// Go to the full chunk size at once rather than in two steps, so
+		// that the buffers discarded on the way sum to less than
+		// chunkSize.
+		nc = d.chunkSize
+	}
+	nc = max(min(nc, d.max, d.chunkSize), need)
 	nd := make([]byte, len(d.data), nc)
 	copy(nd, d.data)
 	d.data = nd
+	if d.reuse {
+		d.keep = nd
+	}
 }
