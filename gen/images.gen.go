@@ -215,16 +215,16 @@ func (e CreateImageRequestResponseFormat) Valid() bool {
 
 // Defines values for CreateImageRequestStyle.
 const (
-	Natural CreateImageRequestStyle = "natural"
-	Vivid   CreateImageRequestStyle = "vivid"
+	CreateImageRequestStyleNatural CreateImageRequestStyle = "natural"
+	CreateImageRequestStyleVivid   CreateImageRequestStyle = "vivid"
 )
 
 // Valid indicates whether the value is a known member of the CreateImageRequestStyle enum.
 func (e CreateImageRequestStyle) Valid() bool {
 	switch e {
-	case Natural:
+	case CreateImageRequestStyleNatural:
 		return true
-	case Vivid:
+	case CreateImageRequestStyleVivid:
 		return true
 	default:
 		return false
@@ -488,13 +488,13 @@ func (e ImageEditCompletedEventSize) Valid() bool {
 
 // Defines values for ImageEditCompletedEventType.
 const (
-	ImageEditCompleted ImageEditCompletedEventType = "image_edit.completed"
+	ImageEditCompletedEventTypeImageEditCompleted ImageEditCompletedEventType = "image_edit.completed"
 )
 
 // Valid indicates whether the value is a known member of the ImageEditCompletedEventType enum.
 func (e ImageEditCompletedEventType) Valid() bool {
 	switch e {
-	case ImageEditCompleted:
+	case ImageEditCompletedEventTypeImageEditCompleted:
 		return true
 	default:
 		return false
@@ -593,13 +593,13 @@ func (e ImageEditPartialImageEventSize) Valid() bool {
 
 // Defines values for ImageEditPartialImageEventType.
 const (
-	ImageEditPartialImage ImageEditPartialImageEventType = "image_edit.partial_image"
+	ImageEditPartialImageEventTypeImageEditPartialImage ImageEditPartialImageEventType = "image_edit.partial_image"
 )
 
 // Valid indicates whether the value is a known member of the ImageEditPartialImageEventType enum.
 func (e ImageEditPartialImageEventType) Valid() bool {
 	switch e {
-	case ImageEditPartialImage:
+	case ImageEditPartialImageEventTypeImageEditPartialImage:
 		return true
 	default:
 		return false
@@ -719,13 +719,13 @@ func (e ImageGenCompletedEventSize) Valid() bool {
 
 // Defines values for ImageGenCompletedEventType.
 const (
-	ImageGenerationCompleted ImageGenCompletedEventType = "image_generation.completed"
+	ImageGenCompletedEventTypeImageGenerationCompleted ImageGenCompletedEventType = "image_generation.completed"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenCompletedEventType enum.
 func (e ImageGenCompletedEventType) Valid() bool {
 	switch e {
-	case ImageGenerationCompleted:
+	case ImageGenCompletedEventTypeImageGenerationCompleted:
 		return true
 	default:
 		return false
@@ -824,13 +824,13 @@ func (e ImageGenPartialImageEventSize) Valid() bool {
 
 // Defines values for ImageGenPartialImageEventType.
 const (
-	ImageGenerationPartialImage ImageGenPartialImageEventType = "image_generation.partial_image"
+	ImageGenPartialImageEventTypeImageGenerationPartialImage ImageGenPartialImageEventType = "image_generation.partial_image"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenPartialImageEventType enum.
 func (e ImageGenPartialImageEventType) Valid() bool {
 	switch e {
-	case ImageGenerationPartialImage:
+	case ImageGenPartialImageEventTypeImageGenerationPartialImage:
 		return true
 	default:
 		return false
@@ -923,13 +923,13 @@ func (e ImageGenToolQuality) Valid() bool {
 
 // Defines values for ImageGenToolType.
 const (
-	ImageGeneration ImageGenToolType = "image_generation"
+	ImageGenToolTypeImageGeneration ImageGenToolType = "image_generation"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenToolType enum.
 func (e ImageGenToolType) Valid() bool {
 	switch e {
-	case ImageGeneration:
+	case ImageGenToolTypeImageGeneration:
 		return true
 	default:
 		return false
@@ -938,22 +938,22 @@ func (e ImageGenToolType) Valid() bool {
 
 // Defines values for ImageGenToolCallStatus.
 const (
-	Completed  ImageGenToolCallStatus = "completed"
-	Failed     ImageGenToolCallStatus = "failed"
-	Generating ImageGenToolCallStatus = "generating"
-	InProgress ImageGenToolCallStatus = "in_progress"
+	ImageGenToolCallStatusCompleted  ImageGenToolCallStatus = "completed"
+	ImageGenToolCallStatusFailed     ImageGenToolCallStatus = "failed"
+	ImageGenToolCallStatusGenerating ImageGenToolCallStatus = "generating"
+	ImageGenToolCallStatusInProgress ImageGenToolCallStatus = "in_progress"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenToolCallStatus enum.
 func (e ImageGenToolCallStatus) Valid() bool {
 	switch e {
-	case Completed:
+	case ImageGenToolCallStatusCompleted:
 		return true
-	case Failed:
+	case ImageGenToolCallStatusFailed:
 		return true
-	case Generating:
+	case ImageGenToolCallStatusGenerating:
 		return true
-	case InProgress:
+	case ImageGenToolCallStatusInProgress:
 		return true
 	default:
 		return false
@@ -962,13 +962,13 @@ func (e ImageGenToolCallStatus) Valid() bool {
 
 // Defines values for ImageGenToolCallType.
 const (
-	ImageGenerationCall ImageGenToolCallType = "image_generation_call"
+	ImageGenToolCallTypeImageGenerationCall ImageGenToolCallType = "image_generation_call"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenToolCallType enum.
 func (e ImageGenToolCallType) Valid() bool {
 	switch e {
-	case ImageGenerationCall:
+	case ImageGenToolCallTypeImageGenerationCall:
 		return true
 	default:
 		return false
@@ -1076,13 +1076,13 @@ func (e InputFidelity) Valid() bool {
 
 // Defines values for ResponseImageGenCallCompletedEventType.
 const (
-	ResponseImageGenerationCallCompleted ResponseImageGenCallCompletedEventType = "response.image_generation_call.completed"
+	ResponseImageGenCallCompletedEventTypeResponseImageGenerationCallCompleted ResponseImageGenCallCompletedEventType = "response.image_generation_call.completed"
 )
 
 // Valid indicates whether the value is a known member of the ResponseImageGenCallCompletedEventType enum.
 func (e ResponseImageGenCallCompletedEventType) Valid() bool {
 	switch e {
-	case ResponseImageGenerationCallCompleted:
+	case ResponseImageGenCallCompletedEventTypeResponseImageGenerationCallCompleted:
 		return true
 	default:
 		return false
@@ -1091,13 +1091,13 @@ func (e ResponseImageGenCallCompletedEventType) Valid() bool {
 
 // Defines values for ResponseImageGenCallGeneratingEventType.
 const (
-	ResponseImageGenerationCallGenerating ResponseImageGenCallGeneratingEventType = "response.image_generation_call.generating"
+	ResponseImageGenCallGeneratingEventTypeResponseImageGenerationCallGenerating ResponseImageGenCallGeneratingEventType = "response.image_generation_call.generating"
 )
 
 // Valid indicates whether the value is a known member of the ResponseImageGenCallGeneratingEventType enum.
 func (e ResponseImageGenCallGeneratingEventType) Valid() bool {
 	switch e {
-	case ResponseImageGenerationCallGenerating:
+	case ResponseImageGenCallGeneratingEventTypeResponseImageGenerationCallGenerating:
 		return true
 	default:
 		return false
@@ -1106,13 +1106,13 @@ func (e ResponseImageGenCallGeneratingEventType) Valid() bool {
 
 // Defines values for ResponseImageGenCallInProgressEventType.
 const (
-	ResponseImageGenerationCallInProgress ResponseImageGenCallInProgressEventType = "response.image_generation_call.in_progress"
+	ResponseImageGenCallInProgressEventTypeResponseImageGenerationCallInProgress ResponseImageGenCallInProgressEventType = "response.image_generation_call.in_progress"
 )
 
 // Valid indicates whether the value is a known member of the ResponseImageGenCallInProgressEventType enum.
 func (e ResponseImageGenCallInProgressEventType) Valid() bool {
 	switch e {
-	case ResponseImageGenerationCallInProgress:
+	case ResponseImageGenCallInProgressEventTypeResponseImageGenerationCallInProgress:
 		return true
 	default:
 		return false
@@ -1121,13 +1121,13 @@ func (e ResponseImageGenCallInProgressEventType) Valid() bool {
 
 // Defines values for ResponseImageGenCallPartialImageEventType.
 const (
-	ResponseImageGenerationCallPartialImage ResponseImageGenCallPartialImageEventType = "response.image_generation_call.partial_image"
+	ResponseImageGenCallPartialImageEventTypeResponseImageGenerationCallPartialImage ResponseImageGenCallPartialImageEventType = "response.image_generation_call.partial_image"
 )
 
 // Valid indicates whether the value is a known member of the ResponseImageGenCallPartialImageEventType enum.
 func (e ResponseImageGenCallPartialImageEventType) Valid() bool {
 	switch e {
-	case ResponseImageGenerationCallPartialImage:
+	case ResponseImageGenCallPartialImageEventTypeResponseImageGenerationCallPartialImage:
 		return true
 	default:
 		return false

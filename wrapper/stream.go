@@ -22,7 +22,8 @@ import (
 )
 
 // StreamEvent is one event of an image stream: *[PartialImageEvent],
-// *[CompletedEvent] or *[UnknownEvent]. The set is sealed; event types the
+// *[CompletedEvent] or *[UnknownEvent]; streams of an [EditSession] turn
+// also yield *[TurnCompletedEvent]. The set is sealed; event types the
 // vendored spec does not know yet arrive as *UnknownEvent.
 type StreamEvent interface {
 	// EventType is the event's type, e.g. "image_generation.partial_image".
@@ -125,6 +126,8 @@ type ImageStream struct {
 	body      io.ReadCloser
 	dec       *sse.Decoder
 	release   func()
+	// decode turns one event's data into a typed event.
+	decode func(sseType string, data []byte) (StreamEvent, error)
 	// pending holds events not yet returned (a JSON response turned into
 	// completed events).
 	pending   []StreamEvent
@@ -159,13 +162,14 @@ func (s *ImageStream) Next() bool {
 		if len(bytes.TrimSpace(ev.Data)) == 0 || bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
 			continue // keep-alives and the [DONE] sentinel some servers send
 		}
-		decoded, err := decodeStreamEvent(ev.Type, ev.Data)
+		decoded, err := s.decode(ev.Type, ev.Data)
 		if err != nil {
 			s.err = err
 			s.stop()
 			return false
 		}
-		if _, ok := decoded.(*CompletedEvent); ok {
+		switch decoded.(type) {
+		case *CompletedEvent, *TurnCompletedEvent:
 			s.completed++
 		}
 		s.cur = decoded
@@ -324,7 +328,7 @@ func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...R
 	if err != nil {
 		return nil, fmt.Errorf("openai-images: %s: %w", op, err)
 	}
-	return c.openStream(ctx, call{
+	return c.openStream(ctx, imageStreamDecoder, call{
 		op: op, path: "POST /images/generations", stream: true, replayable: true,
 		send: func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
 			return c.api.CreateImageWithBody(ctx, "application/json", bytes.NewReader(body), editors...)
@@ -350,13 +354,23 @@ func (c *Client) EditStream(ctx context.Context, p EditParams, opts ...RequestOp
 	if err != nil {
 		return nil, err
 	}
-	return c.openStream(ctx, cl, rc)
+	return c.openStream(ctx, imageStreamDecoder, cl, rc)
 }
 
-func (c *Client) openStream(ctx context.Context, cl call, rc *requestConfig) (*ImageStream, error) {
+// streamDecoder turns a stream's events, or the JSON body a server sent
+// instead of a stream, into typed events.
+type streamDecoder struct {
+	event func(sseType string, data []byte) (StreamEvent, error)
+	json  func(c *Client, op string, resp *http.Response) ([]StreamEvent, error)
+}
+
+var imageStreamDecoder = streamDecoder{event: decodeStreamEvent, json: imagesAsEvents}
+
+// openStream sends cl and returns its event stream.
+func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *requestConfig) (*ImageStream, error) {
 	var s *ImageStream
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, release func()) error {
-		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release}
+		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release, decode: sd.event}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch mt {
 		case "text/event-stream":
@@ -365,25 +379,15 @@ func (c *Client) openStream(ctx context.Context, cl call, rc *requestConfig) (*I
 			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize), sse.WithDataReuse())
 			return nil
 		case "application/json":
-			// A server that ignored stream=true: its images become
+			// A server that ignored stream=true: its result becomes
 			// completed events.
 			defer s.Close()
-			res, err := c.parseImages(cl.op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
-				var out gen.ImagesResponse
-				if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
-					return nil, err
-				}
-				return &out, nil
-			})
+			events, err := sd.json(c, cl.op, resp)
 			if err != nil {
 				return err
 			}
-			for _, img := range res.Data {
-				s.pending = append(s.pending, &CompletedEvent{Type: "image_generation.completed", B64JSON: img.B64JSON,
-					Size: res.Size, Quality: res.Quality, Background: res.Background, OutputFormat: res.OutputFormat,
-					CreatedAt: res.Created, Usage: res.Usage})
-				s.completed++
-			}
+			s.pending = events
+			s.completed = len(events)
 			return nil
 		default:
 			s.Close()
@@ -395,6 +399,27 @@ func (c *Client) openStream(ctx context.Context, cl call, rc *requestConfig) (*I
 		return nil, err
 	}
 	return s, nil
+}
+
+// imagesAsEvents turns a JSON images response into completed events.
+func imagesAsEvents(c *Client, op string, resp *http.Response) ([]StreamEvent, error) {
+	res, err := c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
+		var out gen.ImagesResponse
+		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var events []StreamEvent
+	for _, img := range res.Data {
+		events = append(events, &CompletedEvent{Type: "image_generation.completed", B64JSON: img.B64JSON,
+			Size: res.Size, Quality: res.Quality, Background: res.Background, OutputFormat: res.OutputFormat,
+			CreatedAt: res.Created, Usage: res.Usage})
+	}
+	return events, nil
 }
 
 // SaveTo reads the stream to its end and writes each image into dir as it

@@ -1,0 +1,396 @@
+package wrapper
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/atomicfile"
+)
+
+// ImageTool configures the Responses API image_generation tool: the image
+// model and its output. Zero values are not sent.
+type ImageTool struct {
+	Model             Model
+	Size              Size
+	Quality           Quality
+	OutputFormat      OutputFormat
+	OutputCompression *int
+	Background        Background
+	Moderation        Moderation
+	// PartialImages (0-3) is used by streamed turns.
+	PartialImages *int
+	InputFidelity InputFidelity
+	// Action is "generate", "edit" or "auto" (the default).
+	Action string
+}
+
+func (t ImageTool) param(stream bool) gen.ImageGenTool {
+	p := gen.ImageGenTool{
+		Type:              gen.ImageGenToolTypeImageGeneration,
+		Model:             optString[string](t.Model),
+		Size:              optString[string](t.Size),
+		Quality:           optString[gen.ImageGenToolQuality](t.Quality),
+		OutputFormat:      optString[gen.ImageGenToolOutputFormat](t.OutputFormat),
+		OutputCompression: t.OutputCompression,
+		Background:        optString[gen.ImageGenToolBackground](t.Background),
+		Moderation:        optString[gen.ImageGenToolModeration](t.Moderation),
+		InputFidelity:     optString[gen.InputFidelity](t.InputFidelity),
+		Action:            optString[gen.ImageGenActionEnum](t.Action),
+	}
+	if stream {
+		p.PartialImages = t.PartialImages
+	}
+	return p
+}
+
+// responsesRequest is the subset of a Responses API request a session
+// sends. The full Responses schema is far larger than an image session
+// needs; the tool itself is the generated type.
+type responsesRequest struct {
+	Model              string             `json:"model"`
+	Input              string             `json:"input"`
+	Tools              []gen.ImageGenTool `json:"tools"`
+	PreviousResponseID string             `json:"previous_response_id,omitempty"`
+	Stream             bool               `json:"stream,omitempty"`
+}
+
+// responsesResponse is the subset of a Responses API response a session reads.
+type responsesResponse struct {
+	ID     string            `json:"id"`
+	Status string            `json:"status"`
+	Output []json.RawMessage `json:"output"`
+	Error  json.RawMessage   `json:"error"`
+}
+
+// imageCall is an image_generation_call output item: the generated type
+// plus fields the vendored schema lacks but the API returns.
+type imageCall struct {
+	gen.ImageGenToolCall
+	RevisedPrompt string `json:"revised_prompt"`
+}
+
+// Turn is the result of one turn of an [EditSession].
+type Turn struct {
+	// ResponseID identifies the response; the next turn chains from it.
+	ResponseID string
+	// Images holds the turn's generated images (usually one).
+	Images []TurnImage
+	// RequestID is the x-request-id header.
+	RequestID string
+}
+
+// TurnImage is an image produced by the image_generation tool.
+type TurnImage struct {
+	// CallID is the image_generation_call item's id.
+	CallID        string
+	B64JSON       string
+	RevisedPrompt string
+}
+
+// Bytes decodes the image.
+func (t TurnImage) Bytes() ([]byte, error) { return decodeB64(t.B64JSON) }
+
+// Save writes the image to path atomically.
+func (t TurnImage) Save(path string) error {
+	b, err := t.Bytes()
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, b, 0o644)
+}
+
+// Image returns the turn's first image, or false when it produced none.
+func (t *Turn) Image() (TurnImage, bool) {
+	if len(t.Images) == 0 {
+		return TurnImage{}, false
+	}
+	return t.Images[0], true
+}
+
+// TurnCompletedEvent ends a streamed session turn with its result.
+type TurnCompletedEvent struct {
+	Type string
+	Turn *Turn
+}
+
+func (e *TurnCompletedEvent) EventType() string { return e.Type }
+func (*TurnCompletedEvent) isStreamEvent()      {}
+
+// EditSession is a multi-turn image editing conversation through the
+// Responses API and its image_generation tool: a first turn creates an
+// image, and each later turn edits the previous result, chained by
+// previous_response_id. It is safe for concurrent use, though turns are
+// naturally sequential: a turn chains from the last completed one.
+type EditSession struct {
+	client *Client
+	model  string
+	tool   ImageTool
+
+	mu     sync.Mutex
+	lastID string
+}
+
+// ErrNoPreviousTurn is returned by Edit before any turn has completed.
+var ErrNoPreviousTurn = errors.New("openai-images: session has no previous turn to edit; call Create first")
+
+// NewEditSession starts a session in which model (a Responses API model
+// such as "gpt-5") calls the image tool configured by tool.
+func (c *Client) NewEditSession(model string, tool ImageTool) *EditSession {
+	return &EditSession{client: c, model: model, tool: tool}
+}
+
+// ResumeEditSession continues a session from a known response id.
+func (c *Client) ResumeEditSession(model string, tool ImageTool, responseID string) *EditSession {
+	return &EditSession{client: c, model: model, tool: tool, lastID: responseID}
+}
+
+// ResponseID is the id of the last completed turn ("" before the first).
+func (s *EditSession) ResponseID() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastID
+}
+
+func (s *EditSession) setLast(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.lastID = id
+}
+
+// Create runs the first turn: prompt describes the image to generate
+// ("Generate an image: ..." phrasing works best). It starts a new chain even
+// if the session had turns before.
+//
+// API: POST /responses
+func (s *EditSession) Create(ctx context.Context, prompt string, opts ...RequestOption) (*Turn, error) {
+	return s.turn(ctx, prompt, "", opts)
+}
+
+// Edit runs a turn that edits the last turn's image as instruction says.
+//
+// API: POST /responses
+func (s *EditSession) Edit(ctx context.Context, instruction string, opts ...RequestOption) (*Turn, error) {
+	prev := s.ResponseID()
+	if prev == "" {
+		return nil, ErrNoPreviousTurn
+	}
+	return s.turn(ctx, instruction, prev, opts)
+}
+
+// CreateStream is Create, streamed: partial images
+// (ImageTool.PartialImages) arrive as *PartialImageEvent, and the turn ends
+// with a *TurnCompletedEvent.
+//
+// API: POST /responses
+func (s *EditSession) CreateStream(ctx context.Context, prompt string, opts ...RequestOption) (*ImageStream, error) {
+	return s.turnStream(ctx, prompt, "", opts)
+}
+
+// EditStream is Edit, streamed like CreateStream.
+//
+// API: POST /responses
+func (s *EditSession) EditStream(ctx context.Context, instruction string, opts ...RequestOption) (*ImageStream, error) {
+	prev := s.ResponseID()
+	if prev == "" {
+		return nil, ErrNoPreviousTurn
+	}
+	return s.turnStream(ctx, instruction, prev, opts)
+}
+
+const responsesOp = "createResponse"
+
+func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig) (call, error) {
+	cl := call{op: responsesOp, path: "POST /responses", stream: stream, replayable: true}
+	if strings.TrimSpace(input) == "" {
+		return cl, &ValidationError{Problems: []Problem{{Field: "input", Rule: "must not be empty", Allowed: "a prompt or instruction"}}}
+	}
+	if s.model == "" {
+		return cl, &ValidationError{Problems: []Problem{{Field: "model", Rule: "a Responses API model is required", Allowed: `e.g. "gpt-5"`}}}
+	}
+	body, err := jsonBody(responsesRequest{
+		Model: s.model, Input: input, Tools: []gen.ImageGenTool{s.tool.param(stream)},
+		PreviousResponseID: prev, Stream: stream,
+	}, rc.body)
+	if err != nil {
+		return cl, fmt.Errorf("openai-images: %s: %w", responsesOp, err)
+	}
+	c := s.client
+	cl.send = func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
+		// /responses is outside the vendored Images spec, so this one
+		// request is built here, with the same editors as generated calls.
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(c.api.Server, "/")+"/responses", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		for _, edit := range append(append([]gen.RequestEditorFn{}, c.api.RequestEditors...), editors...) {
+			if err := edit(ctx, req); err != nil {
+				return nil, err
+			}
+		}
+		return c.api.Client.Do(req)
+	}
+	return cl, nil
+}
+
+func (s *EditSession) turn(ctx context.Context, input, prev string, opts []RequestOption) (*Turn, error) {
+	rc, err := s.client.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := s.request(input, prev, false, rc)
+	if err != nil {
+		return nil, err
+	}
+	var turn *Turn
+	err = s.client.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
+		defer resp.Body.Close()
+		var r responsesResponse
+		if err := json.NewDecoder(limitBody(resp)).Decode(&r); err != nil {
+			return opError(responsesOp, fmt.Errorf("read response: %w", err))
+		}
+		turn, err = parseTurn(&r, resp.Header.Get("x-request-id"))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.setLast(turn.ResponseID)
+	return turn, nil
+}
+
+func limitBody(resp *http.Response) *limitedReader {
+	return &limitedReader{r: resp, n: maxResponseBody}
+}
+
+type limitedReader struct {
+	r *http.Response
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, errors.New("response body over the size limit")
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Body.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
+
+// parseTurn reads the image calls of a response.
+func parseTurn(r *responsesResponse, requestID string) (*Turn, error) {
+	if r.Status == "failed" || len(r.Error) > 0 && string(r.Error) != "null" {
+		return nil, streamError(r.Error, nil)
+	}
+	if r.ID == "" {
+		return nil, &APIError{Operation: responsesOp, StatusCode: http.StatusOK, RequestID: requestID, Message: "response has no id"}
+	}
+	turn := &Turn{ResponseID: r.ID, RequestID: requestID}
+	for _, raw := range r.Output {
+		var head struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal(raw, &head) != nil || head.Type != "image_generation_call" {
+			continue
+		}
+		var call imageCall
+		if err := json.Unmarshal(raw, &call); err != nil {
+			return nil, &EventDecodeError{EventType: "image_generation_call", Err: err}
+		}
+		if call.Status == gen.ImageGenToolCallStatusFailed {
+			return nil, &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: raw}
+		}
+		if call.Result == nil {
+			continue
+		}
+		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: *call.Result, RevisedPrompt: call.RevisedPrompt})
+	}
+	return turn, nil
+}
+
+func (s *EditSession) turnStream(ctx context.Context, input, prev string, opts []RequestOption) (*ImageStream, error) {
+	rc, err := s.client.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	cl, err := s.request(input, prev, true, rc)
+	if err != nil {
+		return nil, err
+	}
+	return s.client.openStream(ctx, streamDecoder{event: s.decodeEvent, json: s.turnAsEvents}, cl, rc)
+}
+
+// turnAsEvents handles a server that answered a streamed turn with JSON.
+func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response) ([]StreamEvent, error) {
+	var r responsesResponse
+	if err := json.NewDecoder(limitBody(resp)).Decode(&r); err != nil {
+		return nil, opError(responsesOp, fmt.Errorf("read response: %w", err))
+	}
+	turn, err := parseTurn(&r, resp.Header.Get("x-request-id"))
+	if err != nil {
+		return nil, err
+	}
+	s.setLast(turn.ResponseID)
+	return []StreamEvent{&TurnCompletedEvent{Type: "response.completed", Turn: turn}}, nil
+}
+
+// decodeEvent maps Responses API stream events: partial images, the
+// completed response (which also advances the session), errors; the many
+// other event types pass through as *UnknownEvent.
+func (s *EditSession) decodeEvent(sseType string, data []byte) (StreamEvent, error) {
+	var head struct {
+		Type     string          `json:"type"`
+		Response json.RawMessage `json:"response"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, &EventDecodeError{EventType: sseType, Err: err}
+	}
+	typ := head.Type
+	if typ == "" {
+		typ = sseType
+	}
+	switch typ {
+	case "response.image_generation_call.partial_image":
+		var e gen.ResponseImageGenCallPartialImageEvent
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		return &PartialImageEvent{
+			Type: typ, Index: e.PartialImageIndex, B64JSON: e.PartialImageB64,
+			Size: Size(deref(e.Size)), Quality: Quality(deref(e.Quality)), Background: Background(deref(e.Background)),
+			OutputFormat: OutputFormat(deref(e.OutputFormat)), CreatedAt: time.Time{},
+		}, nil
+	case "response.completed", "response.failed", "response.incomplete":
+		var r responsesResponse
+		if err := json.Unmarshal(head.Response, &r); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		if typ == "response.incomplete" {
+			return nil, &StreamError{Code: "response_incomplete", Message: "the response ended incomplete", Raw: append([]byte(nil), data...)}
+		}
+		turn, err := parseTurn(&r, "")
+		if err != nil {
+			return nil, err
+		}
+		s.setLast(turn.ResponseID)
+		return &TurnCompletedEvent{Type: typ, Turn: turn}, nil
+	case "error":
+		return nil, streamError(data, nil)
+	}
+	var probe eventHead
+	if json.Unmarshal(data, &probe) == nil && len(probe.Error) > 0 && string(probe.Error) != "null" {
+		return nil, streamError(data, probe.Error)
+	}
+	return &UnknownEvent{Type: typ, Raw: append(json.RawMessage(nil), data...)}, nil
+}
