@@ -140,8 +140,13 @@ func (cw *checkingWriter) Flush() {
 	_ = http.NewResponseController(cw.w).Flush()
 }
 
-// finish checks what only the end of the response tells.
+// finish checks what only the end of the response tells. A handler that
+// stopped because the client went away (its request context is done) wrote
+// a response nobody reads: that is not a violation.
 func (cw *checkingWriter) finish() {
+	if cw.r.Context().Err() != nil {
+		return
+	}
 	if !cw.wroteHeader {
 		cw.WriteHeader(http.StatusOK) // what net/http does when next writes nothing
 	}

@@ -3,6 +3,7 @@ package contract
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -258,5 +259,45 @@ func TestMiddlewareStreamCutOff(t *testing.T) {
 	var e *Error
 	if !errors.As(vs[0], &e) || e.In != InEvent || e.Event != 2 || !strings.Contains(e.Message, "ended inside an event") {
 		t.Fatalf("violation = %v", vs[0])
+	}
+}
+
+// A handler that gives up because its client went away writes nothing; the
+// Middleware does not count that as a violation, though the same empty
+// answer to a client still waiting is one.
+func TestMiddlewareIgnoresAbandonedResponses(t *testing.T) {
+	v := newValidator(t)
+	handlerDone := make(chan struct{}, 2)
+	waiting := make(chan struct{})
+	srv := httptest.NewServer(v.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() { handlerDone <- struct{}{} }()
+		if r.URL.Query().Get("case") == "wait" {
+			close(waiting)
+			<-r.Context().Done() // the client gives up first
+		}
+		// Writes nothing either way.
+	})))
+	defer srv.Close()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/v1/images/generations?case=wait", strings.NewReader(`{"prompt":"x"}`))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer k")
+	go func() {
+		<-waiting
+		cancel()
+	}()
+	if _, err := http.DefaultClient.Do(req); err == nil {
+		t.Fatal("the cancelled request succeeded")
+	}
+	<-handlerDone
+	if vs := v.Violations(); len(vs) != 0 {
+		t.Fatalf("abandoned response recorded: %v", vs)
+	}
+	resp := post(t, srv.URL+"/v1/images/generations", "application/json", []byte(`{"prompt":"x"}`), true)
+	resp.Body.Close()
+	<-handlerDone
+	if vs := v.Violations(); len(vs) == 0 {
+		t.Fatal("an empty 200 to a waiting client was not recorded")
 	}
 }

@@ -1,0 +1,28 @@
+// Package imagestest is an offline emulator of the OpenAI Images API, for
+// tests and demos: no key, no network.
+//
+// It validates every request against the vendored openapi.yaml with the
+// contract harness and against the wrapper's model table, answering invalid
+// ones with the API's error shape; it returns real, deterministic images of
+// the requested size and format, drawn from the prompt (seeded colours and
+// shapes with the prompt written on them), so a person can look at them.
+// Edits honour the mask (only its transparent areas change) and combine
+// several input images; variations perturb the input; response_format=url
+// serves the image from the emulator itself. Streams send partial_images
+// partial frames and then the completed event. The Responses API's
+// image_generation tool is emulated for multi-turn editing sessions.
+//
+// Tests point a client at a [Server]:
+//
+//	srv := imagestest.NewServer()
+//	defer srv.Close()
+//	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
+//
+// Every request is recorded ([Emulator.Requests]), and faults can be
+// injected on demand ([Emulator.InjectFault]): 429 with Retry-After, 5xx,
+// a slow first byte, a connection dropped before the response or in the
+// middle of a stream, a stream cut short.
+//
+// The openai-images command's serve subcommand runs an Emulator on
+// loopback, so any SDK can point OPENAI_BASE_URL at it.
+package imagestest

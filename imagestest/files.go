@@ -1,0 +1,18 @@
+package imagestest
+
+// fileContent returns the bytes of a file uploaded to the emulator.
+func (e *Emulator) fileContent(id string) ([]byte, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	f, ok := e.files[id]
+	if !ok {
+		return nil, false
+	}
+	return f.data, true
+}
+
+type storedFile struct {
+	id, filename, purpose string
+	data                  []byte
+	created               int64
+}

@@ -1,0 +1,94 @@
+package imagestest
+
+import (
+	"context"
+	"maps"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Request is a request the emulator received, for assertions in tests.
+type Request struct {
+	Time   time.Time
+	Method string
+	// Path is the URL path, such as /v1/images/edits.
+	Path  string
+	Query string
+	// Header holds the request headers except Authorization, which is
+	// never recorded.
+	Header      http.Header
+	ContentType string
+	// Params holds the body's fields: the decoded JSON object, or the
+	// multipart text fields (a repeated field as []string).
+	Params map[string]any
+	// Files holds the multipart file parts, in order.
+	Files []File
+}
+
+// File describes an uploaded file part.
+type File struct {
+	Field, Filename, ContentType string
+	Size                         int
+	// Format, Width and Height are read from the file's header when it is
+	// an image.
+	Format        string
+	Width, Height int
+}
+
+type recordKey struct{}
+
+type recording struct {
+	mu  sync.Mutex
+	req Request
+}
+
+// record adds r to the log and returns a context carrying the entry.
+func (e *Emulator) record(r *http.Request) *http.Request {
+	h := r.Header.Clone()
+	h.Del("Authorization")
+	rec := &recording{req: Request{
+		Time: e.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+		Header: h, ContentType: r.Header.Get("Content-Type"),
+	}}
+	e.mu.Lock()
+	e.recs = append(e.recs, rec)
+	e.mu.Unlock()
+	return r.WithContext(context.WithValue(r.Context(), recordKey{}, rec))
+}
+
+// setParams stores what the handler decoded from the body.
+func setParams(ctx context.Context, params map[string]any, files []File) {
+	rec, _ := ctx.Value(recordKey{}).(*recording)
+	if rec == nil {
+		return
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	rec.req.Params, rec.req.Files = params, files
+}
+
+// Requests returns every request received so far, oldest first.
+func (e *Emulator) Requests() []Request {
+	e.mu.Lock()
+	recs := slices.Clone(e.recs)
+	e.mu.Unlock()
+	out := make([]Request, len(recs))
+	for i, rec := range recs {
+		rec.mu.Lock()
+		out[i] = rec.req
+		out[i].Header = rec.req.Header.Clone()
+		out[i].Params = maps.Clone(rec.req.Params)
+		out[i].Files = slices.Clone(rec.req.Files)
+		rec.mu.Unlock()
+	}
+	return out
+}
+
+// Reset forgets the recorded requests and any armed faults.
+func (e *Emulator) Reset() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.recs, e.faults = nil, nil
+}

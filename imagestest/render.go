@@ -1,0 +1,285 @@
+package imagestest
+
+import (
+	"hash/fnv"
+	"image"
+	"image/color"
+	"image/draw"
+	"math"
+	"math/rand/v2"
+	"strings"
+	"sync"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/gofont/gobold"
+	"golang.org/x/image/font/opentype"
+	"golang.org/x/image/math/fixed"
+)
+
+// seed derives a deterministic random source from the request's content.
+func seed(parts ...string) *rand.Rand {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	s := h.Sum64()
+	return rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+}
+
+// palette returns n colours seeded from r, pleasant enough to look at.
+func palette(r *rand.Rand, n int) []color.NRGBA {
+	base := r.Float64()
+	out := make([]color.NRGBA, n)
+	for i := range out {
+		out[i] = hsv(math.Mod(base+float64(i)*0.618034, 1), 0.45+0.4*r.Float64(), 0.55+0.4*r.Float64())
+	}
+	return out
+}
+
+func hsv(h, s, v float64) color.NRGBA {
+	i := math.Floor(h * 6)
+	f := h*6 - i
+	p, q, t := v*(1-s), v*(1-f*s), v*(1-(1-f)*s)
+	var r, g, b float64
+	switch int(i) % 6 {
+	case 0:
+		r, g, b = v, t, p
+	case 1:
+		r, g, b = q, v, p
+	case 2:
+		r, g, b = p, v, t
+	case 3:
+		r, g, b = p, q, v
+	case 4:
+		r, g, b = t, p, v
+	default:
+		r, g, b = v, p, q
+	}
+	return color.NRGBA{uint8(r * 255), uint8(g * 255), uint8(b * 255), 255}
+}
+
+// renderScene draws a deterministic picture for prompt: a gradient sky,
+// seeded shapes and the prompt as text. With transparent, the background
+// is left transparent and only the shapes and text are drawn.
+func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
+	r := seed(prompt, salt)
+	cols := palette(r, 6)
+	img := image.NewNRGBA(image.Rect(0, 0, w, h))
+	if !transparent {
+		top, bottom := cols[0], cols[1]
+		for y := range h {
+			t := float64(y) / float64(max(h-1, 1))
+			fillRow(img.Pix[y*img.Stride:y*img.Stride+w*4], color.NRGBA{lerp(top.R, bottom.R, t), lerp(top.G, bottom.G, t), lerp(top.B, bottom.B, t), 255})
+		}
+	}
+	unit := float64(min(w, h))
+	for i := range 7 {
+		c := cols[2+i%4]
+		cx, cy := r.Float64()*float64(w), r.Float64()*float64(h)
+		size := unit * (0.08 + 0.22*r.Float64())
+		if i%2 == 0 {
+			fillCircle(img, cx, cy, size, c)
+		} else {
+			fillRect(img, image.Rect(int(cx-size), int(cy-size*0.6), int(cx+size), int(cy+size*0.6)), c)
+		}
+	}
+	drawCaption(img, prompt)
+	return img
+}
+
+// fillRow sets every pixel of an NRGBA row to c, doubling the filled part.
+func fillRow(row []byte, c color.NRGBA) {
+	if len(row) < 4 {
+		return
+	}
+	row[0], row[1], row[2], row[3] = c.R, c.G, c.B, c.A
+	for n := 4; n < len(row); n *= 2 {
+		copy(row[n:], row[:n])
+	}
+}
+
+func lerp(a, b uint8, t float64) uint8 { return uint8(float64(a) + (float64(b)-float64(a))*t) }
+
+func fillCircle(img *image.NRGBA, cx, cy, rad float64, c color.NRGBA) {
+	b := img.Bounds()
+	y0, y1 := max(int(cy-rad), b.Min.Y), min(int(cy+rad)+1, b.Max.Y)
+	for y := y0; y < y1; y++ {
+		dy := float64(y) + 0.5 - cy
+		half := math.Sqrt(max(rad*rad-dy*dy, 0))
+		x0, x1 := max(int(cx-half), b.Min.X), min(int(cx+half)+1, b.Max.X)
+		if x0 < x1 {
+			off := img.PixOffset(x0, y)
+			fillRow(img.Pix[off:off+(x1-x0)*4], c)
+		}
+	}
+}
+
+func fillRect(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
+	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
+}
+
+var (
+	fontOnce sync.Once
+	fontData *opentype.Font
+)
+
+func captionFace(height float64) font.Face {
+	fontOnce.Do(func() {
+		f, err := opentype.Parse(gobold.TTF)
+		if err == nil {
+			fontData = f
+		}
+	})
+	if fontData == nil {
+		return nil
+	}
+	face, err := opentype.NewFace(fontData, &opentype.FaceOptions{Size: height, DPI: 72, Hinting: font.HintingFull})
+	if err != nil {
+		return nil
+	}
+	return face
+}
+
+// drawCaption writes the prompt across the lower part of the image on a
+// translucent band, wrapped to at most three lines.
+func drawCaption(img *image.NRGBA, prompt string) {
+	w, h := img.Bounds().Dx(), img.Bounds().Dy()
+	px := math.Max(10, float64(min(w, h))/18)
+	if px*2 > float64(h) {
+		return
+	}
+	face := captionFace(px)
+	if face == nil {
+		return
+	}
+	defer face.Close()
+	lines := wrap(face, strings.Join(strings.Fields(prompt), " "), fixed.I(w)-fixed.I(int(px*2)), 3)
+	if len(lines) == 0 {
+		return
+	}
+	lineH := int(px * 1.3)
+	bandTop := h - lineH*len(lines) - int(px)
+	band := image.Rect(0, max(bandTop, 0), w, h)
+	draw.Draw(img, band, image.NewUniform(color.NRGBA{0, 0, 0, 140}), image.Point{}, draw.Over)
+	d := font.Drawer{Dst: img, Src: image.White, Face: face}
+	for i, line := range lines {
+		d.Dot = fixed.P(int(px), bandTop+int(px*0.5)+lineH*(i+1)-int(px*0.3))
+		d.DrawString(line)
+	}
+}
+
+func wrap(face font.Face, text string, width fixed.Int26_6, maxLines int) []string {
+	var lines []string
+	var cur string
+	for _, word := range strings.Fields(text) {
+		next := strings.TrimSpace(cur + " " + word)
+		if font.MeasureString(face, next) <= width || cur == "" {
+			cur = next
+			continue
+		}
+		lines = append(lines, cur)
+		cur = word
+		if len(lines) == maxLines {
+			break
+		}
+	}
+	if cur != "" && len(lines) < maxLines {
+		lines = append(lines, cur)
+	}
+	for i, l := range lines {
+		for font.MeasureString(face, l) > width && len(l) > 1 {
+			l = l[:len(l)-2] + "…"
+		}
+		lines[i] = l
+	}
+	return lines
+}
+
+// resize scales src to w x h with nearest-neighbour sampling: cheap, and a
+// pixel of the result maps to exactly one pixel of the source, which keeps
+// mask semantics exact.
+func resize(src image.Image, w, h int) *image.NRGBA {
+	n := toNRGBA(src)
+	b := n.Rect
+	out := image.NewNRGBA(image.Rect(0, 0, w, h))
+	for y := range h {
+		srow := n.Pix[(y*b.Dy()/h)*n.Stride:]
+		drow := out.Pix[y*out.Stride:]
+		for x := range w {
+			s := (x * b.Dx() / w) * 4
+			copy(drow[x*4:x*4+4], srow[s:s+4])
+		}
+	}
+	return out
+}
+
+// toNRGBA returns src as an NRGBA image with bounds starting at (0, 0).
+func toNRGBA(src image.Image) *image.NRGBA {
+	if n, ok := src.(*image.NRGBA); ok && n.Rect.Min == (image.Point{}) {
+		return n
+	}
+	b := src.Bounds()
+	n := image.NewNRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
+	draw.Draw(n, n.Rect, src, b.Min, draw.Src)
+	return n
+}
+
+// renderEdit composes an edit: the scene for prompt over the first input
+// image, the other inputs inset as tiles along the top, and, with a mask,
+// the result kept equal to the first image wherever the mask is not fully
+// transparent (the API's rule: transparent areas are what gets edited).
+func renderEdit(w, h int, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
+	base := resize(inputs[0], w, h)
+	scene := renderScene(w, h, prompt, "edit", transparent)
+	out := image.NewNRGBA(base.Rect)
+	copy(out.Pix, base.Pix)
+	// Blend the scene over the base so the input stays recognisable.
+	for i := 0; i < len(out.Pix); i += 4 {
+		if scene.Pix[i+3] == 0 {
+			continue
+		}
+		for k := range 3 {
+			out.Pix[i+k] = uint8((int(out.Pix[i+k]) + 2*int(scene.Pix[i+k])) / 3)
+		}
+		out.Pix[i+3] = max(out.Pix[i+3], scene.Pix[i+3])
+	}
+	if n := len(inputs) - 1; n > 0 {
+		tile := max(w/max(n+1, 6), 8)
+		for i, in := range inputs[1:] {
+			t := resize(in, tile, tile)
+			r := image.Rect(i*(tile+4)+4, 4, i*(tile+4)+4+tile, 4+tile)
+			draw.Draw(out, r, t, image.Point{}, draw.Over)
+		}
+	}
+	if mask != nil {
+		m := resize(mask, w, h)
+		for i := 0; i < len(out.Pix); i += 4 {
+			if m.Pix[i+3] != 0 { // opaque in the mask: keep the original
+				copy(out.Pix[i:i+4], base.Pix[i:i+4])
+			}
+		}
+	}
+	return out
+}
+
+// renderVariation perturbs src: a seeded hue rotation and colour jitter.
+func renderVariation(src image.Image, w, h int, salt string) *image.NRGBA {
+	out := resize(src, w, h)
+	r := seed("variation", salt)
+	shift := [3]int{r.IntN(120) - 60, r.IntN(120) - 60, r.IntN(120) - 60}
+	for i := 0; i < len(out.Pix); i += 4 {
+		for k := range 3 {
+			out.Pix[i+k] = uint8(min(max(int(out.Pix[i+k])+shift[k], 0), 255))
+		}
+	}
+	return out
+}
+
+// blurred returns a coarse version of img, used for partial frames: the
+// image downsampled by factor and scaled back.
+func blurred(img *image.NRGBA, factor int) *image.NRGBA {
+	w, h := img.Rect.Dx(), img.Rect.Dy()
+	small := resize(img, max(w/factor, 1), max(h/factor, 1))
+	return resize(small, w, h)
+}
