@@ -73,6 +73,7 @@ func New(opts ...Option) (*Emulator, error) {
 	e.mux.Handle("POST /v1/images/", checked)
 	e.mux.HandleFunc("GET /v1/emulator/images/{id}", e.serveStored)
 	e.mux.HandleFunc("POST /v1/responses", e.responsesAPI)
+	e.routeFilesAndBatches(e.mux, v.Middleware)
 	e.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "invalid_request_error", "", "unknown_url",
 			fmt.Sprintf("Invalid URL (%s %s): the emulator serves the Images API under /v1", r.Method, r.URL.Path))

