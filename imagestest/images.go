@@ -48,16 +48,8 @@ type job struct {
 }
 
 func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return
-	}
-	var params map[string]any
-	json.Unmarshal(body, &params)
-	setParams(r.Context(), params, nil)
 	var req gen.CreateImageRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
+	if !readJSON(w, r, &req) {
 		return
 	}
 	p := wrapper.GenerateParams{
@@ -143,6 +135,30 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 	e.respond(w, r, j)
 }
 
+// maxJSONBody bounds a JSON request body (data URLs can be large).
+const maxJSONBody = 64 << 20
+
+// readJSON reads a JSON body into v, records its fields, and answers a body
+// that does not parse. It reports whether the handler should go on.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
+	if err != nil {
+		return false
+	}
+	if len(body) > maxJSONBody {
+		apiError(w, 413, "invalid_request_error", "", "request_too_large", "Request body over the emulator's 64 MiB limit.")
+		return false
+	}
+	var params map[string]any
+	json.Unmarshal(body, &params)
+	setParams(r.Context(), params, nil)
+	if err := json.Unmarshal(body, v); err != nil {
+		apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
+		return false
+	}
+	return true
+}
+
 func fieldName(base string, i, n int) string {
 	if n > 1 {
 		return fmt.Sprintf("%s[%d]", base, i)
@@ -151,16 +167,8 @@ func fieldName(base string, i, n int) string {
 }
 
 func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		return
-	}
-	var params map[string]any
-	json.Unmarshal(body, &params)
-	setParams(r.Context(), params, nil)
 	var req gen.EditImageBodyJsonParam
-	if err := json.Unmarshal(body, &req); err != nil {
-		apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
+	if !readJSON(w, r, &req) {
 		return
 	}
 	ref := func(p gen.ImageRefParam) wrapper.ImageRef {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	"io"
 	"net/http"
 	"strings"
 
@@ -60,16 +59,8 @@ func (e *Emulator) responsesAPI(w http.ResponseWriter, r *http.Request) {
 		apiError(w, 401, "invalid_request_error", "", "missing_api_key", "You didn't provide an API key (any Bearer token works with the emulator).")
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
-	if err != nil {
-		return
-	}
-	var params map[string]any
-	json.Unmarshal(body, &params)
-	setParams(r.Context(), params, nil)
 	var req responsesRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
+	if !readJSON(w, r, &req) {
 		return
 	}
 	prompt := inputText(req.Input)
