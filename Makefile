@@ -3,9 +3,13 @@ GO        ?= go
 UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec generate check-generated test test-prism vet lint fmt
+.PHONY: all spec generate check-generated test test-prism vet lint fmt demo
 
 all: test
+
+## demo: run the CLI end to end against its built-in offline emulator (writes ./out)
+demo:
+	GO=$(GO) sh scripts/demo.sh
 
 ## spec: rewrite openapi.yaml from the upstream OpenAI spec (UPSTREAM=path to use another file)
 spec:

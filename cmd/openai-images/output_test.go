@@ -1,0 +1,98 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestReservePrefix checks that a run's file names never collide with
+// files already in the directory, temporary files included.
+func TestReservePrefix(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	at := time.Date(2026, 5, 12, 14, 30, 5, 123_400_000, time.FixedZone("X", 3600))
+	p, err := reservePrefix(dir, "generate", at)
+	if err != nil || p != "generate-20260512T133005.123Z" {
+		t.Fatalf("prefix %q, %v", p, err)
+	}
+	for _, name := range []string{"generate-20260512T133005.123Z-1.png", ".generate-20260512T133005.124Z-1.png.tmp123", "generate-20260512T133005.125Z-2-partial-0.webp"} {
+		if err := os.WriteFile(filepath.Join(dir, name), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if p, _ := reservePrefix(dir, "generate", at); p != "generate-20260512T133005.126Z" {
+		t.Errorf("prefix %q, want the first free millisecond", p)
+	}
+	if p, _ := reservePrefix(dir, "edit", at); p != "edit-20260512T133005.123Z" {
+		t.Errorf("prefix %q: other commands' files do not matter", p)
+	}
+}
+
+func TestFileName(t *testing.T) {
+	t.Parallel()
+	k := 2
+	if got := fileName("edit-X", 3, &k); got != "edit-X-3-partial-2" {
+		t.Error(got)
+	}
+	if got := fileName("edit-X", 3, nil); got != "edit-X-3" {
+		t.Error(got)
+	}
+}
+
+func TestSniffImage(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"\x89PNG\r\n\x1a\nrest": ".png", "\xff\xd8\xff\xe0": ".jpg", "RIFF1234WEBPVP8L": ".webp", "GIF89a..": ".gif", "hello": ".bin",
+	} {
+		if _, ext := sniffImage([]byte(in)); ext != want {
+			t.Errorf("%q: %s, want %s", in, ext, want)
+		}
+	}
+}
+
+// TestProgress checks the status line on a terminal: drawn with \r,
+// counting partial images, cleared around output lines and at the end.
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	p := newProgress(&buf, true, "generate", "waiting for the API")
+	p.setPhase("streaming")
+	p.partial()
+	p.partial()
+	p.above(func() { buf.Write([]byte("out/x.png\n")) })
+	p.stop()
+	p.stop() // idempotent
+	out := buf.String()
+	for _, want := range []string{"\rgenerate: waiting for the API 0.", "\rgenerate: streaming ", ", 1 partial image", ", 2 partial images", "out/x.png\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q: %q", want, out)
+		}
+	}
+	if !strings.HasSuffix(out, "\r") {
+		t.Errorf("the line is not cleared at the end: %q", out)
+	}
+	// The output line starts on a cleared line.
+	if i := strings.Index(out, "out/x.png"); i == 0 || out[i-1] != '\r' {
+		t.Errorf("output line not preceded by a cleared status line: %q", out)
+	}
+}
+
+// TestProgressNotTerminal checks that nothing is drawn elsewhere.
+func TestProgressNotTerminal(t *testing.T) {
+	t.Parallel()
+	var buf syncBuffer
+	p := newProgress(&buf, false, "edit", "waiting")
+	p.partial()
+	var wg sync.WaitGroup
+	wg.Add(1)
+	p.above(func() { wg.Done() })
+	wg.Wait()
+	p.stop()
+	if buf.String() != "" {
+		t.Errorf("wrote %q", buf.String())
+	}
+}

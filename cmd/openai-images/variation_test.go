@@ -1,0 +1,39 @@
+package main
+
+import (
+	"reflect"
+	"testing"
+)
+
+// TestVariation checks variations: count, size and format of the files,
+// and the form fields sent.
+func TestVariation(t *testing.T) {
+	t.Parallel()
+	for _, rf := range []string{"b64_json", "url"} {
+		t.Run(rf, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			env := srv.env
+			img := writePNG(t, t.TempDir(), "square.png", gradient(256, 256, 9))
+			r := runCLI(t, env, "variation", "--json", "--out", t.TempDir(), "--image", img, "--model", "dall-e-2",
+				"--n", "2", "--size", "256x256", "--response-format", rf, "--user", "u-1").mustSucceed(t)
+			s := parseSummary(t, r.stdout)
+			if s.Command != "variation" || len(s.Files) != 2 {
+				t.Fatalf("summary = %+v", s)
+			}
+			for _, f := range s.Files {
+				if format, w, h := decodeConfig(t, f.Path); format != "png" || w != 256 || h != 256 {
+					t.Errorf("%s is %s %dx%d", f.Path, format, w, h)
+				}
+			}
+			req := srv.requests()[0]
+			want := map[string]any{"model": "dall-e-2", "n": "2", "size": "256x256", "response_format": rf, "user": "u-1"}
+			if req.Path != "/v1/images/variations" || !reflect.DeepEqual(req.Params, want) {
+				t.Errorf("request %s with fields %v, want %v", req.Path, req.Params, want)
+			}
+			if len(req.Files) != 1 || req.Files[0].Field != "image" || req.Files[0].Width != 256 {
+				t.Errorf("file parts = %+v", req.Files)
+			}
+		})
+	}
+}

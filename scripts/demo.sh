@@ -1,0 +1,72 @@
+#!/bin/sh
+# demo.sh (make demo): the openai-images command end to end against its
+# built-in offline emulator (--emulator): no API key and no network beyond
+# the Go module proxy for the build. It generates with two models, streams
+# a generation with partial images, edits two of the generated images with
+# the mask in docs/demo-inputs/, varies the result, shows a request refused
+# before sending, and lists the files written under ./out (OUT=dir to
+# change it).
+set -eu
+cd "$(dirname "$0")/.."
+
+OUT=${OUT:-out}
+GO=${GO:-go}
+MASK=docs/demo-inputs/mask-1024.png
+WRITTEN=""
+
+oi() { "$GO" run ./cmd/openai-images "$@"; }
+
+# step TITLE: a heading.
+step() { printf '\n== %s\n' "$1"; }
+
+# run ARGS...: run the command; its stdout (the paths written, one a line)
+# is shown, added to WRITTEN and left in PATHS.
+run() {
+	PATHS=$(oi "$@" --emulator --out "$OUT")
+	printf '%s\n' "$PATHS"
+	WRITTEN="$WRITTEN$PATHS
+"
+}
+
+last() { printf '%s\n' "$1" | tail -n 1; }
+
+printf '== building: '
+oi --version
+start=$(date +%s)
+
+step "1. generate with gpt-image-1.5"
+run generate --model gpt-image-1.5 --size 1024x1024 --quality high \
+	"a lighthouse on a rocky coast at sunset"
+lighthouse=$(last "$PATHS")
+
+step "2. generate with dall-e-3 (it rewrites the prompt)"
+run generate --model dall-e-3 --size 1024x1024 --style vivid \
+	"a small red sailing boat"
+boat=$(last "$PATHS")
+
+step "3. streamed generation with gpt-image-2: 2 partial images, then the final webp"
+run generate --model gpt-image-2 --size 1536x864 --output-format webp \
+	--stream --partial-images 2 "a harbour town at dawn"
+
+step "4. edit both images with a mask: only its transparent rectangle changes"
+run edit --model gpt-image-1.5 --size 1024x1024 \
+	--image "$lighthouse" --image "$boat" --mask "$MASK" \
+	"the red sailing boat in the bay below the lighthouse"
+edited=$(last "$PATHS")
+
+step "5. two variations of the edit with dall-e-2"
+run variation --model dall-e-2 --image "$edited" --n 2 --size 512x512
+
+step "6. a request the model cannot take is refused before anything is sent"
+# (go run reports the command's exit status 2 as "exit status 2" and exits 1.)
+if oi generate --emulator --out "$OUT" --model dall-e-3 --n 2 "two boats"; then
+	echo "demo: the invalid request was not refused" >&2
+	exit 1
+fi
+
+files=$(printf '%s' "$WRITTEN" | grep -c .)
+printf '\n== %s files written under %s/ in about %ss:\n' "$files" "$OUT" "$(($(date +%s) - start))"
+printf '%s' "$WRITTEN" | while IFS= read -r f; do
+	[ -n "$f" ] && printf '%8s bytes  %s\n' "$(wc -c <"$f" | tr -d ' ')" "$f"
+done
+echo "Open them with any image viewer; the emulator draws shapes and the prompt from a seed."
