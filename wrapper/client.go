@@ -18,7 +18,9 @@ const Version = "0.1.0"
 // Client calls the OpenAI Images API. It is safe for concurrent use; create
 // one and reuse it.
 type Client struct {
-	cfg config
+	// cfg is behind a pointer so that printing a Client (fmt's %+v, a
+	// panic message, slog) shows an address, never the key.
+	cfg *config
 	// api is the generated client; every API call goes through it. The
 	// raw form is used for all calls so that bodies are streamed both
 	// ways; JSON responses are parsed with the generated Parse* helpers.
@@ -55,13 +57,14 @@ func New(opts ...Option) (*Client, error) {
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.httpClient = withRedirectPolicy(cfg.httpClient)
 	api, err := gen.NewClient(cfg.baseURL,
 		gen.WithHTTPClient(cfg.httpClient),
 		gen.WithRequestEditorFn(cfg.authorize))
 	if err != nil {
 		return nil, fmt.Errorf("openai-images: %w", err)
 	}
-	return &Client{cfg: cfg, api: api}, nil
+	return &Client{cfg: &cfg, api: api}, nil
 }
 
 // BaseURL returns the API base URL the client sends requests to.
@@ -133,9 +136,14 @@ type call struct {
 	replayable bool
 }
 
-// errAttemptTimeout is the cancellation cause of an attempt that ran past
-// the per-attempt timeout.
-var errAttemptTimeout = errors.New("attempt timed out")
+// ErrAttemptTimeout is returned (wrapped) when an attempt ran past the
+// per-attempt timeout ([WithTimeout]) and no retry was left. It matches
+// context.DeadlineExceeded too.
+var ErrAttemptTimeout = fmt.Errorf("openai-images: attempt timed out: %w", context.DeadlineExceeded)
+
+// errAttemptTimeout is the old unexported name, kept until batch.go moves
+// to ErrAttemptTimeout.
+var errAttemptTimeout = ErrAttemptTimeout
 
 // success handles a 2xx response. It owns resp.Body. For streams it also
 // takes over release, which ends the attempt's context; otherwise do calls
@@ -166,7 +174,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 		actx, cancel := context.WithCancelCause(ctx)
 		var timer *time.Timer
 		if timeout > 0 {
-			timer = time.AfterFunc(timeout, func() { cancel(errAttemptTimeout) })
+			timer = time.AfterFunc(timeout, func() { cancel(ErrAttemptTimeout) })
 		}
 		release := func() {
 			if timer != nil {
@@ -183,7 +191,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 		retryable := false
 		switch {
 		case err != nil:
-			timedOut := context.Cause(actx) == errAttemptTimeout
+			timedOut := context.Cause(actx) == ErrAttemptTimeout
 			release()
 			if ctx.Err() != nil {
 				return opError(cl.op, ctx.Err())
@@ -192,8 +200,9 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			if errors.As(err, &be) {
 				return opError(cl.op, be.err)
 			}
+			err = redactURLError(err)
 			if timedOut {
-				err = fmt.Errorf("%w after %v: %w", errAttemptTimeout, timeout, err)
+				err = fmt.Errorf("%w after %v: %w", ErrAttemptTimeout, timeout, err)
 			}
 			lastErr, retryable = opError(cl.op, err), true
 			log.DebugContext(ctx, "transport error", "attempt", attempt+1, "duration", time.Since(start), "error", lastErr)
@@ -204,13 +213,13 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 					// The timeout fired as the headers arrived.
 					resp.Body.Close()
 					release()
-					lastErr, retryable = opError(cl.op, fmt.Errorf("%w after %v", errAttemptTimeout, timeout)), true
+					lastErr, retryable = opError(cl.op, fmt.Errorf("%w after %v", ErrAttemptTimeout, timeout)), true
 					break
 				}
 				return onSuccess(actx, resp, release)
 			}
 			err = onSuccess(actx, resp, func() {})
-			timedOut := context.Cause(actx) == errAttemptTimeout
+			timedOut := context.Cause(actx) == ErrAttemptTimeout
 			release()
 			if err == nil {
 				return nil
@@ -221,6 +230,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			lastErr, retryable = err, true
 		default:
 			apiErr := newAPIError(cl.op, resp)
+			c.cfg.scrubAPIError(apiErr)
 			resp.Body.Close()
 			release()
 			log.DebugContext(ctx, "response", "status", resp.StatusCode, "request_id", apiErr.RequestID, "duration", time.Since(start))

@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,8 +36,8 @@ type APIError struct {
 	// Body holds the start of the raw body (at most 64 KiB are read).
 	Body []byte
 	// Header holds the response headers (Retry-After and rate-limit
-	// headers, among others). They come from the server and carry no
-	// credentials of yours.
+	// headers, among others). Like the other fields filled from the
+	// response, they have the API key cut out should a server echo it.
 	Header http.Header
 }
 
@@ -187,16 +188,58 @@ func (e *OperationError) Unwrap() error { return e.Err }
 // copied with the query string and user info cut from its URL, so nothing a
 // caller put there is echoed in the message.
 func opError(op string, err error) error {
-	if ue, ok := err.(*url.Error); ok {
-		clean := *ue
-		if u, perr := url.Parse(ue.URL); perr == nil {
-			clean.URL = redactURL(u)
-		} else {
-			clean.URL = "(invalid URL)"
-		}
-		err = &clean
+	return &OperationError{Operation: op, Err: redactURLError(err)}
+}
+
+// redactURLError returns a copy of a *url.Error with the query string and
+// user info cut from its URL; other errors are returned as they are.
+func redactURLError(err error) error {
+	ue, ok := err.(*url.Error)
+	if !ok {
+		return err
 	}
-	return &OperationError{Operation: op, Err: err}
+	clean := *ue
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		clean.URL = redactURL(u)
+	} else {
+		clean.URL = "(invalid URL)"
+	}
+	return &clean
+}
+
+// redacted stands in for the key in text that came from a server.
+const redacted = "[redacted]"
+
+// minScrubLen is the shortest key scrubbed from server text: shorter
+// "keys" (tests, local servers) are too likely to occur in ordinary words.
+const minScrubLen = 6
+
+// scrub removes the API key from text a server sent, in case it echoes
+// the request's headers back.
+func (cfg *config) scrub(s string) string {
+	if len(cfg.apiKey) < minScrubLen || !strings.Contains(s, cfg.apiKey) {
+		return s
+	}
+	return strings.ReplaceAll(s, cfg.apiKey, redacted)
+}
+
+func (cfg *config) scrubAPIError(e *APIError) {
+	e.Type, e.Code, e.Param, e.Message = cfg.scrub(e.Type), cfg.scrub(e.Code), cfg.scrub(e.Param), cfg.scrub(e.Message)
+	if len(cfg.apiKey) >= minScrubLen {
+		e.Body = bytes.ReplaceAll(e.Body, []byte(cfg.apiKey), []byte(redacted))
+	}
+	for _, vs := range e.Header {
+		for i, v := range vs {
+			vs[i] = cfg.scrub(v)
+		}
+	}
+}
+
+func (cfg *config) scrubStreamError(e *StreamError) {
+	e.Type, e.Code, e.Param, e.Message = cfg.scrub(e.Type), cfg.scrub(e.Code), cfg.scrub(e.Param), cfg.scrub(e.Message)
+	if len(cfg.apiKey) >= minScrubLen {
+		e.Raw = bytes.ReplaceAll(e.Raw, []byte(cfg.apiKey), []byte(redacted))
+	}
 }
 
 // redactURL drops user info and the query string.
@@ -234,4 +277,18 @@ func (e *StreamError) Error() string {
 		b.WriteString(": " + e.Message)
 	}
 	return b.String()
+}
+
+// scrubErr removes the key from the server-supplied text of an APIError or
+// StreamError anywhere in err's chain.
+func (cfg *config) scrubErr(err error) error {
+	var se *StreamError
+	if errors.As(err, &se) {
+		cfg.scrubStreamError(se)
+	}
+	var ae *APIError
+	if errors.As(err, &ae) {
+		cfg.scrubAPIError(ae)
+	}
+	return err
 }

@@ -87,12 +87,25 @@ func (f *form) replayable() bool {
 	return true
 }
 
-var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\r", "", "\n", "")
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
+// headerSafe makes a name safe inside a quoted MIME header parameter:
+// control characters (which MIME readers reject) become "_", and quotes and
+// backslashes are escaped.
+func headerSafe(name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\t' || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, name)
+	return quoteEscaper.Replace(name)
+}
 
 func (file formFile) header() textproto.MIMEHeader {
 	h := textproto.MIMEHeader{}
 	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"; filename="%s"`,
-		quoteEscaper.Replace(file.field), quoteEscaper.Replace(file.img.Name())))
+		headerSafe(file.field), headerSafe(file.img.Name())))
 	h.Set("Content-Type", file.contentType)
 	return h
 }
@@ -132,7 +145,13 @@ func (f *form) write(w io.Writer, skipFiles bool) error {
 		return err
 	}
 	for _, fl := range f.fields {
-		if err := mw.WriteField(fl.name, fl.value); err != nil {
+		h := textproto.MIMEHeader{}
+		h.Set("Content-Disposition", fmt.Sprintf(`form-data; name="%s"`, headerSafe(fl.name)))
+		part, err := mw.CreatePart(h)
+		if err != nil {
+			return err
+		}
+		if _, err := io.WriteString(part, fl.value); err != nil {
 			return err
 		}
 	}

@@ -265,6 +265,9 @@ func WithExtraBody(key string, value any) RequestOption {
 		if key == "" {
 			return errors.New("WithExtraBody: empty name")
 		}
+		if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fmt.Errorf("WithExtraBody: name %q contains a control character", key)
+		}
 		r.body[key] = value
 		return nil
 	}
@@ -306,4 +309,44 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
+}
+
+// withRedirectPolicy returns a copy of hc whose redirects never carry the
+// credentials to another origin. net/http already drops Authorization when
+// the host name changes, but keeps it for subdomains and other ports; this
+// drops it (and the organization and project headers) whenever scheme, host
+// or port differ from the original request. The caller's CheckRedirect, if
+// any, still decides whether to follow.
+func withRedirectPolicy(hc *http.Client) *http.Client {
+	c := *hc
+	next := hc.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && !sameOrigin(req.URL, via[0].URL) {
+			for _, h := range []string{"Authorization", "OpenAI-Organization", "OpenAI-Project"} {
+				req.Header.Del(h)
+			}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+func sameOrigin(a, b *url.URL) bool {
+	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
+}
+
+func portOf(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	if strings.EqualFold(u.Scheme, "https") {
+		return "443"
+	}
+	return "80"
 }

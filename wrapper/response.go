@@ -174,7 +174,11 @@ func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return newAPIError("download", resp)
+		e := newAPIError("download", resp)
+		if img.client != nil {
+			img.client.cfg.scrubAPIError(e)
+		}
+		return e
 	}
 	if resp.ContentLength > limit {
 		return fmt.Errorf("openai-images: download: image is %d bytes, over the %d-byte limit", resp.ContentLength, limit)

@@ -293,7 +293,7 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 		// Every attempt stalls: the error says it timed out.
 		s = &script{steps: [](func(*http.Request) (*http.Response, error)){stall, stall}}
 		_, err := scriptedClient(t, s, WithTimeout(time.Second), WithMaxRetries(1)).Generate(context.Background(), GenerateParams{Prompt: "x"})
-		if !errors.Is(err, errAttemptTimeout) {
+		if !errors.Is(err, ErrAttemptTimeout) {
 			t.Errorf("err = %v, want a timeout", err)
 		}
 	})

@@ -258,7 +258,7 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 			return opError(responsesOp, fmt.Errorf("read response: %w", err))
 		}
 		turn, err = parseTurn(&r, resp.Header.Get("x-request-id"))
-		return err
+		return s.client.cfg.scrubErr(err)
 	})
 	if err != nil {
 		return nil, err

@@ -128,6 +128,8 @@ type ImageStream struct {
 	release   func()
 	// decode turns one event's data into a typed event.
 	decode func(sseType string, data []byte) (StreamEvent, error)
+	// cfg scrubs the key from errors a server sends.
+	cfg *config
 	// pending holds events not yet returned (a JSON response turned into
 	// completed events).
 	pending   []StreamEvent
@@ -164,7 +166,7 @@ func (s *ImageStream) Next() bool {
 		}
 		decoded, err := s.decode(ev.Type, ev.Data)
 		if err != nil {
-			s.err = err
+			s.err = s.cfg.scrubErr(err)
 			s.stop()
 			return false
 		}
@@ -370,7 +372,7 @@ var imageStreamDecoder = streamDecoder{event: decodeStreamEvent, json: imagesAsE
 func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *requestConfig) (*ImageStream, error) {
 	var s *ImageStream
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, release func()) error {
-		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release, decode: sd.event}
+		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release, decode: sd.event, cfg: c.cfg}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch mt {
 		case "text/event-stream":
@@ -384,7 +386,7 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 			defer s.Close()
 			events, err := sd.json(c, cl.op, resp)
 			if err != nil {
-				return err
+				return c.cfg.scrubErr(err)
 			}
 			s.pending = events
 			s.completed = len(events)
