@@ -3,7 +3,7 @@ GO        ?= go
 UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec generate check-generated test test-prism vet lint fmt demo
+.PHONY: all spec generate check-generated test test-prism vet lint fmt demo fuzz
 
 all: test
 
@@ -49,3 +49,14 @@ test: vet check-generated
 test-prism:
 	npm ci --no-audit --no-fund
 	PRISM_REQUIRED=1 $(GO) test $(GOFLAGS_TEST) -count=1 ./tests/prism/...
+
+FUZZTIME ?= 60s
+
+## fuzz: run every fuzz target of the module for FUZZTIME (default 60s) each; not part of make test
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	  done; \
+	done
