@@ -137,9 +137,24 @@ type call struct {
 }
 
 // ErrAttemptTimeout is returned (wrapped) when an attempt ran past the
-// per-attempt timeout ([WithTimeout]) and no retry was left. It matches
-// context.DeadlineExceeded too.
-var ErrAttemptTimeout = fmt.Errorf("openai-images: attempt timed out: %w", context.DeadlineExceeded)
+// per-attempt timeout ([WithTimeout]) and no retry was left. It also
+// matches context.DeadlineExceeded.
+var ErrAttemptTimeout error = attemptTimeout{}
+
+type attemptTimeout struct{}
+
+func (attemptTimeout) Error() string        { return "attempt timed out" }
+func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
+
+// timeoutError is an attempt that timed out: its message is short, while
+// errors.Is/As still reach ErrAttemptTimeout and the transport's error.
+type timeoutError struct {
+	after time.Duration
+	err   error
+}
+
+func (e *timeoutError) Error() string   { return fmt.Sprintf("attempt timed out after %v", e.after) }
+func (e *timeoutError) Unwrap() []error { return []error{ErrAttemptTimeout, e.err} }
 
 // errAttemptTimeout is the old unexported name, kept until batch.go moves
 // to ErrAttemptTimeout.
@@ -202,7 +217,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			}
 			err = redactURLError(err)
 			if timedOut {
-				err = fmt.Errorf("%w after %v: %w", ErrAttemptTimeout, timeout, err)
+				err = &timeoutError{after: timeout, err: err}
 			}
 			lastErr, retryable = opError(cl.op, err), true
 			log.DebugContext(ctx, "transport error", "attempt", attempt+1, "duration", time.Since(start), "error", lastErr)
@@ -213,7 +228,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 					// The timeout fired as the headers arrived.
 					resp.Body.Close()
 					release()
-					lastErr, retryable = opError(cl.op, fmt.Errorf("%w after %v", ErrAttemptTimeout, timeout)), true
+					lastErr, retryable = opError(cl.op, &timeoutError{after: timeout, err: ErrAttemptTimeout}), true
 					break
 				}
 				return onSuccess(actx, resp, release)

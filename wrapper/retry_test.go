@@ -293,8 +293,11 @@ func TestAttemptTimeoutIsRetried(t *testing.T) {
 		// Every attempt stalls: the error says it timed out.
 		s = &script{steps: [](func(*http.Request) (*http.Response, error)){stall, stall}}
 		_, err := scriptedClient(t, s, WithTimeout(time.Second), WithMaxRetries(1)).Generate(context.Background(), GenerateParams{Prompt: "x"})
-		if !errors.Is(err, ErrAttemptTimeout) {
-			t.Errorf("err = %v, want a timeout", err)
+		if !errors.Is(err, ErrAttemptTimeout) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("err = %v, want a timeout matching ErrAttemptTimeout and context.DeadlineExceeded", err)
+		}
+		if want := "openai-images: createImage: attempt timed out after 1s"; err == nil || err.Error() != want {
+			t.Errorf("message = %q, want %q", err, want)
 		}
 	})
 }
