@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
@@ -91,7 +90,7 @@ func (cfg *config) authorize(_ context.Context, req *http.Request) error {
 }
 
 func (c *Client) requestConfig(opts []RequestOption) (*requestConfig, error) {
-	rc := &requestConfig{headers: http.Header{}, query: url.Values{}, body: map[string]any{}}
+	rc := &requestConfig{}
 	for _, opt := range opts {
 		if err := opt(rc); err != nil {
 			return nil, fmt.Errorf("openai-images: %w", err)
@@ -109,6 +108,9 @@ func (c *Client) validating(rc *requestConfig) bool {
 
 // editors returns the per-request editors: extra headers and query.
 func (rc *requestConfig) editors() []gen.RequestEditorFn {
+	if len(rc.headers) == 0 && len(rc.query) == 0 {
+		return nil
+	}
 	return []gen.RequestEditorFn{func(_ context.Context, req *http.Request) error {
 		for k, vs := range rc.headers {
 			req.Header[k] = append([]string(nil), vs...)
@@ -180,7 +182,10 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 		timeout = rc.timeout
 	}
 	editors := rc.editors()
-	log := c.cfg.logger.With("op", cl.op)
+	// Checked once, so that a call without debug logging builds no log
+	// records or attributes.
+	debug := c.cfg.logger.Enabled(ctx, slog.LevelDebug)
+	log := c.cfg.logger
 
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -198,7 +203,9 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			cancel(context.Canceled)
 		}
 		start := time.Now()
-		log.DebugContext(ctx, "request", "path", cl.path, "attempt", attempt+1)
+		if debug {
+			log.DebugContext(ctx, "request", "op", cl.op, "path", cl.path, "attempt", attempt+1)
+		}
 		resp, err := cl.send(actx, editors)
 
 		var lastErr error
@@ -220,9 +227,13 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 				err = &timeoutError{after: timeout, err: err}
 			}
 			lastErr, retryable = opError(cl.op, err), true
-			log.DebugContext(ctx, "transport error", "attempt", attempt+1, "duration", time.Since(start), "error", lastErr)
+			if debug {
+				log.DebugContext(ctx, "transport error", "op", cl.op, "attempt", attempt+1, "duration", time.Since(start), "error", lastErr)
+			}
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
-			log.DebugContext(ctx, "response", "status", resp.StatusCode, "request_id", resp.Header.Get("x-request-id"), "duration", time.Since(start))
+			if debug {
+				log.DebugContext(ctx, "response", "op", cl.op, "status", resp.StatusCode, "request_id", resp.Header.Get("x-request-id"), "duration", time.Since(start))
+			}
 			if cl.stream {
 				if timer != nil && !timer.Stop() {
 					// The timeout fired as the headers arrived.
@@ -248,7 +259,9 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			c.cfg.scrubAPIError(apiErr)
 			resp.Body.Close()
 			release()
-			log.DebugContext(ctx, "response", "status", resp.StatusCode, "request_id", apiErr.RequestID, "duration", time.Since(start))
+			if debug {
+				log.DebugContext(ctx, "response", "op", cl.op, "status", resp.StatusCode, "request_id", apiErr.RequestID, "duration", time.Since(start))
+			}
 			lastErr, retryable, header = apiErr, shouldRetry(resp), resp.Header
 		}
 
@@ -257,10 +270,14 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 		}
 		wait := retryDelay(attempt, header, time.Now(), defaultMaxRetryAfter)
 		if exceedsDeadline(ctx, wait) {
-			log.DebugContext(ctx, "not retrying: wait would pass the deadline", "wait", wait)
+			if debug {
+				log.DebugContext(ctx, "not retrying: wait would pass the deadline", "op", cl.op, "wait", wait)
+			}
 			return lastErr
 		}
-		log.DebugContext(ctx, "retry", "attempt", attempt+1, "wait", wait, "error", lastErr)
+		if debug {
+			log.DebugContext(ctx, "retry", "op", cl.op, "attempt", attempt+1, "wait", wait, "error", lastErr)
+		}
 		if err := sleep(ctx, wait); err != nil {
 			return opError(cl.op, err)
 		}

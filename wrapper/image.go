@@ -45,9 +45,13 @@ type oneShotSource struct {
 	used bool
 }
 
-// probeWindow is how much of a one-shot reader is buffered so its header can
-// be inspected before it is sent; headers of ordinary images fit well within.
+// probeWindow is how much of an image is read to inspect its header (and
+// how much of a one-shot reader is buffered so that it can still be sent);
+// headers of ordinary images fit well within.
 const probeWindow = 64 << 10
+
+// probeBufs recycles the windows Probe reads headers into.
+var probeBufs = sync.Pool{New: func() any { b := make([]byte, probeWindow); return &b }}
 
 // ImageFromPath reads the image at path when the request is sent. The part's
 // file name is the path's base name.
@@ -200,11 +204,14 @@ func (im Image) Probe() (ImageInfo, error) {
 		if err != nil {
 			return info, err
 		}
-		head, err = io.ReadAll(io.LimitReader(rc, probeWindow))
+		buf := probeBufs.Get().(*[]byte)
+		defer probeBufs.Put(buf)
+		n, err := io.ReadFull(rc, *buf)
 		rc.Close()
-		if err != nil {
+		if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
 			return info, err
 		}
+		head = (*buf)[:n]
 	default:
 		return info, errors.New("image has no source")
 	}

@@ -240,6 +240,9 @@ func WithExtraHeader(key, value string) RequestOption {
 		if err := checkHeader(key, value); err != nil {
 			return fmt.Errorf("WithExtraHeader: %w", err)
 		}
+		if r.headers == nil {
+			r.headers = http.Header{}
+		}
 		r.headers.Add(key, value)
 		return nil
 	}
@@ -250,6 +253,9 @@ func WithExtraQuery(key, value string) RequestOption {
 	return func(r *requestConfig) error {
 		if key == "" {
 			return errors.New("WithExtraQuery: empty name")
+		}
+		if r.query == nil {
+			r.query = url.Values{}
 		}
 		r.query.Add(key, value)
 		return nil
@@ -267,6 +273,9 @@ func WithExtraBody(key string, value any) RequestOption {
 		}
 		if strings.ContainsFunc(key, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 			return fmt.Errorf("WithExtraBody: name %q contains a control character", key)
+		}
+		if r.body == nil {
+			r.body = map[string]any{}
 		}
 		r.body[key] = value
 		return nil

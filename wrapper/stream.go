@@ -253,25 +253,34 @@ type eventHead struct {
 // *StreamError for error events in either form servers send
 // ({"error": {...}} data, or an "error" event / "type": "error").
 func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
-	var head eventHead
-	if err := json.Unmarshal(data, &head); err != nil {
+	// One pass over the data (an event can hold a 64 MiB image): the
+	// generated completed-event type has every field of the partial one
+	// but its index, which is added here, along with the error member.
+	var e struct {
+		gen.ImageGenCompletedEvent
+		PartialImageIndex int             `json:"partial_image_index"`
+		Error             json.RawMessage `json:"error"`
+	}
+	err := json.Unmarshal(data, &e)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && !errors.As(err, &typeErr) {
+		// Not JSON at all: the type is known only from the event name.
 		name := sseType
 		if name == "" {
 			name = "message"
 		}
 		return nil, &EventDecodeError{EventType: name, Err: err}
 	}
-	typ := head.Type
+	typ := string(e.Type)
 	if typ == "" {
 		typ = sseType
 	}
-	if len(head.Error) > 0 && string(head.Error) != "null" || typ == "error" || sseType == "error" {
-		return nil, streamError(data, head.Error)
+	if len(e.Error) > 0 && string(e.Error) != "null" || typ == "error" || sseType == "error" {
+		return nil, streamError(data, e.Error)
 	}
 	switch typ {
 	case "image_generation.partial_image", "image_edit.partial_image":
-		var e gen.ImageGenPartialImageEvent
-		if err := json.Unmarshal(data, &e); err != nil {
+		if err != nil {
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
 		return &PartialImageEvent{
@@ -280,8 +289,7 @@ func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
 			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
 		}, nil
 	case "image_generation.completed", "image_edit.completed":
-		var e gen.ImageGenCompletedEvent
-		if err := json.Unmarshal(data, &e); err != nil {
+		if err != nil {
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
 		u := e.Usage
@@ -295,6 +303,8 @@ func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
 			},
 		}, nil
 	}
+	// An event type this version does not know: its fields may have any
+	// type, so a type mismatch against the image events is no error here.
 	return &UnknownEvent{Type: typ, Raw: append(json.RawMessage(nil), data...)}, nil
 }
 
