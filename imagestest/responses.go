@@ -120,9 +120,15 @@ func (e *Emulator) responsesAPI(w http.ResponseWriter, r *http.Request) {
 		"size": j.sizeName, "output_format": j.format,
 	}
 	resp := map[string]any{
-		"id": id, "object": "response", "created_at": e.now().Unix(), "status": "completed", "model": req.Model,
+		"id":                   id,
+		"object":               "response",
+		"created_at":           e.now().Unix(),
+		"status":               "completed",
+		"model":                req.Model,
 		"previous_response_id": nullable(req.PreviousResponseID),
-		"output": []any{call}, "tools": req.Tools, "usage": j.usage(),
+		"output":               []any{call},
+		"tools":                req.Tools,
+		"usage":                j.usage(),
 	}
 	if !req.Stream {
 		w.Header().Set("Content-Type", "application/json")
