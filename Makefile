@@ -3,7 +3,7 @@ GO        ?= go
 UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec generate check-generated test test-prism vet lint fmt demo fuzz
+.PHONY: all spec generate check-generated test test-prism vet lint fmt demo fuzz bench
 
 all: test
 
@@ -60,3 +60,7 @@ fuzz:
 	    $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	  done; \
 	done
+
+## bench: side-by-side benchmarks (wrapper vs openai-go vs go-openai), printed as markdown tables
+bench:
+	cd bench && $(GO) run ./cmd/benchtable
