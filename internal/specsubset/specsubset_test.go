@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -261,6 +262,12 @@ func TestNewUpstreamEnumValueReachesGeneratedCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The fixture holds the Images operations only; the repository also
+	// extracts Files and Batches operations (for the Batch API), which the
+	// overlay does not target.
+	repoConfig.Operations = slices.DeleteFunc(repoConfig.Operations, func(id string) bool {
+		return !slices.Contains(imagesConfig.Operations, id)
+	})
 	out, err := Extract(patched, repoConfig, Source{})
 	if err != nil {
 		t.Fatal(err)
@@ -300,5 +307,36 @@ func TestNewUpstreamEnumValueReachesGeneratedCode(t *testing.T) {
 	}
 	if !regexp.MustCompile(`CreateImageRequestQualityUltra\s+CreateImageRequestQuality = "ultra"`).Match(code) {
 		t.Error("generated code lacks the new quality constant")
+	}
+}
+
+// A folded (>) scalar with more-indented lines (upstream's createFile
+// summary has a Markdown list) keeps its value: yaml.v3 would emit it with
+// extra blank lines.
+func TestExtractKeepsFoldedScalarsWithIndentedLines(t *testing.T) {
+	const up = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /files:
+    post:
+      operationId: createFile
+      summary: >
+        Upload a file.
+
+
+        - The Batch API only supports .jsonl files. The input
+          also has a specific required format.
+
+        Contact us.
+      responses:
+        "200": {description: OK}
+`
+	out, err := Extract([]byte(up), Config{Operations: []string{"createFile"}}, Source{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := dig(decode(t, []byte(up)), "paths", "/files", "post", "summary")
+	if got := dig(decode(t, out), "paths", "/files", "post", "summary"); got != want {
+		t.Errorf("summary = %q, want %q", got, want)
 	}
 }
