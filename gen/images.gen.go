@@ -18,6 +18,153 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BatchObject.
+const (
+	BatchObjectBatch BatchObject = "batch"
+)
+
+// Valid indicates whether the value is a known member of the BatchObject enum.
+func (e BatchObject) Valid() bool {
+	switch e {
+	case BatchObjectBatch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BatchStatus.
+const (
+	BatchStatusCancelled  BatchStatus = "cancelled"
+	BatchStatusCancelling BatchStatus = "cancelling"
+	BatchStatusCompleted  BatchStatus = "completed"
+	BatchStatusExpired    BatchStatus = "expired"
+	BatchStatusFailed     BatchStatus = "failed"
+	BatchStatusFinalizing BatchStatus = "finalizing"
+	BatchStatusInProgress BatchStatus = "in_progress"
+	BatchStatusValidating BatchStatus = "validating"
+)
+
+// Valid indicates whether the value is a known member of the BatchStatus enum.
+func (e BatchStatus) Valid() bool {
+	switch e {
+	case BatchStatusCancelled:
+		return true
+	case BatchStatusCancelling:
+		return true
+	case BatchStatusCompleted:
+		return true
+	case BatchStatusExpired:
+		return true
+	case BatchStatusFailed:
+		return true
+	case BatchStatusFinalizing:
+		return true
+	case BatchStatusInProgress:
+		return true
+	case BatchStatusValidating:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BatchFileExpirationAfterAnchor.
+const (
+	BatchFileExpirationAfterAnchorCreatedAt BatchFileExpirationAfterAnchor = "created_at"
+)
+
+// Valid indicates whether the value is a known member of the BatchFileExpirationAfterAnchor enum.
+func (e BatchFileExpirationAfterAnchor) Valid() bool {
+	switch e {
+	case BatchFileExpirationAfterAnchorCreatedAt:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateBatchRequestCompletionWindow.
+const (
+	CreateBatchRequestCompletionWindowN24h CreateBatchRequestCompletionWindow = "24h"
+)
+
+// Valid indicates whether the value is a known member of the CreateBatchRequestCompletionWindow enum.
+func (e CreateBatchRequestCompletionWindow) Valid() bool {
+	switch e {
+	case CreateBatchRequestCompletionWindowN24h:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateBatchRequestEndpoint.
+const (
+	CreateBatchRequestEndpointV1chatcompletions   CreateBatchRequestEndpoint = "/v1/chat/completions"
+	CreateBatchRequestEndpointV1completions       CreateBatchRequestEndpoint = "/v1/completions"
+	CreateBatchRequestEndpointV1embeddings        CreateBatchRequestEndpoint = "/v1/embeddings"
+	CreateBatchRequestEndpointV1imagesedits       CreateBatchRequestEndpoint = "/v1/images/edits"
+	CreateBatchRequestEndpointV1imagesgenerations CreateBatchRequestEndpoint = "/v1/images/generations"
+	CreateBatchRequestEndpointV1moderations       CreateBatchRequestEndpoint = "/v1/moderations"
+	CreateBatchRequestEndpointV1responses         CreateBatchRequestEndpoint = "/v1/responses"
+	CreateBatchRequestEndpointV1videos            CreateBatchRequestEndpoint = "/v1/videos"
+)
+
+// Valid indicates whether the value is a known member of the CreateBatchRequestEndpoint enum.
+func (e CreateBatchRequestEndpoint) Valid() bool {
+	switch e {
+	case CreateBatchRequestEndpointV1chatcompletions:
+		return true
+	case CreateBatchRequestEndpointV1completions:
+		return true
+	case CreateBatchRequestEndpointV1embeddings:
+		return true
+	case CreateBatchRequestEndpointV1imagesedits:
+		return true
+	case CreateBatchRequestEndpointV1imagesgenerations:
+		return true
+	case CreateBatchRequestEndpointV1moderations:
+		return true
+	case CreateBatchRequestEndpointV1responses:
+		return true
+	case CreateBatchRequestEndpointV1videos:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateFileRequestPurpose.
+const (
+	CreateFileRequestPurposeAssistants CreateFileRequestPurpose = "assistants"
+	CreateFileRequestPurposeBatch      CreateFileRequestPurpose = "batch"
+	CreateFileRequestPurposeEvals      CreateFileRequestPurpose = "evals"
+	CreateFileRequestPurposeFineTune   CreateFileRequestPurpose = "fine-tune"
+	CreateFileRequestPurposeUserData   CreateFileRequestPurpose = "user_data"
+	CreateFileRequestPurposeVision     CreateFileRequestPurpose = "vision"
+)
+
+// Valid indicates whether the value is a known member of the CreateFileRequestPurpose enum.
+func (e CreateFileRequestPurpose) Valid() bool {
+	switch e {
+	case CreateFileRequestPurposeAssistants:
+		return true
+	case CreateFileRequestPurposeBatch:
+		return true
+	case CreateFileRequestPurposeEvals:
+		return true
+	case CreateFileRequestPurposeFineTune:
+		return true
+	case CreateFileRequestPurposeUserData:
+		return true
+	case CreateFileRequestPurposeVision:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateImageEditRequestBackground.
 const (
 	CreateImageEditRequestBackgroundAuto        CreateImageEditRequestBackground = "auto"
@@ -390,6 +537,21 @@ func (e EditImageBodyJsonParamSize) Valid() bool {
 	case EditImageBodyJsonParamSizeN1024x1536:
 		return true
 	case EditImageBodyJsonParamSizeN1536x1024:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for FileExpirationAfterAnchor.
+const (
+	FileExpirationAfterAnchorCreatedAt FileExpirationAfterAnchor = "created_at"
+)
+
+// Valid indicates whether the value is a known member of the FileExpirationAfterAnchor enum.
+func (e FileExpirationAfterAnchor) Valid() bool {
+	switch e {
+	case FileExpirationAfterAnchorCreatedAt:
 		return true
 	default:
 		return false
@@ -1074,6 +1236,78 @@ func (e InputFidelity) Valid() bool {
 	}
 }
 
+// Defines values for OpenAIFileObject.
+const (
+	OpenAIFileObjectFile OpenAIFileObject = "file"
+)
+
+// Valid indicates whether the value is a known member of the OpenAIFileObject enum.
+func (e OpenAIFileObject) Valid() bool {
+	switch e {
+	case OpenAIFileObjectFile:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OpenAIFilePurpose.
+const (
+	OpenAIFilePurposeAssistants       OpenAIFilePurpose = "assistants"
+	OpenAIFilePurposeAssistantsOutput OpenAIFilePurpose = "assistants_output"
+	OpenAIFilePurposeBatch            OpenAIFilePurpose = "batch"
+	OpenAIFilePurposeBatchOutput      OpenAIFilePurpose = "batch_output"
+	OpenAIFilePurposeFineTune         OpenAIFilePurpose = "fine-tune"
+	OpenAIFilePurposeFineTuneResults  OpenAIFilePurpose = "fine-tune-results"
+	OpenAIFilePurposeUserData         OpenAIFilePurpose = "user_data"
+	OpenAIFilePurposeVision           OpenAIFilePurpose = "vision"
+)
+
+// Valid indicates whether the value is a known member of the OpenAIFilePurpose enum.
+func (e OpenAIFilePurpose) Valid() bool {
+	switch e {
+	case OpenAIFilePurposeAssistants:
+		return true
+	case OpenAIFilePurposeAssistantsOutput:
+		return true
+	case OpenAIFilePurposeBatch:
+		return true
+	case OpenAIFilePurposeBatchOutput:
+		return true
+	case OpenAIFilePurposeFineTune:
+		return true
+	case OpenAIFilePurposeFineTuneResults:
+		return true
+	case OpenAIFilePurposeUserData:
+		return true
+	case OpenAIFilePurposeVision:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OpenAIFileStatus.
+const (
+	OpenAIFileStatusError     OpenAIFileStatus = "error"
+	OpenAIFileStatusProcessed OpenAIFileStatus = "processed"
+	OpenAIFileStatusUploaded  OpenAIFileStatus = "uploaded"
+)
+
+// Valid indicates whether the value is a known member of the OpenAIFileStatus enum.
+func (e OpenAIFileStatus) Valid() bool {
+	switch e {
+	case OpenAIFileStatusError:
+		return true
+	case OpenAIFileStatusProcessed:
+		return true
+	case OpenAIFileStatusUploaded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ResponseImageGenCallCompletedEventType.
 const (
 	ResponseImageGenCallCompletedEventTypeResponseImageGenerationCallCompleted ResponseImageGenCallCompletedEventType = "response.image_generation_call.completed"
@@ -1133,6 +1367,195 @@ func (e ResponseImageGenCallPartialImageEventType) Valid() bool {
 		return false
 	}
 }
+
+// Batch defines model for Batch.
+type Batch struct {
+	// CancelledAt The Unix timestamp (in seconds) for when the batch was cancelled.
+	CancelledAt *int `json:"cancelled_at,omitempty"`
+
+	// CancellingAt The Unix timestamp (in seconds) for when the batch started cancelling.
+	CancellingAt *int `json:"cancelling_at,omitempty"`
+
+	// CompletedAt The Unix timestamp (in seconds) for when the batch was completed.
+	CompletedAt *int `json:"completed_at,omitempty"`
+
+	// CompletionWindow The time frame within which the batch should be processed.
+	CompletionWindow string `json:"completion_window"`
+
+	// CreatedAt The Unix timestamp (in seconds) for when the batch was created.
+	CreatedAt int `json:"created_at"`
+
+	// Endpoint The OpenAI API endpoint used by the batch.
+	Endpoint string `json:"endpoint"`
+
+	// ErrorFileId The ID of the file containing the outputs of requests with errors.
+	ErrorFileId *string `json:"error_file_id,omitempty"`
+	Errors      *struct {
+		Data *[]BatchError `json:"data,omitempty"`
+
+		// Object The object type, which is always `list`.
+		Object *string `json:"object,omitempty"`
+	} `json:"errors,omitempty"`
+
+	// ExpiredAt The Unix timestamp (in seconds) for when the batch expired.
+	ExpiredAt *int `json:"expired_at,omitempty"`
+
+	// ExpiresAt The Unix timestamp (in seconds) for when the batch will expire.
+	ExpiresAt *int `json:"expires_at,omitempty"`
+
+	// FailedAt The Unix timestamp (in seconds) for when the batch failed.
+	FailedAt *int `json:"failed_at,omitempty"`
+
+	// FinalizingAt The Unix timestamp (in seconds) for when the batch started finalizing.
+	FinalizingAt *int   `json:"finalizing_at,omitempty"`
+	Id           string `json:"id"`
+
+	// InProgressAt The Unix timestamp (in seconds) for when the batch started processing.
+	InProgressAt *int `json:"in_progress_at,omitempty"`
+
+	// InputFileId The ID of the input file for the batch.
+	InputFileId string    `json:"input_file_id"`
+	Metadata    *Metadata `json:"metadata,omitempty"`
+
+	// Model Model ID used to process the batch, like `gpt-5-2025-08-07`. OpenAI
+	// offers a wide range of models with different capabilities, performance
+	// characteristics, and price points. Refer to the [model
+	// guide](/docs/models) to browse and compare available models.
+	Model *string `json:"model,omitempty"`
+
+	// Object The object type, which is always `batch`.
+	Object BatchObject `json:"object"`
+
+	// OutputFileId The ID of the file containing the outputs of successfully executed requests.
+	OutputFileId *string `json:"output_file_id,omitempty"`
+
+	// RequestCounts The request counts for different statuses within the batch.
+	RequestCounts *BatchRequestCounts `json:"request_counts,omitempty"`
+
+	// Status The current status of the batch.
+	Status BatchStatus `json:"status"`
+
+	// Usage Represents token usage details including input tokens, output tokens, a
+	// breakdown of output tokens, and the total tokens used. Only populated on
+	// batches created after September 7, 2025.
+	Usage *struct {
+		// InputTokens The number of input tokens.
+		InputTokens int `json:"input_tokens"`
+
+		// InputTokensDetails A detailed breakdown of the input tokens.
+		InputTokensDetails struct {
+			// CachedTokens The number of tokens that were retrieved from the cache. [More on
+			// prompt caching](/docs/guides/prompt-caching).
+			CachedTokens int `json:"cached_tokens"`
+		} `json:"input_tokens_details"`
+
+		// OutputTokens The number of output tokens.
+		OutputTokens int `json:"output_tokens"`
+
+		// OutputTokensDetails A detailed breakdown of the output tokens.
+		OutputTokensDetails struct {
+			// ReasoningTokens The number of reasoning tokens.
+			ReasoningTokens int `json:"reasoning_tokens"`
+		} `json:"output_tokens_details"`
+
+		// TotalTokens The total number of tokens used.
+		TotalTokens int `json:"total_tokens"`
+	} `json:"usage,omitempty"`
+}
+
+// BatchObject The object type, which is always `batch`.
+type BatchObject string
+
+// BatchStatus The current status of the batch.
+type BatchStatus string
+
+// BatchError defines model for BatchError.
+type BatchError struct {
+	// Code An error code identifying the error type.
+	Code *string `json:"code,omitempty"`
+	Line *int    `json:"line,omitempty"`
+
+	// Message A human-readable message providing more details about the error.
+	Message *string `json:"message,omitempty"`
+	Param   *string `json:"param,omitempty"`
+}
+
+// BatchFileExpirationAfter The expiration policy for the output and/or error file that are generated for a batch.
+type BatchFileExpirationAfter struct {
+	// Anchor Anchor timestamp after which the expiration policy applies. Supported anchors: `created_at`. Note that the anchor is the file creation time, not the time the batch is created.
+	Anchor BatchFileExpirationAfterAnchor `json:"anchor"`
+
+	// Seconds The number of seconds after the anchor time that the file will expire. Must be between 3600 (1 hour) and 2592000 (30 days).
+	Seconds int64 `json:"seconds"`
+}
+
+// BatchFileExpirationAfterAnchor Anchor timestamp after which the expiration policy applies. Supported anchors: `created_at`. Note that the anchor is the file creation time, not the time the batch is created.
+type BatchFileExpirationAfterAnchor string
+
+// BatchRequestCounts The request counts for different statuses within the batch.
+type BatchRequestCounts struct {
+	// Completed Number of requests that have been completed successfully.
+	Completed int `json:"completed"`
+
+	// Failed Number of requests that have failed.
+	Failed int `json:"failed"`
+
+	// Total Total number of requests in the batch.
+	Total int `json:"total"`
+}
+
+// CreateBatchRequest defines model for CreateBatchRequest.
+type CreateBatchRequest struct {
+	// CompletionWindow The time frame within which the batch should be processed. Currently only `24h` is supported.
+	CompletionWindow CreateBatchRequestCompletionWindow `json:"completion_window"`
+
+	// Endpoint The endpoint to be used for all requests in the batch. Currently `/v1/responses`, `/v1/chat/completions`, `/v1/embeddings`, `/v1/completions`, `/v1/moderations`, `/v1/images/generations`, `/v1/images/edits`, and `/v1/videos` are supported. Note that `/v1/embeddings` batches are also restricted to a maximum of 50,000 embedding inputs across all requests in the batch.
+	Endpoint CreateBatchRequestEndpoint `json:"endpoint"`
+
+	// InputFileId The ID of an uploaded file that contains requests for the new batch.
+	//
+	// See [upload file](/docs/api-reference/files/create) for how to upload a file.
+	//
+	// Your input file must be formatted as a [JSONL file](/docs/api-reference/batch/request-input), and must be uploaded with the purpose `batch`. The file can contain up to 50,000 requests, and can be up to 200 MB in size.
+	InputFileId string    `json:"input_file_id"`
+	Metadata    *Metadata `json:"metadata,omitempty"`
+
+	// OutputExpiresAfter The expiration policy for the output and/or error file that are generated for a batch.
+	OutputExpiresAfter *BatchFileExpirationAfter `json:"output_expires_after,omitempty"`
+}
+
+// CreateBatchRequestCompletionWindow The time frame within which the batch should be processed. Currently only `24h` is supported.
+type CreateBatchRequestCompletionWindow string
+
+// CreateBatchRequestEndpoint The endpoint to be used for all requests in the batch. Currently `/v1/responses`, `/v1/chat/completions`, `/v1/embeddings`, `/v1/completions`, `/v1/moderations`, `/v1/images/generations`, `/v1/images/edits`, and `/v1/videos` are supported. Note that `/v1/embeddings` batches are also restricted to a maximum of 50,000 embedding inputs across all requests in the batch.
+type CreateBatchRequestEndpoint string
+
+// CreateFileRequest defines model for CreateFileRequest.
+type CreateFileRequest struct {
+	// ExpiresAfter The expiration policy for a file. By default, files with `purpose=batch` expire after 30 days and all other files are persisted until they are manually deleted.
+	ExpiresAfter *FileExpirationAfter `json:"expires_after,omitempty"`
+
+	// File The File object (not file name) to be uploaded.
+	File openapi_types.File `json:"file"`
+
+	// Purpose The intended purpose of the uploaded file. One of:
+	// - `assistants`: Used in the Assistants API
+	// - `batch`: Used in the Batch API
+	// - `fine-tune`: Used for fine-tuning
+	// - `vision`: Images used for vision fine-tuning
+	// - `user_data`: Flexible file type for any purpose
+	// - `evals`: Used for eval data sets
+	Purpose CreateFileRequestPurpose `json:"purpose"`
+}
+
+// CreateFileRequestPurpose The intended purpose of the uploaded file. One of:
+// - `assistants`: Used in the Assistants API
+// - `batch`: Used in the Batch API
+// - `fine-tune`: Used for fine-tuning
+// - `vision`: Images used for vision fine-tuning
+// - `user_data`: Flexible file type for any purpose
+// - `evals`: Used for eval data sets
+type CreateFileRequestPurpose string
 
 // CreateImageEditRequest defines model for CreateImageEditRequest.
 type CreateImageEditRequest struct {
@@ -1420,6 +1843,18 @@ type EditImageBodyJsonParamQuality string
 
 // EditImageBodyJsonParamSize defines model for EditImageBodyJsonParam.Size.
 type EditImageBodyJsonParamSize string
+
+// FileExpirationAfter The expiration policy for a file. By default, files with `purpose=batch` expire after 30 days and all other files are persisted until they are manually deleted.
+type FileExpirationAfter struct {
+	// Anchor Anchor timestamp after which the expiration policy applies. Supported anchors: `created_at`.
+	Anchor FileExpirationAfterAnchor `json:"anchor"`
+
+	// Seconds The number of seconds after the anchor time that the file will expire. Must be between 3600 (1 hour) and 2592000 (30 days).
+	Seconds int64 `json:"seconds"`
+}
+
+// FileExpirationAfterAnchor Anchor timestamp after which the expiration policy applies. Supported anchors: `created_at`.
+type FileExpirationAfterAnchor string
 
 // Image Represents the content or the URL of an image generated by the OpenAI API.
 type Image struct {
@@ -1808,6 +2243,52 @@ type ImagesUsage struct {
 // InputFidelity Control how much effort the model will exert to match the style and features, especially facial features, of input images. This parameter is only supported for `gpt-image-1` and `gpt-image-1.5` and later models, unsupported for `gpt-image-1-mini`. Supports `high` and `low`. Defaults to `low`.
 type InputFidelity string
 
+// Metadata defines model for Metadata.
+type Metadata map[string]string
+
+// OpenAIFile The `File` object represents a document that has been uploaded to OpenAI.
+type OpenAIFile struct {
+	// Bytes The size of the file, in bytes.
+	Bytes int `json:"bytes"`
+
+	// CreatedAt The Unix timestamp (in seconds) for when the file was created.
+	CreatedAt int `json:"created_at"`
+
+	// ExpiresAt The Unix timestamp (in seconds) for when the file will expire.
+	ExpiresAt *int `json:"expires_at,omitempty"`
+
+	// Filename The name of the file.
+	Filename string `json:"filename"`
+
+	// Id The file identifier, which can be referenced in the API endpoints.
+	Id string `json:"id"`
+
+	// Object The object type, which is always `file`.
+	Object OpenAIFileObject `json:"object"`
+
+	// Purpose The intended purpose of the file. Supported values are `assistants`, `assistants_output`, `batch`, `batch_output`, `fine-tune`, `fine-tune-results`, `vision`, and `user_data`.
+	Purpose OpenAIFilePurpose `json:"purpose"`
+
+	// Status Deprecated. The current status of the file, which can be either `uploaded`, `processed`, or `error`.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	Status OpenAIFileStatus `json:"status"`
+
+	// StatusDetails Deprecated. For details on why a fine-tuning training file failed validation, see the `error` field on `fine_tuning.job`.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+	StatusDetails *string `json:"status_details,omitempty"`
+}
+
+// OpenAIFileObject The object type, which is always `file`.
+type OpenAIFileObject string
+
+// OpenAIFilePurpose The intended purpose of the file. Supported values are `assistants`, `assistants_output`, `batch`, `batch_output`, `fine-tune`, `fine-tune-results`, `vision`, and `user_data`.
+type OpenAIFilePurpose string
+
+// OpenAIFileStatus Deprecated. The current status of the file, which can be either `uploaded`, `processed`, or `error`.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
+type OpenAIFileStatus string
+
 // PartialImages defines model for PartialImages.
 type PartialImages = int
 
@@ -1900,6 +2381,12 @@ type ResponseImageGenCallPartialImageEvent struct {
 
 // ResponseImageGenCallPartialImageEventType The type of the event. Always 'response.image_generation_call.partial_image'.
 type ResponseImageGenCallPartialImageEventType string
+
+// CreateBatchJSONRequestBody defines body for CreateBatch for application/json ContentType.
+type CreateBatchJSONRequestBody = CreateBatchRequest
+
+// CreateFileMultipartRequestBody defines body for CreateFile for multipart/form-data ContentType.
+type CreateFileMultipartRequestBody = CreateFileRequest
 
 // CreateImageEditJSONRequestBody defines body for CreateImageEdit for application/json ContentType.
 type CreateImageEditJSONRequestBody = EditImageBodyJsonParam
@@ -2251,6 +2738,71 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 // The interface specification for the client above.
 type ClientInterface interface {
 
+	// CreateBatchWithBody Creates and executes a batch from an uploaded file of requests
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /batches (the `CreateBatch` operationId).
+	CreateBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateBatch Creates and executes a batch from an uploaded file of requests
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /batches (the `CreateBatch` operationId).
+	CreateBatch(ctx context.Context, body CreateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveBatch Retrieves a batch.
+	//
+	// Corresponds with GET /batches/{batch_id} (the `RetrieveBatch` operationId).
+	RetrieveBatch(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CancelBatch Cancels an in-progress batch. The batch will be in status `cancelling` for up to 10 minutes, before changing to `cancelled`, where it will have partial results (if any) available in the output file.
+	//
+	// Corresponds with POST /batches/{batch_id}/cancel (the `CancelBatch` operationId).
+	CancelBatch(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateFileWithBody Upload a file that can be used across various endpoints. Individual files
+	// can be up to 512 MB, and each project can store up to 2.5 TB of files in
+	// total. There is no organization-wide storage limit. Uploads to this
+	// endpoint are rate-limited to 1,000 requests per minute per authenticated
+	// user.
+	//
+	// - The Assistants API supports files up to 2 million tokens and of specific
+	//   file types. See the [Assistants Tools guide](/docs/assistants/tools) for
+	//   details.
+	// - The Fine-tuning API only supports `.jsonl` files. The input also has
+	//   certain required formats for fine-tuning
+	//   [chat](/docs/api-reference/fine-tuning/chat-input) or
+	//   [completions](/docs/api-reference/fine-tuning/completions-input) models.
+	// - The Batch API only supports `.jsonl` files up to 200 MB in size. The input
+	//   also has a specific required
+	//   [format](/docs/api-reference/batch/request-input).
+	// - For Retrieval or `file_search` ingestion, upload files here first. If
+	//   you need to attach multiple uploaded files to the same vector store, use
+	//   [`/vector_stores/{vector_store_id}/file_batches`](/docs/api-reference/vector-stores-file-batches/createBatch)
+	//   instead of attaching them one by one. Vector store attachment has separate
+	//   limits from file upload, including 2,000 attached files per minute per
+	//   organization.
+	//
+	// Please [contact us](https://help.openai.com/) if you need to increase these
+	// storage limits.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /files (the `CreateFile` operationId).
+	CreateFileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetrieveFile Returns information about a specific file.
+	//
+	// Corresponds with GET /files/{file_id} (the `RetrieveFile` operationId).
+	RetrieveFile(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DownloadFile Returns a response containing the contents of the specified file.
+	//
+	// Corresponds with GET /files/{file_id}/content (the `DownloadFile` operationId).
+	DownloadFile(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// CreateImageEditWithBody Creates an edited or extended image given one or more source images and a prompt. This endpoint supports GPT Image models (`gpt-image-1.5`, `gpt-image-1`, `gpt-image-1-mini`, and `chatgpt-image-latest`) and `dall-e-2`.
 	//
 	// You can call this endpoint with either:
@@ -2299,6 +2851,141 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
 	CreateImageVariationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// CreateBatchWithBody Creates and executes a batch from an uploaded file of requests
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /batches (the `CreateBatch` operationId).
+func (c *ImagesApi) CreateBatchWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBatchRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateBatch Creates and executes a batch from an uploaded file of requests
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /batches (the `CreateBatch` operationId).
+func (c *ImagesApi) CreateBatch(ctx context.Context, body CreateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateBatchRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveBatch Retrieves a batch.
+//
+// Corresponds with GET /batches/{batch_id} (the `RetrieveBatch` operationId).
+func (c *ImagesApi) RetrieveBatch(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveBatchRequest(c.Server, batchId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CancelBatch Cancels an in-progress batch. The batch will be in status `cancelling` for up to 10 minutes, before changing to `cancelled`, where it will have partial results (if any) available in the output file.
+//
+// Corresponds with POST /batches/{batch_id}/cancel (the `CancelBatch` operationId).
+func (c *ImagesApi) CancelBatch(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCancelBatchRequest(c.Server, batchId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateFileWithBody Upload a file that can be used across various endpoints. Individual files
+// can be up to 512 MB, and each project can store up to 2.5 TB of files in
+// total. There is no organization-wide storage limit. Uploads to this
+// endpoint are rate-limited to 1,000 requests per minute per authenticated
+// user.
+//
+//   - The Assistants API supports files up to 2 million tokens and of specific
+//     file types. See the [Assistants Tools guide](/docs/assistants/tools) for
+//     details.
+//   - The Fine-tuning API only supports `.jsonl` files. The input also has
+//     certain required formats for fine-tuning
+//     [chat](/docs/api-reference/fine-tuning/chat-input) or
+//     [completions](/docs/api-reference/fine-tuning/completions-input) models.
+//   - The Batch API only supports `.jsonl` files up to 200 MB in size. The input
+//     also has a specific required
+//     [format](/docs/api-reference/batch/request-input).
+//   - For Retrieval or `file_search` ingestion, upload files here first. If
+//     you need to attach multiple uploaded files to the same vector store, use
+//     [`/vector_stores/{vector_store_id}/file_batches`](/docs/api-reference/vector-stores-file-batches/createBatch)
+//     instead of attaching them one by one. Vector store attachment has separate
+//     limits from file upload, including 2,000 attached files per minute per
+//     organization.
+//
+// Please [contact us](https://help.openai.com/) if you need to increase these
+// storage limits.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /files (the `CreateFile` operationId).
+func (c *ImagesApi) CreateFileWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateFileRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetrieveFile Returns information about a specific file.
+//
+// Corresponds with GET /files/{file_id} (the `RetrieveFile` operationId).
+func (c *ImagesApi) RetrieveFile(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetrieveFileRequest(c.Server, fileId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DownloadFile Returns a response containing the contents of the specified file.
+//
+// Corresponds with GET /files/{file_id}/content (the `DownloadFile` operationId).
+func (c *ImagesApi) DownloadFile(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDownloadFileRequest(c.Server, fileId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // CreateImageEditWithBody Creates an edited or extended image given one or more source images and a prompt. This endpoint supports GPT Image models (`gpt-image-1.5`, `gpt-image-1`, `gpt-image-1-mini`, and `chatgpt-image-latest`) and `dall-e-2`.
@@ -2398,6 +3085,211 @@ func (c *ImagesApi) CreateImageVariationWithBody(ctx context.Context, contentTyp
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewCreateBatchRequest calls the generic CreateBatch builder with application/json body
+func NewCreateBatchRequest(server string, body CreateBatchJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateBatchRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateBatchRequestWithBody constructs an http.Request for the CreateBatch method, with any body, and a specified content type
+func NewCreateBatchRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/batches")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRetrieveBatchRequest constructs an http.Request for the RetrieveBatch method
+func NewRetrieveBatchRequest(server string, batchId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "batch_id", batchId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/batches/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCancelBatchRequest constructs an http.Request for the CancelBatch method
+func NewCancelBatchRequest(server string, batchId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "batch_id", batchId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/batches/%s/cancel", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateFileRequestWithBody constructs an http.Request for the CreateFile method, with any body, and a specified content type
+func NewCreateFileRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/files")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRetrieveFileRequest constructs an http.Request for the RetrieveFile method
+func NewRetrieveFileRequest(server string, fileId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file_id", fileId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/files/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDownloadFileRequest constructs an http.Request for the DownloadFile method
+func NewDownloadFileRequest(server string, fileId string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "file_id", fileId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/files/%s/content", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
 }
 
 // NewCreateImageEditRequest calls the generic CreateImageEdit builder with application/json body
@@ -2553,6 +3445,79 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// CreateBatchWithBodyWithResponse Creates and executes a batch from an uploaded file of requests
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /batches (the `CreateBatch` operationId).
+	CreateBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBatchResponse, error)
+
+	// CreateBatchWithResponse Creates and executes a batch from an uploaded file of requests
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /batches (the `CreateBatch` operationId).
+	CreateBatchWithResponse(ctx context.Context, body CreateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBatchResponse, error)
+
+	// RetrieveBatchWithResponse Retrieves a batch.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /batches/{batch_id} (the `RetrieveBatch` operationId).
+	RetrieveBatchWithResponse(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*RetrieveBatchResponse, error)
+
+	// CancelBatchWithResponse Cancels an in-progress batch. The batch will be in status `cancelling` for up to 10 minutes, before changing to `cancelled`, where it will have partial results (if any) available in the output file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /batches/{batch_id}/cancel (the `CancelBatch` operationId).
+	CancelBatchWithResponse(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*CancelBatchResponse, error)
+
+	// CreateFileWithBodyWithResponse Upload a file that can be used across various endpoints. Individual files
+	// can be up to 512 MB, and each project can store up to 2.5 TB of files in
+	// total. There is no organization-wide storage limit. Uploads to this
+	// endpoint are rate-limited to 1,000 requests per minute per authenticated
+	// user.
+	//
+	// - The Assistants API supports files up to 2 million tokens and of specific
+	//   file types. See the [Assistants Tools guide](/docs/assistants/tools) for
+	//   details.
+	// - The Fine-tuning API only supports `.jsonl` files. The input also has
+	//   certain required formats for fine-tuning
+	//   [chat](/docs/api-reference/fine-tuning/chat-input) or
+	//   [completions](/docs/api-reference/fine-tuning/completions-input) models.
+	// - The Batch API only supports `.jsonl` files up to 200 MB in size. The input
+	//   also has a specific required
+	//   [format](/docs/api-reference/batch/request-input).
+	// - For Retrieval or `file_search` ingestion, upload files here first. If
+	//   you need to attach multiple uploaded files to the same vector store, use
+	//   [`/vector_stores/{vector_store_id}/file_batches`](/docs/api-reference/vector-stores-file-batches/createBatch)
+	//   instead of attaching them one by one. Vector store attachment has separate
+	//   limits from file upload, including 2,000 attached files per minute per
+	//   organization.
+	//
+	// Please [contact us](https://help.openai.com/) if you need to increase these
+	// storage limits.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /files (the `CreateFile` operationId).
+	CreateFileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFileResponse, error)
+
+	// RetrieveFileWithResponse Returns information about a specific file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /files/{file_id} (the `RetrieveFile` operationId).
+	RetrieveFileWithResponse(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*RetrieveFileResponse, error)
+
+	// DownloadFileWithResponse Returns a response containing the contents of the specified file.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /files/{file_id}/content (the `DownloadFile` operationId).
+	DownloadFileWithResponse(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*DownloadFileResponse, error)
+
 	// CreateImageEditWithBodyWithResponse Creates an edited or extended image given one or more source images and a prompt. This endpoint supports GPT Image models (`gpt-image-1.5`, `gpt-image-1`, `gpt-image-1-mini`, and `chatgpt-image-latest`) and `dall-e-2`.
 	//
 	// You can call this endpoint with either:
@@ -2601,6 +3566,252 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
 	CreateImageVariationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateImageVariationResponse, error)
+}
+
+type CreateBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Batch
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateBatchResponse) GetJSON200() *Batch {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RetrieveBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Batch
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveBatchResponse) GetJSON200() *Batch {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CancelBatchResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Batch
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CancelBatchResponse) GetJSON200() *Batch {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CancelBatchResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CancelBatchResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CancelBatchResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CancelBatchResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAIFile
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r CreateFileResponse) GetJSON200() *OpenAIFile {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RetrieveFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *OpenAIFile
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetrieveFileResponse) GetJSON200() *OpenAIFile {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r RetrieveFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetrieveFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetrieveFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetrieveFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DownloadFileResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *string
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DownloadFileResponse) GetJSON200() *string {
+	return r.JSON200
+}
+
+// GetBody returns the raw response body bytes
+func (r DownloadFileResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DownloadFileResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DownloadFileResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DownloadFileResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type CreateImageEditResponse struct {
@@ -2726,6 +3937,121 @@ func (r CreateImageVariationResponse) ContentType() string {
 	return ""
 }
 
+// CreateBatchWithBodyWithResponse Creates and executes a batch from an uploaded file of requests
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /batches (the `CreateBatch` operationId).
+func (c *ClientWithResponses) CreateBatchWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateBatchResponse, error) {
+	rsp, err := c.CreateBatchWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBatchResponse(rsp)
+}
+
+// CreateBatchWithResponse Creates and executes a batch from an uploaded file of requests
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /batches (the `CreateBatch` operationId).
+func (c *ClientWithResponses) CreateBatchWithResponse(ctx context.Context, body CreateBatchJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateBatchResponse, error) {
+	rsp, err := c.CreateBatch(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateBatchResponse(rsp)
+}
+
+// RetrieveBatchWithResponse Retrieves a batch.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /batches/{batch_id} (the `RetrieveBatch` operationId).
+func (c *ClientWithResponses) RetrieveBatchWithResponse(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*RetrieveBatchResponse, error) {
+	rsp, err := c.RetrieveBatch(ctx, batchId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveBatchResponse(rsp)
+}
+
+// CancelBatchWithResponse Cancels an in-progress batch. The batch will be in status `cancelling` for up to 10 minutes, before changing to `cancelled`, where it will have partial results (if any) available in the output file.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /batches/{batch_id}/cancel (the `CancelBatch` operationId).
+func (c *ClientWithResponses) CancelBatchWithResponse(ctx context.Context, batchId string, reqEditors ...RequestEditorFn) (*CancelBatchResponse, error) {
+	rsp, err := c.CancelBatch(ctx, batchId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCancelBatchResponse(rsp)
+}
+
+// CreateFileWithBodyWithResponse Upload a file that can be used across various endpoints. Individual files
+// can be up to 512 MB, and each project can store up to 2.5 TB of files in
+// total. There is no organization-wide storage limit. Uploads to this
+// endpoint are rate-limited to 1,000 requests per minute per authenticated
+// user.
+//
+//   - The Assistants API supports files up to 2 million tokens and of specific
+//     file types. See the [Assistants Tools guide](/docs/assistants/tools) for
+//     details.
+//   - The Fine-tuning API only supports `.jsonl` files. The input also has
+//     certain required formats for fine-tuning
+//     [chat](/docs/api-reference/fine-tuning/chat-input) or
+//     [completions](/docs/api-reference/fine-tuning/completions-input) models.
+//   - The Batch API only supports `.jsonl` files up to 200 MB in size. The input
+//     also has a specific required
+//     [format](/docs/api-reference/batch/request-input).
+//   - For Retrieval or `file_search` ingestion, upload files here first. If
+//     you need to attach multiple uploaded files to the same vector store, use
+//     [`/vector_stores/{vector_store_id}/file_batches`](/docs/api-reference/vector-stores-file-batches/createBatch)
+//     instead of attaching them one by one. Vector store attachment has separate
+//     limits from file upload, including 2,000 attached files per minute per
+//     organization.
+//
+// Please [contact us](https://help.openai.com/) if you need to increase these
+// storage limits.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /files (the `CreateFile` operationId).
+func (c *ClientWithResponses) CreateFileWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateFileResponse, error) {
+	rsp, err := c.CreateFileWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateFileResponse(rsp)
+}
+
+// RetrieveFileWithResponse Returns information about a specific file.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /files/{file_id} (the `RetrieveFile` operationId).
+func (c *ClientWithResponses) RetrieveFileWithResponse(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*RetrieveFileResponse, error) {
+	rsp, err := c.RetrieveFile(ctx, fileId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetrieveFileResponse(rsp)
+}
+
+// DownloadFileWithResponse Returns a response containing the contents of the specified file.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /files/{file_id}/content (the `DownloadFile` operationId).
+func (c *ClientWithResponses) DownloadFileWithResponse(ctx context.Context, fileId string, reqEditors ...RequestEditorFn) (*DownloadFileResponse, error) {
+	rsp, err := c.DownloadFile(ctx, fileId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDownloadFileResponse(rsp)
+}
+
 // CreateImageEditWithBodyWithResponse Creates an edited or extended image given one or more source images and a prompt. This endpoint supports GPT Image models (`gpt-image-1.5`, `gpt-image-1`, `gpt-image-1-mini`, and `chatgpt-image-latest`) and `dall-e-2`.
 //
 // You can call this endpoint with either:
@@ -2803,6 +4129,162 @@ func (c *ClientWithResponses) CreateImageVariationWithBodyWithResponse(ctx conte
 		return nil, err
 	}
 	return ParseCreateImageVariationResponse(rsp)
+}
+
+// ParseCreateBatchResponse parses an HTTP response from a CreateBatchWithResponse call
+func ParseCreateBatchResponse(rsp *http.Response) (*CreateBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Batch
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveBatchResponse parses an HTTP response from a RetrieveBatchWithResponse call
+func ParseRetrieveBatchResponse(rsp *http.Response) (*RetrieveBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Batch
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCancelBatchResponse parses an HTTP response from a CancelBatchWithResponse call
+func ParseCancelBatchResponse(rsp *http.Response) (*CancelBatchResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CancelBatchResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Batch
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateFileResponse parses an HTTP response from a CreateFileWithResponse call
+func ParseCreateFileResponse(rsp *http.Response) (*CreateFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAIFile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRetrieveFileResponse parses an HTTP response from a RetrieveFileWithResponse call
+func ParseRetrieveFileResponse(rsp *http.Response) (*RetrieveFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetrieveFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest OpenAIFile
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDownloadFileResponse parses an HTTP response from a DownloadFileWithResponse call
+func ParseDownloadFileResponse(rsp *http.Response) (*DownloadFileResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DownloadFileResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest string
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseCreateImageEditResponse parses an HTTP response from a CreateImageEditWithResponse call

@@ -67,6 +67,16 @@ func TestSpecOperations(t *testing.T) {
 		"createImage":          {"POST", "/images/generations", []string{"application/json"}, []string{"application/json", "text/event-stream"}},
 		"createImageEdit":      {"POST", "/images/edits", []string{"application/json", "multipart/form-data"}, []string{"application/json", "text/event-stream"}},
 		"createImageVariation": {"POST", "/images/variations", []string{"multipart/form-data"}, []string{"application/json"}},
+		// Files and Batches, for the Batch API (wrapper.SubmitBatch, WaitBatch,
+		// DownloadBatchResults). downloadFile declares application/json (a
+		// string) upstream; the API sends the file's bytes as
+		// application/octet-stream, and the wrapper reads them raw.
+		"createFile":    {"POST", "/files", []string{"multipart/form-data"}, []string{"application/json"}},
+		"retrieveFile":  {"GET", "/files/{file_id}", nil, []string{"application/json"}},
+		"downloadFile":  {"GET", "/files/{file_id}/content", nil, []string{"application/json"}},
+		"createBatch":   {"POST", "/batches", []string{"application/json"}, []string{"application/json"}},
+		"retrieveBatch": {"GET", "/batches/{batch_id}", nil, []string{"application/json"}},
+		"cancelBatch":   {"POST", "/batches/{batch_id}/cancel", nil, []string{"application/json"}},
 	}
 	got := map[string]op{}
 	doc := loadSpec(t)
@@ -198,6 +208,7 @@ func TestGenerated(t *testing.T) {
 	type (
 		jsonMethod[B any] = func(context.Context, B, ...gen.RequestEditorFn) (*http.Response, error)
 		bodyMethod        = func(context.Context, string, io.Reader, ...gen.RequestEditorFn) (*http.Response, error)
+		idMethod          = func(context.Context, string, ...gen.RequestEditorFn) (*http.Response, error)
 	)
 	var (
 		_ jsonMethod[gen.CreateImageJSONRequestBody]     = c.CreateImage
@@ -205,6 +216,13 @@ func TestGenerated(t *testing.T) {
 		_ jsonMethod[gen.CreateImageEditJSONRequestBody] = c.CreateImageEdit
 		_ bodyMethod                                     = c.CreateImageEditWithBody
 		_ bodyMethod                                     = c.CreateImageVariationWithBody
+		_ bodyMethod                                     = c.CreateFileWithBody
+		_ bodyMethod                                     = c.CreateBatchWithBody
+		_ jsonMethod[gen.CreateBatchJSONRequestBody]     = c.CreateBatch
+		_ idMethod                                       = c.RetrieveFile
+		_ idMethod                                       = c.DownloadFile
+		_ idMethod                                       = c.RetrieveBatch
+		_ idMethod                                       = c.CancelBatch
 		_ gen.ClientInterface                            = c
 		// The JSON request bodies are the spec's schemas.
 		_ gen.CreateImageRequest     = gen.CreateImageJSONRequestBody{}
@@ -215,7 +233,8 @@ func TestGenerated(t *testing.T) {
 	for i := range ci.NumMethod() {
 		names = append(names, ci.Method(i).Name)
 	}
-	want := []string{"CreateImage", "CreateImageEdit", "CreateImageEditWithBody", "CreateImageVariationWithBody", "CreateImageWithBody"}
+	want := []string{"CancelBatch", "CreateBatch", "CreateBatchWithBody", "CreateFileWithBody", "CreateImage", "CreateImageEdit",
+		"CreateImageEditWithBody", "CreateImageVariationWithBody", "CreateImageWithBody", "DownloadFile", "RetrieveBatch", "RetrieveFile"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("ClientInterface methods %v, want %v", names, want)
 	}
