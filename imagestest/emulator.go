@@ -22,6 +22,7 @@ type Emulator struct {
 	validator *contract.Validator
 	mux       *http.ServeMux
 	now       func() time.Time
+	batchCfg  batchConfig
 
 	mu        sync.Mutex
 	recs      []*recording

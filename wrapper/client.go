@@ -158,10 +158,6 @@ type timeoutError struct {
 func (e *timeoutError) Error() string   { return fmt.Sprintf("attempt timed out after %v", e.after) }
 func (e *timeoutError) Unwrap() []error { return []error{ErrAttemptTimeout, e.err} }
 
-// errAttemptTimeout is the old unexported name, kept until batch.go moves
-// to ErrAttemptTimeout.
-var errAttemptTimeout = ErrAttemptTimeout
-
 // success handles a 2xx response. It owns resp.Body. For streams it also
 // takes over release, which ends the attempt's context; otherwise do calls
 // release when success returns.
