@@ -23,6 +23,11 @@
 // a slow first byte, a connection dropped before the response or in the
 // middle of a stream, a stream cut short.
 //
+// The Files and Batches endpoints are emulated too, so batch generation
+// through the Batch API runs offline ([WithBatchDelay] makes a batch's
+// statuses last long enough to observe), and [RateLimit] puts a token
+// bucket in front of an emulator, answering 429 with Retry-After.
+//
 // The openai-images command's serve subcommand runs an Emulator on
 // loopback, so any SDK can point OPENAI_BASE_URL at it.
 package imagestest

@@ -61,6 +61,23 @@
 // 0.5 s doubled per retry up to 8 s, with jitter. A wait that would pass the
 // context's deadline is not started: the error is returned at once.
 //
+// # Streams and editing sessions
+//
+// [Client.GenerateStream] and [Client.EditStream] return an [ImageStream] of
+// partial images and the completed image ([ImageStream.All] for a range
+// loop, or Next/Current/Err; [ImageStream.SaveTo] writes each image as it
+// arrives). [Client.NewEditSession] edits an image across turns through the
+// Responses API's image_generation tool, chaining previous_response_id.
+//
+// # Batches
+//
+// [Client.RunBatch] runs many generations or edits concurrently on one
+// machine: results in input order, a shared gate that paces requests from
+// the server's rate-limit answers, and a manifest.jsonl written as items
+// finish so that a rerun skips what is done. [Client.SubmitBatch],
+// [Client.WaitBatch] and [Client.DownloadBatchResults] do the same at scale
+// through the OpenAI Batch API. [ReadBatchFile] reads prompt lists and JSONL.
+//
 // # Parameters the vendored spec does not know yet
 //
 // Models and sizes are open strings, and per-request options add anything
