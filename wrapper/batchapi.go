@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"mime"
 	"net/http"
 	"os"
 	"strings"
@@ -322,6 +321,9 @@ func (c *Client) batchBody(it *BatchItem, rc *requestConfig) ([]byte, error) {
 	return jsonBody(editJSONRequest(it.Edit, false), editJSONExtra(it.Edit, rc.body))
 }
 
+// maxBatchObject caps a Batch or File object response.
+const maxBatchObject = maxErrorBody << 4
+
 // RetrieveBatch returns a batch's current state.
 //
 // API: GET /batches/{batch_id}
@@ -380,7 +382,7 @@ func (c *Client) CancelBatch(ctx context.Context, id string, opts ...RequestOpti
 func (c *Client) batchCall(ctx context.Context, cl call, rc *requestConfig, parse func(*http.Response) (*gen.Batch, error)) (*Batch, error) {
 	var out *Batch
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(cl.op, resp, parse)
+		g, err := parseJSON(cl.op, resp, maxBatchObject, parse)
 		if err != nil {
 			return err
 		}
@@ -388,28 +390,6 @@ func (c *Client) batchCall(ctx context.Context, cl call, rc *requestConfig, pars
 		return nil
 	})
 	return out, err
-}
-
-// parseJSON reads a JSON response with a generated parser.
-func parseJSON[T any](op string, resp *http.Response, parse func(*http.Response) (*T, error)) (*T, error) {
-	requestID := resp.Header.Get("x-request-id")
-	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
-		resp.Body.Close()
-		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: fmt.Sprintf("unexpected response content type %q", resp.Header.Get("Content-Type"))}
-	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, maxErrorBody<<4), resp.Body}
-	v, err := parse(resp)
-	if err != nil {
-		return nil, opError(op, fmt.Errorf("read response: %w", err))
-	}
-	if v == nil {
-		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Message: "unexpected response body"}
-	}
-	return v, nil
 }
 
 // WaitBatchOptions configure [Client.WaitBatch].
@@ -505,7 +485,7 @@ func (c *Client) uploadFile(ctx context.Context, purpose string, file formFile, 
 		op: op, path: "POST /files", replayable: f.replayable(),
 		send: c.sendForm(f, c.api.CreateFileWithBody),
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(op, resp, func(r *http.Response) (*gen.OpenAIFile, error) {
+		g, err := parseJSON(op, resp, maxBatchObject, func(r *http.Response) (*gen.OpenAIFile, error) {
 			p, err := gen.ParseCreateFileResponse(r)
 			if err != nil {
 				return nil, err

@@ -114,6 +114,17 @@ const maxResponseBody = 1 << 30
 
 // parseImages reads a JSON images response with the generated parser.
 func (c *Client) parseImages(op string, resp *http.Response, parse func(*http.Response) (*gen.ImagesResponse, error)) (*ImagesResponse, error) {
+	r, err := parseJSON(op, resp, maxResponseBody, parse)
+	if err != nil {
+		return nil, err
+	}
+	return c.imagesResponse(r, resp.Header.Get("x-request-id")), nil
+}
+
+// parseJSON reads a JSON response of at most limit bytes with a generated
+// parser; a response of another type, or one the parser finds no body in,
+// is an *APIError.
+func parseJSON[T any](op string, resp *http.Response, limit int64, parse func(*http.Response) (*T, error)) (*T, error) {
 	requestID := resp.Header.Get("x-request-id")
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
 		resp.Body.Close()
@@ -123,14 +134,13 @@ func (c *Client) parseImages(op string, resp *http.Response, parse func(*http.Re
 	resp.Body = struct {
 		io.Reader
 		io.Closer
-	}{io.LimitReader(resp.Body, maxResponseBody), resp.Body}
-	r, err := parse(resp)
+	}{io.LimitReader(resp.Body, limit), resp.Body}
+	v, err := parse(resp)
 	if err != nil {
 		return nil, opError(op, fmt.Errorf("read response: %w", err))
 	}
-	if r == nil {
-		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
-			Message: "response is not an images response"}
+	if v == nil {
+		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Message: "unexpected response body"}
 	}
-	return c.imagesResponse(r, requestID), nil
+	return v, nil
 }
