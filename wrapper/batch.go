@@ -382,6 +382,77 @@ func fingerprintBytes(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// planBatch checks the items and options, opens the manifest and finds the
+// items an earlier run finished; the caller closes r.m.
+func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, todo []int, concurrency int, err error) {
+	if opts.OutDir == "" {
+		return nil, nil, 0, errors.New("openai-images: RunBatch: BatchOptions.OutDir is required")
+	}
+	concurrency = opts.Concurrency
+	switch {
+	case concurrency < 0 || concurrency > 256:
+		return nil, nil, 0, fmt.Errorf("openai-images: RunBatch: Concurrency %d is not within 1-256", concurrency)
+	case concurrency == 0:
+		concurrency = 4
+	}
+	rc, err := c.requestConfig(opts.RequestOptions)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	ids, err := batchIDs(items)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	m, err := openManifest(opts.OutDir)
+	if err != nil {
+		return nil, nil, 0, fmt.Errorf("openai-images: RunBatch: manifest: %w", err)
+	}
+
+	maxRetries := c.cfg.maxRetries
+	if rc.maxRetries != nil {
+		maxRetries = *rc.maxRetries
+	}
+	r = &batchRun{
+		c: c, items: items, opts: opts, m: m, maxRetries: maxRetries,
+		reqOpts:  append(append([]RequestOption(nil), opts.RequestOptions...), WithRequestMaxRetries(0)),
+		lim:      newLimiter(concurrency),
+		res:      &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: m.path},
+		fps:      make([]string, len(items)),
+		finished: make([]bool, len(items)),
+	}
+	for i := range items {
+		r.res.Items[i] = BatchItemResult{Index: i, ID: ids[i]}
+		fp, err := c.fingerprint(&items[i], rc)
+		if err != nil {
+			m.close()
+			return nil, nil, 0, fmt.Errorf("openai-images: RunBatch: item %s: %w", ids[i], err)
+		}
+		r.fps[i] = fp
+		if e, ok := m.done(ids[i], fp); ok {
+			r.res.Items[i].Skipped = true
+			r.res.Items[i].Files = m.paths(e.Files)
+			r.res.Items[i].RequestID = e.RequestID
+			r.res.Skipped++
+			continue
+		}
+		todo = append(todo, i)
+	}
+	return r, todo, concurrency, nil
+}
+
+// BatchDone reports, without sending anything, which items an earlier run
+// into opts.OutDir finished: the returned result has Skipped set on exactly
+// the items RunBatch would skip (same ID, same request, files present), with
+// their files. Use it to submit only the rest to the Batch API.
+func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, error) {
+	r, _, _, err := c.planBatch(items, opts)
+	if err != nil {
+		return nil, err
+	}
+	r.m.close()
+	return r.res, nil
+}
+
 // RunBatch runs items concurrently, paced to the server's rate limit, and
 // writes each item's images into opts.OutDir as it finishes: ID.ext for one
 // image, ID-1.ext, ID-2.ext, ... for several (the extension from the
@@ -419,59 +490,11 @@ func fingerprintBytes(b []byte) string {
 // Per-item failures are in the result, not the error: see
 // [BatchResult.Err].
 func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts BatchOptions) (*BatchResult, error) {
-	if opts.OutDir == "" {
-		return nil, errors.New("openai-images: RunBatch: BatchOptions.OutDir is required")
-	}
-	concurrency := opts.Concurrency
-	switch {
-	case concurrency < 0 || concurrency > 256:
-		return nil, fmt.Errorf("openai-images: RunBatch: Concurrency %d is not within 1-256", concurrency)
-	case concurrency == 0:
-		concurrency = 4
-	}
-	rc, err := c.requestConfig(opts.RequestOptions)
+	r, todo, concurrency, err := c.planBatch(items, opts)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := batchIDs(items)
-	if err != nil {
-		return nil, err
-	}
-	m, err := openManifest(opts.OutDir)
-	if err != nil {
-		return nil, fmt.Errorf("openai-images: RunBatch: manifest: %w", err)
-	}
-	defer m.close()
-
-	maxRetries := c.cfg.maxRetries
-	if rc.maxRetries != nil {
-		maxRetries = *rc.maxRetries
-	}
-	r := &batchRun{
-		c: c, items: items, opts: opts, m: m, maxRetries: maxRetries,
-		reqOpts:  append(append([]RequestOption(nil), opts.RequestOptions...), WithRequestMaxRetries(0)),
-		lim:      newLimiter(concurrency),
-		res:      &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: m.path},
-		fps:      make([]string, len(items)),
-		finished: make([]bool, len(items)),
-	}
-	var todo []int
-	for i := range items {
-		r.res.Items[i] = BatchItemResult{Index: i, ID: ids[i]}
-		fp, err := c.fingerprint(&items[i], rc)
-		if err != nil {
-			return nil, fmt.Errorf("openai-images: RunBatch: item %s: %w", ids[i], err)
-		}
-		r.fps[i] = fp
-		if e, ok := m.done(ids[i], fp); ok {
-			r.res.Items[i].Skipped = true
-			r.res.Items[i].Files = m.paths(e.Files)
-			r.res.Items[i].RequestID = e.RequestID
-			r.res.Skipped++
-			continue
-		}
-		todo = append(todo, i)
-	}
+	defer r.m.close()
 	r.progress(nil)
 
 	var next atomic.Int64

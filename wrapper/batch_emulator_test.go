@@ -118,8 +118,18 @@ func TestRunBatchAgainstEmulator(t *testing.T) {
 		t.Errorf("manifest: %+v", entries)
 	}
 
-	// A rerun retries the failures only (they fail again) and skips the rest.
+	// BatchDone tells, sending nothing, that 6 items are done: not the 2
+	// failures.
 	srv.Reset()
+	finished, err := c.BatchDone(items, wrapper.BatchOptions{OutDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.Requests()) != 0 || finished.Skipped != 6 || finished.Items[2].Skipped || finished.Items[5].Skipped || !finished.Items[0].Skipped || len(finished.Items[0].Files) != 1 {
+		t.Errorf("BatchDone: %+v after %d requests", finished, len(srv.Requests()))
+	}
+
+	// A rerun retries the failures only (they fail again) and skips the rest.
 	again, err := c.RunBatch(ctx, items, wrapper.BatchOptions{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)

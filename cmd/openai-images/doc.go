@@ -1,7 +1,8 @@
 // Command openai-images generates, edits and varies images with the OpenAI
-// Images API, from the command line, through the wrapper package. It can
-// also run against a built-in offline emulator (package imagestest), or
-// serve that emulator on loopback for any OpenAI SDK.
+// Images API, from the command line, through the wrapper package, one
+// request at a time or a file of them at once (locally or with the Batch
+// API). It can also run against a built-in offline emulator (package
+// imagestest), or serve that emulator on loopback for any OpenAI SDK.
 //
 // Usage:
 //
@@ -14,6 +15,7 @@
 //	openai-images generate [flags] [--prompt] PROMPT
 //	openai-images edit --image PATH [--image PATH ...] [--mask PATH] [flags] [--prompt] PROMPT
 //	openai-images variation --image PATH [flags]
+//	openai-images batch [flags] FILE
 //	openai-images serve [--addr HOST:PORT] [--quiet]
 //
 // Flags may come before or after the prompt; "--" ends them.
@@ -107,6 +109,98 @@
 //	--timeout DURATION         limit each attempt (default: none)
 //	--max-retries N            retries of connection errors, 408, 409, 429 and 5xx (default 2)
 //
+// # Batch
+//
+// openai-images batch runs every item of a batch file (FILE, or --file
+// FILE; - reads standard input), read by wrapper.ParseBatch, in one of two
+// forms. Plain text: one prompt a line, each a generation. JSONL (the first
+// item line starts with '{'): one object a line with the item's parameters
+// by their API names:
+//
+//	{"id": "otter", "prompt": "a sea otter", "model": "gpt-image-2", "size": "1024x768"}
+//	{"prompt": "a red fox", "model": "dall-e-3", "style": "natural"}
+//	{"id": "hat", "prompt": "add a hat", "images": ["otter.png"], "mask": "mask.png"}
+//
+// Fields: id, prompt, model, n, size, quality, style, background,
+// moderation, output_format, output_compression, response_format, user,
+// input_fidelity; for edits images (local paths, relative to the file),
+// image_urls, image_file_ids, mask, mask_url, mask_file_id. In both forms
+// blank lines and lines starting with # are skipped. A line that does not
+// parse (an unknown field, bad JSON) exits 2 with its file:line, before
+// anything is sent. IDs name the files: letters, digits, '.', '_' and '-';
+// an item without one is item-00001, item-00002, ... by its position.
+//
+// The request flags (--model, --n, --size, --quality, --style,
+// --background, --moderation, --output-format, --output-compression,
+// --response-format, --user) fill in the parameters an item does not set.
+// Items are checked against their models before anything is sent. An item
+// a model cannot take fails on its own (it is not sent) and the others run;
+// but when every item is invalid the command exits 2 and sends nothing,
+// listing the problems (by flag when they all come from flags).
+//
+//	--file FILE                the batch file (or the argument); - for standard input
+//	--concurrency N            requests in flight at once in a local run, 1-256 (default 4)
+//	--batch-api                submit the items as a Batch API batch instead
+//	--poll-interval DURATION   --batch-api: first wait between polls (default 5s; 100ms with --emulator)
+//	--out DIR                  images and manifest.jsonl (default ./out)
+//	--json                     a JSON summary on stdout instead of the paths
+//
+// Each item's images are written atomically to <out>/<ID>.<ext>, or
+// <ID>-1.<ext>, <ID>-2.<ext>, ... for several, and its outcome is appended
+// to <out>/manifest.jsonl as it finishes (wrapper.BatchManifestEntry: id,
+// status ok or error, files, request ID, error). Running the same command
+// again resumes: the items the manifest records as done, with the same
+// request and their files present, are skipped (the count is printed), and
+// the others run, failed ones included.
+//
+// A local run sends the requests itself, --concurrency at a time; when the
+// server answers 429 the whole batch waits and then paces its requests to
+// the rate the server takes. With --batch-api the items not done yet are
+// uploaded as a Batch API input file and submitted as one batch (half the
+// price; results within 24 hours). The command polls it, printing each
+// status change (validating, in_progress, finalizing, completed), then
+// downloads the results into --out like a local run. A Batch API batch has
+// one endpoint and no uploads: its items must be all generations or all
+// edits whose images are image_urls or image_file_ids, and all valid (any
+// invalid item exits 2, nothing sent). The batch's ID is kept in
+// <out>/pending-batch.json until its results are downloaded: Ctrl-C stops
+// the wait, not the batch, and rerunning the command waits for that batch
+// instead of submitting the items again. --emulator serves the Batch API
+// too (its batches end with the command).
+//
+// The paths written are printed on stdout as items finish, and per-item
+// failures, briefly, on stderr with the item's ID and file:line. On a
+// terminal a status line shows the items done of the total, the failures
+// and the rate-limit waits (with --batch-api: the batch's status and
+// counts); otherwise stderr gets a plain line per item. A last line sums
+// the run up: items done, skipped as done earlier, failed, not run. With
+// --json, stdout is one JSON object:
+//
+//	{
+//	  "command": "batch",
+//	  "file": "items.jsonl",
+//	  "mode": "local",
+//	  "out": "out",
+//	  "manifest": "out/manifest.jsonl",
+//	  "items": [
+//	    {"id": "otter", "line": 1, "status": "ok", "files": ["out/otter.png"],
+//	     "request_id": "req_...", "attempts": 1},
+//	    {"id": "wide", "line": 2, "status": "skipped", "files": ["out/wide.png"]},
+//	    {"id": "bad", "line": 3, "status": "failed", "files": [],
+//	     "error": {"message": "openai-images: invalid parameters: n=2: ..."}}
+//	  ],
+//	  "totals": {"items": 3, "succeeded": 1, "failed": 1, "skipped": 1, "not_run": 0},
+//	  "elapsed_ms": 57
+//	}
+//
+// Item statuses are ok (done in this run), skipped (done by an earlier run),
+// failed, and not_run (interrupted, or not reached by the batch). With
+// --batch-api, "mode" is "batch_api" and "batch_id" and "batch_status" name
+// the batch. The batch exits 0 when every item is done, 1 when any failed
+// or did not run, 2 as above, and 130 when interrupted: requests in flight
+// are cancelled, no new ones start, and what finished stays in the
+// manifest for the rerun.
+//
 // # Serve
 //
 // openai-images serve runs the emulator on a loopback address (--addr,
@@ -122,7 +216,8 @@
 //
 //	0    success
 //	1    the API answered with an error (its message is shown), a network
-//	     error, or a file could not be read or written
+//	     error, or a file could not be read or written; batch: an item failed
+//	     or was not run
 //	2    invalid command line or parameters, or no API key: nothing was sent
 //	130  interrupted (SIGINT or SIGTERM)
 //
@@ -133,5 +228,7 @@
 //	openai-images generate --model gpt-image-2 --size 1536x864 --stream --partial-images 2 "a harbour at dawn"
 //	openai-images edit --image room.png --image lamp.png --mask window.png "a garden outside the window"
 //	openai-images variation --image otter.png --n 2 --size 512x512
+//	openai-images batch --emulator --model dall-e-2 --size 256x256 prompts.txt
+//	openai-images batch --batch-api --model gpt-image-1.5 --out nightly items.jsonl
 //	openai-images serve --addr 127.0.0.1:0
 package main

@@ -47,6 +47,7 @@ var commands = []command{
 	{"generate", "create images from a prompt (POST /images/generations)", runGenerate},
 	{"edit", "edit or combine images, optionally with a mask (POST /images/edits)", runEdit},
 	{"variation", "create variations of an image, dall-e-2 (POST /images/variations)", runVariation},
+	{"batch", "generate or edit images for every line of a file, locally or with the Batch API", runBatch},
 	{"serve", "run the offline emulator on loopback for any OpenAI SDK", runServe},
 }
 
@@ -61,6 +62,7 @@ func lookupCommand(name string) (command, bool) {
 
 // invocation is what one run of the program works with.
 type invocation struct {
+	stdin          io.Reader // a batch file given as "-"
 	stdout, stderr io.Writer
 	env            func(string) string
 	// tty reports whether stderr is a terminal: progress lines are drawn
@@ -71,7 +73,12 @@ type invocation struct {
 // run is the program: it returns the exit code instead of exiting, and
 // takes its environment as arguments, for tests.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(string) string) int {
-	inv := &invocation{stdout: stdout, stderr: stderr, env: env, tty: isTerminal(stderr)}
+	return runWithStdin(ctx, args, os.Stdin, stdout, stderr, env)
+}
+
+// runWithStdin is run reading standard input from stdin.
+func runWithStdin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	inv := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env, tty: isTerminal(stderr)}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, mainUsage())
 		return exitUsage
@@ -121,6 +128,10 @@ func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(form
 // errHelp is returned when help was asked for and printed.
 var errHelp = flag.ErrHelp
 
+// errReported is returned by a command that has already reported its
+// failures (batch: the items that failed): exit 1 with nothing more said.
+var errReported = errors.New("openai-images: failures reported above")
+
 // exitCode prints err and returns the exit code it calls for. ctx is the
 // run's: once it is done (SIGINT or SIGTERM), a failure is an interruption.
 func exitCode(ctx context.Context, inv *invocation, err error) int {
@@ -140,6 +151,8 @@ func exitCode(ctx context.Context, inv *invocation, err error) int {
 	case ctx.Err() != nil:
 		fmt.Fprintln(inv.stderr, "openai-images: interrupted")
 		return exitInterrupted
+	case errors.Is(err, errReported):
+		return exitFailure
 	default:
 		fmt.Fprintln(inv.stderr, errorLine(err))
 		return exitFailure

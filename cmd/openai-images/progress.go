@@ -9,7 +9,8 @@ import (
 )
 
 // progress draws a status line on a terminal ("generate: waiting for the
-// API 3.2s", "edit: streaming 5.0s, 2 partial images"), redrawn in place
+// API 3.2s", "edit: streaming 5.0s, 2 partial images", "batch: running
+// 1.4s, 3/6 done, 1 failed"), redrawn in place
 // with \r. It draws nothing when the output is not a terminal. It is safe
 // for concurrent use.
 type progress struct {
@@ -20,6 +21,7 @@ type progress struct {
 
 	mu       sync.Mutex
 	phase    string
+	detail   string // after the time, e.g. "3/6 done, 1 failed"
 	partials int
 	shown    int // width of the line on screen
 	stopped  bool
@@ -65,6 +67,16 @@ func (p *progress) setPhase(phase string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.phase = phase
+	if !p.stopped {
+		p.draw()
+	}
+}
+
+// setDetail changes what the line says after the time elapsed.
+func (p *progress) setDetail(detail string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.detail = detail
 	if !p.stopped {
 		p.draw()
 	}
@@ -117,6 +129,9 @@ func (p *progress) draw() {
 		line += ", 1 partial image"
 	default:
 		line += fmt.Sprintf(", %d partial images", p.partials)
+	}
+	if p.detail != "" {
+		line += ", " + p.detail
 	}
 	pad := max(p.shown-len(line), 0)
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))

@@ -1,0 +1,733 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/imagegen-go/openai-images/imagestest"
+	"github.com/imagegen-go/openai-images/wrapper"
+)
+
+// batchServers numbers the servers of batchServer.
+var batchServers atomic.Int64
+
+// batchServer returns the shared emulator with a tag of this run of the
+// test, so that its request counts hold under -count.
+func batchServer(t *testing.T) *testServer {
+	t.Helper()
+	s := newServer(t)
+	s.tag += fmt.Sprintf(" #%d", batchServers.Add(1))
+	s.env["OPENAI_PROJECT_ID"] = s.tag
+	return s
+}
+
+// writeText writes content into dir/name and returns the path.
+func writeText(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// imageRequests returns the image requests this test sent, in order.
+func (s *testServer) imageRequests() []imagestest.Request {
+	var out []imagestest.Request
+	for _, r := range s.requests() {
+		if strings.HasPrefix(r.Path, "/v1/images/") {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// countPath counts this test's requests of method to path.
+func (s *testServer) countPath(method, path string) int {
+	n := 0
+	for _, r := range s.requests() {
+		if r.Method == method && r.Path == path {
+			n++
+		}
+	}
+	return n
+}
+
+// readManifest returns the manifest of an output directory, by item ID.
+func readManifest(t *testing.T, dir string) map[string]wrapper.BatchManifestEntry {
+	t.Helper()
+	entries, err := wrapper.ReadBatchManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]wrapper.BatchManifestEntry{}
+	for _, e := range entries {
+		out[e.ID] = e
+	}
+	return out
+}
+
+// parseBatchSummary decodes the batch command's --json output strictly.
+func parseBatchSummary(t *testing.T, stdout string) batchSummary {
+	t.Helper()
+	var s batchSummary
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, stdout)
+	}
+	if dec.More() {
+		t.Fatalf("--json output has more than one value:\n%s", stdout)
+	}
+	return s
+}
+
+// checkImage checks an image file's format and dimensions.
+func checkImage(t *testing.T, path, format string, w, h int) {
+	t.Helper()
+	f, gw, gh := decodeConfig(t, path)
+	if f != format || gw != w || gh != h {
+		t.Errorf("%s: %s %dx%d, want %s %dx%d", path, f, gw, gh, format, w, h)
+	}
+}
+
+// fileState is a file's content and modification time.
+type fileState struct {
+	data  []byte
+	mtime time.Time
+}
+
+func stateOf(t *testing.T, path string) fileState {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fileState{data, fi.ModTime()}
+}
+
+// asyncRun runs the program in the background with a context the test
+// cancels, its output readable while it runs.
+type asyncRun struct {
+	cancel         context.CancelFunc
+	stdout, stderr *syncBuffer
+	done           chan int
+}
+
+func startCLI(t *testing.T, env map[string]string, args ...string) *asyncRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	a := &asyncRun{cancel: cancel, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan int, 1)}
+	go func() {
+		a.done <- run(ctx, args, a.stdout, a.stderr, func(k string) string { return env[k] })
+	}()
+	t.Cleanup(cancel)
+	return a
+}
+
+// waitFor waits until cond holds, or fails the test after 10 s.
+func (a *asyncRun) waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		select {
+		case code := <-a.done:
+			t.Fatalf("the program exited %d before %s\nstdout: %s\nstderr: %s", code, what, a.stdout, a.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s\nstdout: %s\nstderr: %s", what, a.stdout, a.stderr)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+func (a *asyncRun) exitCode(t *testing.T) int {
+	t.Helper()
+	select {
+	case code := <-a.done:
+		return code
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the program did not exit\nstderr: %s", a.stderr)
+		return -1
+	}
+}
+
+const sixPrompts = `# six prompts, a comment and a blank line
+a lighthouse on a rocky coast
+a small red sailing boat
+
+a harbour town at dawn
+a sea otter holding a shell
+a fox in the snow
+an owl on a branch
+`
+
+// TestBatchPlainText runs a file of prompts with the flags as their
+// parameters, then again: the rerun skips everything and sends nothing.
+func TestBatchPlainText(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "prompts.txt", sixPrompts)
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--concurrency", "3", "--out", out, file}
+
+	r := runCLI(t, srv.env, args...).mustSucceed(t)
+	var want []string
+	for i := 1; i <= 6; i++ {
+		want = append(want, filepath.Join(out, "item-0000"+string(rune('0'+i))+".png"))
+	}
+	got := lines(r.stdout)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("stdout paths = %q, want %q", got, want)
+	}
+	for _, p := range want {
+		checkImage(t, p, "png", 256, 256)
+	}
+	for _, w := range []string{"6 items from " + file, "3 at a time", "item-00003 (" + file + ":5) ok", "all 6 items done"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	reqs := srv.imageRequests()
+	var prompts []string
+	for _, q := range reqs {
+		prompts = append(prompts, q.Params["prompt"].(string))
+		if q.Params["model"] != "dall-e-2" || q.Params["size"] != "256x256" || q.Params["response_format"] != "b64_json" {
+			t.Errorf("request params %v", q.Params)
+		}
+	}
+	slices.Sort(prompts)
+	wantPrompts := []string{"a fox in the snow", "a harbour town at dawn", "a lighthouse on a rocky coast", "a sea otter holding a shell",
+		"a small red sailing boat", "an owl on a branch"}
+	if !slices.Equal(prompts, wantPrompts) {
+		t.Errorf("prompts sent = %q", prompts)
+	}
+	m := readManifest(t, out)
+	if len(m) != 6 || m["item-00004"].Status != "ok" || m["item-00004"].Files[0] != "item-00004.png" {
+		t.Errorf("manifest = %+v", m)
+	}
+
+	r = runCLI(t, srv.env, args...).mustSucceed(t)
+	if r.stdout != "" || !strings.Contains(r.stderr, "6 skipped as done by an earlier run, nothing to run") ||
+		!strings.Contains(r.stderr, "all 6 items done (6 skipped as done by an earlier run)") {
+		t.Errorf("rerun: stdout %q, stderr:\n%s", r.stdout, r.stderr)
+	}
+	if n := len(srv.imageRequests()); n != 6 {
+		t.Errorf("%d requests after the rerun, want the first run's 6", n)
+	}
+}
+
+// TestBatchJSONL runs items with parameters of their own: an invalid one
+// fails alone (exit 1), the others are written at their sizes; a rerun
+// retries the failure only, and once it is fixed sends it alone.
+func TestBatchJSONL(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	const items = `{"id": "otter", "prompt": "a sea otter"}
+{"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
+# pairs
+{"id": "pair", "prompt": "two cats", "n": 2}
+{"id": "bad", "prompt": "two boats", "model": "dall-e-3", "size": "1024x1024", "n": 2}
+{"id": "tall", "prompt": "a tower", "model": "gpt-image-2", "size": "256x512", "output_format": "jpeg"}
+`
+	file := writeText(t, dir, "items.jsonl", items)
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+
+	r := runCLI(t, srv.env, args...)
+	if r.code != exitFailure {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	for _, w := range []string{"bad (" + file + ":5) failed: invalid parameters: n=2: dall-e-3 supports only n=1", "4 of 5 items done, 1 failed"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	files := map[string][3]any{ // name: format, width, height
+		"otter.png": {"png", 256, 256}, "wide.png": {"png", 512, 256}, "pair-1.png": {"png", 256, 256},
+		"pair-2.png": {"png", 256, 256}, "tall.jpg": {"jpeg", 256, 512},
+	}
+	var want []string
+	for name, f := range files {
+		path := filepath.Join(out, name)
+		want = append(want, path)
+		checkImage(t, path, f[0].(string), f[1].(int), f[2].(int))
+	}
+	got := lines(r.stdout)
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+	params := map[string]map[string]any{}
+	for _, q := range srv.imageRequests() {
+		params[q.Params["prompt"].(string)] = q.Params
+	}
+	if len(params) != 4 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
+		params["a tower"]["output_format"] != "jpeg" || params["two boats"] != nil {
+		t.Errorf("requests: %v", params)
+	}
+	m := readManifest(t, out)
+	if len(m) != 5 || m["bad"].Status != "error" || !strings.Contains(m["bad"].Error, "dall-e-3 supports only n=1") ||
+		m["otter"].Status != "ok" || !slices.Equal(m["pair"].Files, []string{"pair-1.png", "pair-2.png"}) {
+		t.Errorf("manifest = %+v", m)
+	}
+	before := map[string]fileState{}
+	for _, p := range want {
+		before[p] = stateOf(t, p)
+	}
+
+	// The same command: the failure is retried (and fails again, unsent),
+	// the rest skipped.
+	r = runCLI(t, srv.env, args...)
+	if r.code != exitFailure || r.stdout != "" || !strings.Contains(r.stderr, "4 skipped as done by an earlier run, running 1") {
+		t.Errorf("rerun: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
+	}
+	if n := len(srv.imageRequests()); n != 4 {
+		t.Errorf("%d requests, want the first run's 4", n)
+	}
+
+	// Fixed, the item is sent alone.
+	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "dall-e-3", "size": "1024x1024", `, "", 1))
+	r = runCLI(t, srv.env, args...).mustSucceed(t)
+	if got, want := lines(r.stdout), []string{filepath.Join(out, "bad-1.png"), filepath.Join(out, "bad-2.png")}; !slices.Equal(got, want) {
+		t.Errorf("stdout = %q, want %q", got, want)
+	}
+	if !strings.Contains(r.stderr, "all 5 items done (1 now, 4 skipped as done by an earlier run)") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	reqs := srv.imageRequests()
+	if len(reqs) != 5 || reqs[4].Params["prompt"] != "two boats" || reqs[4].Params["model"] != "dall-e-2" {
+		t.Errorf("%d requests in all, want 5, the last of them two boats", len(reqs))
+	}
+	for p, st := range before {
+		if now := stateOf(t, p); !bytes.Equal(now.data, st.data) || !now.mtime.Equal(st.mtime) {
+			t.Errorf("%s was rewritten", p)
+		}
+	}
+	checkImage(t, filepath.Join(out, "bad-2.png"), "png", 256, 256)
+	if m := readManifest(t, out); len(m) != 5 || m["bad"].Status != "ok" {
+		t.Errorf("manifest = %+v", m)
+	}
+}
+
+// apiItems is a Batch API batch with an item the client cannot check (a
+// model it does not know) that the API refuses: it lands in the error file.
+const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
+{"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
+{"id": "future", "prompt": "a new model", "model": "gpt-image-9", "quality": "ultra"}
+{"prompt": "a default item"}
+`
+
+// TestBatchAPIEmulator submits a batch to the Batch API of the built-in
+// emulator: the good items are written, the refused one fails (exit 1);
+// the rerun submits the failure only, and --json sums it up.
+func TestBatchAPIEmulator(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	file := writeText(t, dir, "api.jsonl", apiItems)
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--emulator", "--batch-api", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+
+	r := runCLI(t, nil, args...)
+	if r.code != exitFailure {
+		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, "item-00004.png")}
+	if got := lines(r.stdout); !slices.Equal(got, want) {
+		t.Errorf("stdout = %q, want %q (file order)", got, want)
+	}
+	checkImage(t, want[0], "png", 256, 256)
+	checkImage(t, want[1], "png", 512, 256)
+	checkImage(t, want[2], "png", 256, 256)
+	for _, w := range []string{"submitting 4 to the Batch API", "submitted 4 items as batch batch_", " completed: 4 of 4 requests done, 1 failed",
+		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "quality"`, "3 of 4 items done, 1 failed"} {
+		if !strings.Contains(r.stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+		}
+	}
+	m := readManifest(t, out)
+	if len(m) != 4 || m["future"].Status != "error" || m["future"].StatusCode != 400 || m["otter"].BatchID == "" || m["item-00004"].Status != "ok" {
+		t.Errorf("manifest = %+v", m)
+	}
+	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
+		t.Errorf("%s left behind (%v): the emulator's batches end with the command", pendingBatchName, err)
+	}
+	before := stateOf(t, want[1])
+
+	r = runCLI(t, nil, append(args, "--json")...)
+	if r.code != exitFailure {
+		t.Fatalf("rerun: exit %d, want 1\nstderr: %s", r.code, r.stderr)
+	}
+	s := parseBatchSummary(t, r.stdout)
+	if s.Command != "batch" || s.Mode != "batch_api" || !strings.HasPrefix(s.BatchID, "batch_") || s.BatchStatus != "completed" ||
+		s.File != file || s.Out != out || s.Manifest != filepath.Join(out, "manifest.jsonl") || s.Error != nil {
+		t.Errorf("summary = %+v", s)
+	}
+	if s.Totals != (batchTotals{Items: 4, Skipped: 3, Failed: 1}) || len(s.Items) != 4 {
+		t.Fatalf("totals = %+v, %d items", s.Totals, len(s.Items))
+	}
+	for i, it := range s.Items {
+		wantID := []string{"otter", "wide", "future", "item-00004"}[i]
+		if it.ID != wantID || it.Line != i+1 {
+			t.Errorf("item %d = %+v", i, it)
+		}
+		if i == 2 {
+			if it.Status != "failed" || len(it.Files) != 0 || it.Error == nil || it.Error.Status != 400 || it.Error.Param != "quality" {
+				t.Errorf("failed item = %+v (%+v)", it, it.Error)
+			}
+			continue
+		}
+		if it.Status != "skipped" || len(it.Files) != 1 || it.Error != nil {
+			t.Errorf("item %d = %+v", i, it)
+		}
+	}
+	if now := stateOf(t, want[1]); !bytes.Equal(now.data, before.data) || !now.mtime.Equal(before.mtime) {
+		t.Error("the rerun rewrote wide.png")
+	}
+}
+
+// TestBatchAPIResume interrupts the wait for a batch at a server of the
+// test's own: the batch goes on, and the rerun waits for it instead of
+// submitting the items again.
+func TestBatchAPIResume(t *testing.T) {
+	t.Parallel()
+	emu := imagestest.NewServer(imagestest.WithBatchDelay(100 * time.Millisecond))
+	t.Cleanup(emu.Close)
+	srv := tagged(t, emu)
+	dir := t.TempDir()
+	file := writeText(t, dir, "prompts.txt", "a sea otter\na red fox\n")
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+
+	a := startCLI(t, srv.env, args...)
+	a.waitFor(t, "the submission", func() bool { return strings.Contains(a.stderr.String(), "submitted 2 items as batch") })
+	a.cancel()
+	if code := a.exitCode(t); code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstderr: %s", code, a.stderr)
+	}
+	if !strings.Contains(a.stderr.String(), "goes on at the API: rerun the same command") || !strings.Contains(a.stderr.String(), "openai-images: interrupted") {
+		t.Errorf("stderr:\n%s", a.stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, pendingBatchName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pend pendingBatch
+	if err := json.Unmarshal(data, &pend); err != nil || !strings.HasPrefix(pend.BatchID, "batch_") || pend.BaseURL != emu.URL || pend.Items != 2 {
+		t.Fatalf("%s: %s (%v)", pendingBatchName, data, err)
+	}
+
+	r := runCLI(t, srv.env, args...).mustSucceed(t)
+	if !strings.Contains(r.stderr, "resuming batch "+pend.BatchID) || !strings.Contains(r.stderr, "batch: "+pend.BatchID+" completed: all 2 items done") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	if got := lines(r.stdout); len(got) != 2 {
+		t.Errorf("stdout = %q", got)
+	}
+	checkImage(t, filepath.Join(out, "item-00002.png"), "png", 256, 256)
+	if n, b := srv.countPath("POST", "/v1/files"), srv.countPath("POST", "/v1/batches"); n != 1 || b != 1 {
+		t.Errorf("%d uploads and %d batches created, want one of each", n, b)
+	}
+	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
+		t.Errorf("%s left behind after the download (%v)", pendingBatchName, err)
+	}
+
+	r = runCLI(t, srv.env, args...).mustSucceed(t)
+	if !strings.Contains(r.stderr, "2 skipped as done by an earlier run, nothing to submit") || srv.countPath("POST", "/v1/batches") != 1 {
+		t.Errorf("third run: stderr:\n%s", r.stderr)
+	}
+}
+
+// TestBatchInterrupt cancels a local run with a request in flight: what
+// finished stays, exit 130, and the rerun sends the rest only.
+func TestBatchInterrupt(t *testing.T) {
+	t.Parallel()
+	srv := newFaultServer(t)
+	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Delay: time.Minute}, 1)
+	dir := t.TempDir()
+	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\n")
+	out := filepath.Join(dir, "out")
+	args := []string{"batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, file}
+
+	a := startCLI(t, srv.env, args...)
+	a.waitFor(t, "two items", func() bool { return len(lines(a.stdout.String())) == 2 })
+	a.cancel()
+	if code := a.exitCode(t); code != exitInterrupted {
+		t.Fatalf("exit %d, want 130\nstderr: %s", code, a.stderr)
+	}
+	if !strings.Contains(a.stderr.String(), "2 of 3 items done, 1 not run") || !strings.Contains(a.stderr.String(), "openai-images: interrupted") {
+		t.Errorf("stderr:\n%s", a.stderr)
+	}
+	m := readManifest(t, out)
+	if len(m) != 2 {
+		t.Fatalf("manifest = %+v", m)
+	}
+	for _, p := range lines(a.stdout.String()) {
+		checkImage(t, p, "png", 256, 256)
+	}
+
+	sent := len(srv.imageRequests())
+	r := runCLI(t, srv.env, args...).mustSucceed(t)
+	if len(lines(r.stdout)) != 1 || !strings.Contains(r.stderr, "2 skipped as done by an earlier run, running 1") {
+		t.Errorf("rerun: stdout %q, stderr:\n%s", r.stdout, r.stderr)
+	}
+	if n := len(srv.imageRequests()) - sent; n != 1 {
+		t.Errorf("the rerun sent %d requests, want 1", n)
+	}
+}
+
+// TestBatchRateLimited reports the server's rate limiting on stderr and in
+// the JSON summary.
+func TestBatchRateLimited(t *testing.T) {
+	t.Parallel()
+	srv := newFaultServer(t)
+	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
+	dir := t.TempDir()
+	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
+	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
+		"--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file).mustSucceed(t)
+	s := parseBatchSummary(t, r.stdout)
+	if s.RateLimited != 1 || s.Totals != (batchTotals{Items: 4, Succeeded: 4}) || s.Mode != "local" {
+		t.Errorf("summary = %+v", s)
+	}
+	if r.stderr != "" {
+		t.Errorf("--json: stderr %q, want nothing", r.stderr)
+	}
+
+	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
+	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
+		"--response-format", "b64_json", "--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
+	if !strings.Contains(r.stderr, "rate limited by the server (1 429 answer so far): requests now") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+}
+
+// TestBatchJSON checks the summary of a local run.
+func TestBatchJSON(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
+{"id": "b", "prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+`)
+	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
+		"--out", filepath.Join(dir, "out"), file)
+	if r.code != exitFailure || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	s := parseBatchSummary(t, r.stdout)
+	if s.Totals != (batchTotals{Items: 2, Succeeded: 1, Failed: 1}) || len(s.Items) != 2 || s.ElapsedMS < 0 {
+		t.Fatalf("summary = %+v", s)
+	}
+	a, b := s.Items[0], s.Items[1]
+	if a.ID != "a" || a.Line != 1 || a.Status != "ok" || !slices.Equal(a.Files, []string{filepath.Join(dir, "out", "a.png")}) ||
+		a.RequestID == "" || a.Attempts != 1 || a.Error != nil {
+		t.Errorf("item a = %+v", a)
+	}
+	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || !strings.Contains(b.Error.Message, "n=2") {
+		t.Errorf("item b = %+v", b)
+	}
+}
+
+// TestBatchStdin reads the items from standard input.
+func TestBatchStdin(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	out := filepath.Join(t.TempDir(), "out")
+	var stdout, stderr bytes.Buffer
+	code := runWithStdin(t.Context(), []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, "-"},
+		strings.NewReader("a cat\n\na dog\n"), &stdout, &stderr, func(k string) string { return srv.env[k] })
+	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), "item-00002 (stdin:3) ok") {
+		t.Fatalf("exit %d\nstderr: %s", code, stderr.String())
+	}
+	got := lines(stdout.String())
+	slices.Sort(got)
+	if !slices.Equal(got, []string{filepath.Join(out, "item-00001.png"), filepath.Join(out, "item-00002.png")}) {
+		t.Errorf("stdout = %q", got)
+	}
+}
+
+// TestBatchTerminal checks the status line drawn on a terminal.
+func TestBatchTerminal(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "items.jsonl", `{"prompt": "a cat"}
+{"prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+`)
+	var stdout, stderr bytes.Buffer
+	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}
+	err := runBatch(t.Context(), inv, []string{"--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file})
+	if code := exitCode(t.Context(), inv, err); code != exitFailure {
+		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
+	}
+	s := stderr.String()
+	for _, w := range []string{"\rbatch: running ", "2/2 done, 1 failed", "item-00002 (" + file + ":2) failed: invalid parameters", "1 of 2 items done, 1 failed"} {
+		if !strings.Contains(s, w) {
+			t.Errorf("stderr lacks %q: %q", w, s)
+		}
+	}
+	if strings.Contains(s, "ok\n") {
+		t.Errorf("a terminal gets no line per item done: %q", s)
+	}
+	if got := lines(stdout.String()); len(got) != 1 {
+		t.Errorf("stdout = %q", got)
+	}
+}
+
+// TestBatchParseErrors checks that a batch file that does not parse exits
+// 2 with its file:line and sends nothing, in both modes.
+func TestBatchParseErrors(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	cases := []struct{ content, want string }{
+		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n{\"prompt\": \"c\", \"sise\": \"256x256\"}\n", `items.jsonl:3: json: unknown field "sise"`},
+		{"{\"prompt\": \"a\"}\n\n# x\n{\"prompt\": \"b\",\n", "items.jsonl:4: unexpected EOF"},
+		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"} {}\n", "items.jsonl:2: more than one JSON value"},
+		{"{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"X\", \"prompt\": \"b\"}\n", `the same ID "X"`},
+		{"{\"id\": \"a/b\", \"prompt\": \"a\"}\n", `ID "a/b" has '/'`},
+		{"# nothing but a comment\n\n", "items.jsonl has no items"},
+	}
+	for _, tc := range cases {
+		for _, mode := range [][]string{nil, {"--batch-api"}} {
+			t.Run(tc.want+strings.Join(mode, ""), func(t *testing.T) {
+				dir := t.TempDir()
+				file := writeText(t, dir, "items.jsonl", tc.content)
+				out := filepath.Join(dir, "out")
+				r := runCLI(t, srv.env, append([]string{"batch", "--out", out, file}, mode...)...)
+				if r.code != exitUsage || r.stdout != "" || !strings.Contains(r.stderr, tc.want) || !strings.HasPrefix(r.stderr, "openai-images: batch: ") {
+					t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", r.code, r.stdout, r.stderr, tc.want)
+				}
+				if _, err := os.Stat(out); !os.IsNotExist(err) {
+					t.Errorf("--out was created (%v)", err)
+				}
+			})
+		}
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}
+
+// TestBatchUsageErrors checks command lines and batches refused before
+// anything is sent.
+func TestBatchUsageErrors(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	prompts := writeText(t, dir, "prompts.txt", "a cat\na dog\n")
+	oneBad := writeText(t, dir, "one-bad.jsonl", `{"prompt": "a cat"}
+{"id": "bad", "prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+`)
+	mixed := writeText(t, dir, "mixed.jsonl", `{"prompt": "a cat"}
+{"prompt": "a hat", "image_urls": ["https://example.com/cat.png"]}
+`)
+	uploads := writeText(t, dir, "uploads.jsonl", `{"id": "hat", "prompt": "a hat", "images": ["cat.png"]}`+"\n")
+	cases := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--concurrency", "0", prompts}, []string{"batch: --concurrency 0: must be 1 to 256"}},
+		{[]string{"--concurrency", "-3", prompts}, []string{"batch: --concurrency -3: must be 1 to 256"}},
+		{[]string{"--concurrency", "257", prompts}, []string{"must be 1 to 256"}},
+		{[]string{"--concurrency", "many", prompts}, []string{`invalid value "many" for flag --concurrency`}},
+		{nil, []string{"batch: a batch file is required"}},
+		{[]string{prompts, prompts}, []string{"batch: one file expected, got 2"}},
+		{[]string{"--file", prompts, prompts}, []string{"give the file once"}},
+		{[]string{filepath.Join(dir, "missing.txt")}, []string{"batch: open ", "missing.txt: no such file"}},
+		{[]string{"--poll-interval", "1s", prompts}, []string{"--poll-interval applies to --batch-api"}},
+		{[]string{"--batch-api", "--poll-interval", "0s", prompts}, []string{"--poll-interval 0s: must be positive"}},
+		{[]string{"--batch-api", "--concurrency", "2", prompts}, []string{"--concurrency applies to local runs"}},
+		{[]string{"--out", "", prompts}, []string{"--out DIR must not be empty"}},
+		{[]string{"--model", "dall-e-3", "--n", "2", "--size", "256x256", prompts}, []string{
+			"batch: invalid parameters in every item of " + prompts + ", nothing was sent:\n  --n=2: dall-e-3 supports only n=1",
+			"\n  --size=256x256: dall-e-3 does not support size 256x256"}},
+		{[]string{"--batch-api", "--size", "256x256", oneBad}, []string{
+			"invalid parameters in 1 of 2 items, nothing was sent:\n  bad (" + oneBad + ":2): n=2: dall-e-3 supports only n=1",
+			"The Batch API takes a batch whole"}},
+		{[]string{"--batch-api", mixed}, []string{"has 1 generation and 1 edit", "one endpoint"}},
+		{[]string{"--batch-api", uploads}, []string{"hat (" + uploads + ":1) edits local files"}},
+		{[]string{"--max-retries", "-1", prompts}, []string{"--max-retries -1: must be 0 or more"}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			r := runCLI(t, srv.env, append([]string{"batch", "--out", out}, tc.args...)...)
+			if r.code != exitUsage || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q; want 2 and nothing\nstderr: %s", r.code, r.stdout, r.stderr)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr = %q, want it to contain %q", r.stderr, w)
+				}
+			}
+		})
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}
+
+func TestItemLines(t *testing.T) {
+	t.Parallel()
+	data := []byte("\ufeff# c\n a \n\n\t\n#x\nb\r\nc")
+	if got := itemLines(data); !slices.Equal(got, []int{2, 6, 7}) {
+		t.Errorf("itemLines = %v", got)
+	}
+	if got := lineAt([]byte("\ufeff{\"a\":1}\nb"), 1); got != `{"a":1}` {
+		t.Errorf("lineAt = %q", got)
+	}
+}
+
+// TestBatchAPIPendingElsewhere checks a pending batch the server does not
+// know (submitted again) and one of another server (refused).
+func TestBatchAPIPendingElsewhere(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "prompts.txt", "a sea otter\n")
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+
+	writeText(t, out, pendingBatchName, `{"batch_id": "batch_elsewhere", "base_url": "https://api.openai.com/v1", "items": 1}`)
+	r := runCLI(t, srv.env, args...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "names batch batch_elsewhere of https://api.openai.com/v1, not of this server") {
+		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if n := srv.countPath("POST", "/v1/files"); n != 0 {
+		t.Errorf("%d uploads", n)
+	}
+
+	writeText(t, out, pendingBatchName, `{"batch_id": "batch_gone", "base_url": "`+srv.URL+`", "items": 1}`)
+	r = runCLI(t, srv.env, args...).mustSucceed(t)
+	if !strings.Contains(r.stderr, "resuming batch batch_gone") || !strings.Contains(r.stderr, "batch_gone is not found at "+srv.URL+": submitting the items again") ||
+		!strings.Contains(r.stderr, "submitted 1 item as batch") {
+		t.Errorf("stderr:\n%s", r.stderr)
+	}
+	checkImage(t, filepath.Join(out, "item-00001.png"), "png", 256, 256)
+	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
+		t.Errorf("%s left behind (%v)", pendingBatchName, err)
+	}
+}
