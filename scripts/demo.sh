@@ -4,7 +4,7 @@
 # the Go module proxy for the build. It generates with two models, streams
 # a generation with partial images, edits two of the generated images with
 # the mask in docs/demo-inputs/, varies the result, shows a request refused
-# before sending, and lists the files written under ./out (OUT=dir to
+# before sending, runs a prompts file as a Batch API batch, and lists the files written under ./out (OUT=dir to
 # change it).
 set -eu
 cd "$(dirname "$0")/.."
@@ -63,6 +63,10 @@ if oi generate --emulator --out "$OUT" --model dall-e-3 --n 2 "two boats"; then
 	echo "demo: the invalid request was not refused" >&2
 	exit 1
 fi
+
+step "7. a file of prompts as one Batch API batch (the emulator serves it; a rerun skips the items done)"
+printf '%s\n' "a lighthouse at night" "a boat in a storm" "a harbour in fog" >"$OUT/prompts.txt"
+run batch --batch-api --model dall-e-2 --size 256x256 "$OUT/prompts.txt"
 
 files=$(printf '%s' "$WRITTEN" | grep -c .)
 printf '\n== %s files written under %s/ in about %ss:\n' "$files" "$OUT" "$(($(date +%s) - start))"
