@@ -89,31 +89,14 @@ func runGenerate(ctx context.Context, inv *invocation, args []string) error {
 	p.OutputCompression = compression.ptr()
 	p.PartialImages = partials.ptr()
 	stream = stream || partials.set
-	if err := wrapper.CheckGenerate(p, stream); err != nil {
-		return err
-	}
-	client, release, err := inv.client(&conn)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if err := out.prepare(); err != nil {
-		return err
-	}
-
-	s := inv.newSaver("generate", out, p.Model, p.Size, stream)
-	if stream {
-		st, err := client.GenerateStream(ctx, p)
-		if err == nil {
-			err = s.saveStream(st)
-		}
-		return s.finish(err)
-	}
-	res, err := client.Generate(ctx, p)
-	if err == nil {
-		err = s.saveResponse(ctx, res)
-	}
-	return s.finish(err)
+	return inv.send(ctx, call{
+		command: "generate", conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
+		check: func() error { return wrapper.CheckGenerate(p, stream) },
+		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Generate(ctx, p) },
+		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
+			return c.GenerateStream(ctx, p)
+		},
+	})
 }
 
 func runEdit(ctx context.Context, inv *invocation, args []string) error {
@@ -175,31 +158,14 @@ func runEdit(ctx context.Context, inv *invocation, args []string) error {
 	p.OutputCompression = compression.ptr()
 	p.PartialImages = partials.ptr()
 	stream = stream || partials.set
-	if err := wrapper.CheckEdit(p, stream); err != nil {
-		return err
-	}
-	client, release, err := inv.client(&conn)
-	if err != nil {
-		return err
-	}
-	defer release()
-	if err := out.prepare(); err != nil {
-		return err
-	}
-
-	s := inv.newSaver("edit", out, p.Model, p.Size, stream)
-	if stream {
-		st, err := client.EditStream(ctx, p)
-		if err == nil {
-			err = s.saveStream(st)
-		}
-		return s.finish(err)
-	}
-	res, err := client.Edit(ctx, p)
-	if err == nil {
-		err = s.saveResponse(ctx, res)
-	}
-	return s.finish(err)
+	return inv.send(ctx, call{
+		command: "edit", conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
+		check: func() error { return wrapper.CheckEdit(p, stream) },
+		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Edit(ctx, p) },
+		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
+			return c.EditStream(ctx, p)
+		},
+	})
 }
 
 func runVariation(ctx context.Context, inv *invocation, args []string) error {
@@ -241,20 +207,49 @@ func runVariation(ctx context.Context, inv *invocation, args []string) error {
 		return usagef("variation: one --image expected, got %d", len(image))
 	}
 	p.Image = wrapper.ImageFromPath(image[0])
-	if err := wrapper.CheckVariation(p); err != nil {
+	return inv.send(ctx, call{
+		command: "variation", conn: &conn, out: out, model: p.Model, size: p.Size,
+		check: func() error { return wrapper.CheckVariation(p) },
+		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.CreateVariation(ctx, p) },
+	})
+}
+
+// call is one images request of a subcommand.
+type call struct {
+	command  string
+	conn     *connFlags
+	out      outFlags
+	model    wrapper.Model
+	size     wrapper.Size
+	stream   bool
+	check    func() error // the model-aware checks, before anything else
+	plain    func(*wrapper.Client) (*wrapper.ImagesResponse, error)
+	streamed func(*wrapper.Client) (*wrapper.ImageStream, error) // nil when the call cannot stream
+}
+
+// send checks the parameters, connects, prepares the output directory, then
+// makes the call (streamed when asked) and saves what it returns.
+func (inv *invocation) send(ctx context.Context, c call) error {
+	if err := c.check(); err != nil {
 		return err
 	}
-	client, release, err := inv.client(&conn)
+	client, release, err := inv.client(c.conn)
 	if err != nil {
 		return err
 	}
 	defer release()
-	if err := out.prepare(); err != nil {
+	if err := c.out.prepare(); err != nil {
 		return err
 	}
-
-	s := inv.newSaver("variation", out, p.Model, p.Size, false)
-	res, err := client.CreateVariation(ctx, p)
+	s := inv.newSaver(c.command, c.out, c.model, c.size, c.stream)
+	if c.stream && c.streamed != nil {
+		st, err := c.streamed(client)
+		if err == nil {
+			err = s.saveStream(st)
+		}
+		return s.finish(err)
+	}
+	res, err := c.plain(client)
 	if err == nil {
 		err = s.saveResponse(ctx, res)
 	}
