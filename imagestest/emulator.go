@@ -9,7 +9,6 @@ import (
 	"image"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"time"
 
@@ -192,5 +191,3 @@ func waitOrDone(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
-
-func trimPrefixV1(p string) string { return strings.TrimPrefix(p, "/v1") }

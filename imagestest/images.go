@@ -28,23 +28,22 @@ const maxUpload = 32 << 20
 
 // job is one image request after parsing and checking.
 type job struct {
-	kind      string // "generation", "edit" or "variation"
-	model     string
-	prompt    string
-	n         int
-	w, h      int
-	sizeName  string // the size as requested, for the response
-	quality   string
-	format    string // png, jpeg or webp
-	compress  int
-	bg        string
-	gpt       bool
-	b64       bool // b64_json rather than url
-	stream    bool
-	partials  int
-	inputs    []image.Image
-	mask      image.Image
-	inputToks int
+	kind     string // "generation", "edit" or "variation"
+	model    string
+	prompt   string
+	n        int
+	w, h     int
+	sizeName string // the size as requested, for the response
+	quality  string
+	format   string // png, jpeg or webp
+	compress int
+	bg       string
+	gpt      bool
+	b64      bool // b64_json rather than url
+	stream   bool
+	partials int
+	inputs   []image.Image
+	mask     image.Image
 }
 
 func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {

@@ -27,17 +27,6 @@ var (
 	wantFileName = wantFieldName
 )
 
-// hasHeaderCtl reports bytes no MIME header value may carry (controls other
-// than tab, and DEL): readers such as net/textproto refuse the part.
-func hasHeaderCtl(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < ' ' && c != '\t' && c != '\r' && c != '\n' || c == 0x7f {
-			return true
-		}
-	}
-	return false
-}
-
 // FuzzMultipartForm builds forms from arbitrary field names and values,
 // file names, file bytes and numbers of images from every kind of source,
 // and checks that the body parses with mime/multipart, that every field and

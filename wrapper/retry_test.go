@@ -13,12 +13,6 @@ import (
 	"time"
 )
 
-// roundTripFunc is an in-memory transport: no sockets, so it runs inside
-// synctest bubbles where waits use the fake clock.
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
-
 // script answers attempt i with steps[i] and records when each attempt
 // arrived and what body it carried.
 type script struct {
