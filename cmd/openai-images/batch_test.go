@@ -79,16 +79,7 @@ func readManifest(t *testing.T, dir string) map[string]wrapper.BatchManifestEntr
 // parseBatchSummary decodes the batch command's --json output strictly.
 func parseBatchSummary(t *testing.T, stdout string) batchSummary {
 	t.Helper()
-	var s batchSummary
-	dec := json.NewDecoder(strings.NewReader(stdout))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
-		t.Fatalf("--json output does not parse: %v\n%s", err, stdout)
-	}
-	if dec.More() {
-		t.Fatalf("--json output has more than one value:\n%s", stdout)
-	}
-	return s
+	return decodeStrict[batchSummary](t, stdout)
 }
 
 // checkImage checks an image file's format and dimensions.

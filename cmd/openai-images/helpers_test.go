@@ -120,7 +120,14 @@ func (s *testServer) requests() []imagestest.Request {
 // parseSummary decodes the --json output.
 func parseSummary(t *testing.T, stdout string) summary {
 	t.Helper()
-	var s summary
+	return decodeStrict[summary](t, stdout)
+}
+
+// decodeStrict decodes --json output into a T: exactly one JSON value,
+// with no field T lacks.
+func decodeStrict[T any](t *testing.T, stdout string) T {
+	t.Helper()
+	var s T
 	dec := json.NewDecoder(strings.NewReader(stdout))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
