@@ -252,12 +252,7 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	}
 	var turn *Turn
 	err = s.client.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		defer resp.Body.Close()
-		var r responsesResponse
-		if err := json.NewDecoder(limitBody(resp)).Decode(&r); err != nil {
-			return opError(responsesOp, fmt.Errorf("read response: %w", err))
-		}
-		turn, err = parseTurn(&r, resp.Header.Get("x-request-id"))
+		turn, err = readTurn(resp)
 		return s.client.cfg.scrubErr(err)
 	})
 	if err != nil {
@@ -267,25 +262,21 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	return turn, nil
 }
 
-func limitBody(resp *http.Response) *limitedReader {
-	return &limitedReader{r: resp, n: maxResponseBody}
-}
-
-type limitedReader struct {
-	r *http.Response
-	n int64
-}
-
-func (l *limitedReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, errors.New("response body over the size limit")
+// readTurn reads a JSON Responses API response (at most maxResponseBody
+// bytes, with the generated-client checks of parseJSON) into a turn.
+func readTurn(resp *http.Response) (*Turn, error) {
+	defer resp.Body.Close()
+	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
+		var out responsesResponse
+		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+			return nil, err
+		}
+		return &out, nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Body.Read(p)
-	l.n -= int64(n)
-	return n, err
+	return parseTurn(r, resp.Header.Get("x-request-id"))
 }
 
 // parseTurn reads the image calls of a response.
@@ -333,11 +324,7 @@ func (s *EditSession) turnStream(ctx context.Context, input, prev string, opts [
 
 // turnAsEvents handles a server that answered a streamed turn with JSON.
 func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response) ([]StreamEvent, error) {
-	var r responsesResponse
-	if err := json.NewDecoder(limitBody(resp)).Decode(&r); err != nil {
-		return nil, opError(responsesOp, fmt.Errorf("read response: %w", err))
-	}
-	turn, err := parseTurn(&r, resp.Header.Get("x-request-id"))
+	turn, err := readTurn(resp)
 	if err != nil {
 		return nil, err
 	}
