@@ -149,14 +149,20 @@ func (attemptTimeout) Error() string        { return "attempt timed out" }
 func (attemptTimeout) Is(target error) bool { return target == context.DeadlineExceeded }
 
 // timeoutError is an attempt that timed out: its message is short, while
-// errors.Is/As still reach ErrAttemptTimeout and the transport's error.
+// errors.Is/As still reach ErrAttemptTimeout and the transport's error (err,
+// nil when the timeout struck as the response headers arrived).
 type timeoutError struct {
 	after time.Duration
 	err   error
 }
 
 func (e *timeoutError) Error() string   { return fmt.Sprintf("attempt timed out after %v", e.after) }
-func (e *timeoutError) Unwrap() []error { return []error{ErrAttemptTimeout, e.err} }
+func (e *timeoutError) Unwrap() []error {
+	if e.err == nil {
+		return []error{ErrAttemptTimeout}
+	}
+	return []error{ErrAttemptTimeout, e.err}
+}
 
 // success handles a 2xx response. It owns resp.Body. For streams it also
 // takes over release, which ends the attempt's context; otherwise do calls
@@ -235,7 +241,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 					// The timeout fired as the headers arrived.
 					resp.Body.Close()
 					release()
-					lastErr, retryable = opError(cl.op, &timeoutError{after: timeout, err: ErrAttemptTimeout}), true
+					lastErr, retryable = opError(cl.op, &timeoutError{after: timeout}), true
 					break
 				}
 				return onSuccess(actx, resp, release)
