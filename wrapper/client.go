@@ -156,7 +156,7 @@ type timeoutError struct {
 	err   error
 }
 
-func (e *timeoutError) Error() string   { return fmt.Sprintf("attempt timed out after %v", e.after) }
+func (e *timeoutError) Error() string { return fmt.Sprintf("attempt timed out after %v", e.after) }
 func (e *timeoutError) Unwrap() []error {
 	if e.err == nil {
 		return []error{ErrAttemptTimeout}
