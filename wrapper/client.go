@@ -99,6 +99,21 @@ func (c *Client) requestConfig(opts []RequestOption) (*requestConfig, error) {
 	return rc, nil
 }
 
+// prepare applies a call's request options and, unless validation is off
+// for it, runs check: the model-aware validation, before anything is sent.
+func (c *Client) prepare(opts []RequestOption, check func() error) (*requestConfig, error) {
+	rc, err := c.requestConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if c.validating(rc) {
+		if err := check(); err != nil {
+			return nil, err
+		}
+	}
+	return rc, nil
+}
+
 func (c *Client) validating(rc *requestConfig) bool {
 	if rc.validate != nil {
 		return *rc.validate

@@ -19,14 +19,9 @@ import (
 // API: POST /images/edits
 func (c *Client) Edit(ctx context.Context, p EditParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageEdit"
-	rc, err := c.requestConfig(opts)
+	rc, err := c.prepare(opts, func() error { return validateEdit(&p, false) })
 	if err != nil {
 		return nil, err
-	}
-	if c.validating(rc) {
-		if err := validateEdit(&p, false); err != nil {
-			return nil, err
-		}
 	}
 	cl, err := c.editCall(&p, rc, false)
 	if err != nil {

@@ -17,14 +17,9 @@ import (
 // API: POST /images/generations
 func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImage"
-	rc, err := c.requestConfig(opts)
+	rc, err := c.prepare(opts, func() error { return validateGenerate(&p, false) })
 	if err != nil {
 		return nil, err
-	}
-	if c.validating(rc) {
-		if err := validateGenerate(&p, false); err != nil {
-			return nil, err
-		}
 	}
 	body, err := jsonBody(generateRequest(&p, false), rc.body)
 	if err != nil {

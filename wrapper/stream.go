@@ -327,14 +327,9 @@ func streamError(data, inner json.RawMessage) *StreamError {
 // API: POST /images/generations
 func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImageStream, error) {
 	const op = "createImage"
-	rc, err := c.requestConfig(opts)
+	rc, err := c.prepare(opts, func() error { return validateGenerate(&p, true) })
 	if err != nil {
 		return nil, err
-	}
-	if c.validating(rc) {
-		if err := validateGenerate(&p, true); err != nil {
-			return nil, err
-		}
 	}
 	body, err := jsonBody(generateRequest(&p, true), rc.body)
 	if err != nil {
@@ -353,14 +348,9 @@ func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...R
 //
 // API: POST /images/edits
 func (c *Client) EditStream(ctx context.Context, p EditParams, opts ...RequestOption) (*ImageStream, error) {
-	rc, err := c.requestConfig(opts)
+	rc, err := c.prepare(opts, func() error { return validateEdit(&p, true) })
 	if err != nil {
 		return nil, err
-	}
-	if c.validating(rc) {
-		if err := validateEdit(&p, true); err != nil {
-			return nil, err
-		}
 	}
 	cl, err := c.editCall(&p, rc, true)
 	if err != nil {

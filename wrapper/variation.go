@@ -18,14 +18,9 @@ import (
 // API: POST /images/variations
 func (c *Client) CreateVariation(ctx context.Context, p VariationParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageVariation"
-	rc, err := c.requestConfig(opts)
+	rc, err := c.prepare(opts, func() error { return validateVariation(&p) })
 	if err != nil {
 		return nil, err
-	}
-	if c.validating(rc) {
-		if err := validateVariation(&p); err != nil {
-			return nil, err
-		}
 	}
 	f := newForm()
 	addFormString(f, "model", p.Model)
