@@ -914,7 +914,11 @@ func (l *limiter) release(t ticket, o outcome, header http.Header) {
 		// long to get there: count from the middle of the round trip
 		// (at most 10 ms back), so that the request arrives when the
 		// server said rather than a round trip later.
-		until := now.Add(wait - min(now.Sub(t.at)/2, 10*time.Millisecond))
+		// Never sooner than minPause from now, though: when the wait is
+		// shorter than that half round trip, the next request could
+		// otherwise leave at once, and the pacing would count from an
+		// instant already past, a little early every time.
+		until := now.Add(max(wait-min(now.Sub(t.at)/2, 10*time.Millisecond), minPause))
 		if until.After(l.pausedUntil) {
 			l.pausedUntil = until
 		}
