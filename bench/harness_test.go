@@ -3,6 +3,7 @@ package bench
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"image"
 	"image/png"
@@ -174,8 +175,9 @@ type partStat struct {
 //   - "ok":      every request succeeds;
 //   - "retry":   odd attempts (1st, 3rd, ...) of that client get a 500 with
 //     Retry-After-Ms: 1 after the body was read, even ones succeed;
-//   - "sse-N":   generations answer with one image_generation.completed
-//     event of N MiB (text/event-stream).
+//   - a payload (see parsePayload): generations answer with one large
+//     image, as an image_generation.completed event (text/event-stream) or
+//     an images response (application/json), generated as it is written.
 //
 // The body is always read to the end. With inspect set, multipart bodies are
 // parsed part by part (streamed, never held) and recorded; otherwise they are
@@ -188,7 +190,6 @@ type server struct {
 	attempts map[string]int64 // by client/mode
 	bytes    map[string]int64 // request body bytes by client/mode
 	forms    map[string][][]partStat
-	sse      map[int][]byte
 }
 
 var (
@@ -204,7 +205,6 @@ func sharedServer() *server {
 			attempts: map[string]int64{},
 			bytes:    map[string]int64{},
 			forms:    map[string][][]partStat{},
-			sse:      map[int][]byte{},
 		}
 		s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 		shared = s
@@ -284,16 +284,16 @@ func (s *server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After-Ms", "1")
 		w.WriteHeader(http.StatusInternalServerError)
 		io.WriteString(w, `{"error":{"message":"try again","type":"server_error"}}`)
-	case strings.HasPrefix(mode, "sse-") && op == "generations":
-		size, err := strconv.Atoi(strings.TrimPrefix(mode, "sse-"))
-		if err != nil || size <= 0 || size > 256 {
-			http.Error(w, `{"error":{"message":"bad size"}}`, http.StatusBadRequest)
+	case op == "generations" && isPayload(mode):
+		p, err := parsePayload(mode)
+		if err != nil {
+			http.Error(w, `{"error":{"message":"bad payload"}}`, http.StatusBadRequest)
 			return
 		}
-		ev := s.sseBody(size)
-		w.Header().Set("Content-Type", "text/event-stream")
-		w.Header().Set("Content-Length", strconv.Itoa(len(ev)))
-		w.Write(ev)
+		w.Header().Set("Content-Type", p.contentType())
+		w.Header().Set("Content-Length", strconv.FormatInt(p.size(), 10))
+		w.Header().Set("x-request-id", "req_bench")
+		p.writeTo(w)
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("x-request-id", "req_bench")
@@ -324,46 +324,166 @@ func readForm(r *http.Request) ([]partStat, error) {
 	}
 }
 
-// sseBody returns (building once) a stream of exactly size MiB holding one
-// image_generation.completed event whose b64_json fills it.
-func (s *server) sseBody(size int) []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b, ok := s.sse[size]; ok {
-		return b
-	}
-	b := completedEvent(size * mib)
-	s.sse[size] = b
-	return b
+// --- payloads -----------------------------------------------------------
+
+// payload is a response carrying one large image, generated as it is written
+// (no copy of it lives on the heap, so the heap measured is the client's): an
+// image_generation.completed event ("sse") or an images response ("json")
+// whose base64 image fills the body. The image bytes start with a PNG
+// header, so that clients saving them pick the .png extension, and go on with
+// a fixed pattern.
+type payload struct {
+	format string // "sse" or "json"
+	// image is the size of the decoded image in bytes.
+	image int
 }
 
+// eventPayload returns the "sse" payload whose body is as close to total
+// bytes as whole base64 quanta allow (at most 3 bytes short).
+func eventPayload(total int) payload { return fittedPayload("sse", total) }
+
+// jsonPayload is eventPayload for an images response.
+func jsonPayload(total int) payload { return fittedPayload("json", total) }
+
+func fittedPayload(format string, total int) payload {
+	p := payload{format: format}
+	head, tail := p.frame()
+	return payload{format: format, image: (total - len(head) - len(tail)) / 4 * 3}
+}
+
+// imagePayload carries an image of exactly n bytes.
+func imagePayload(format string, n int) payload { return payload{format: format, image: n} }
+
+// mode is the payload's server mode: "sse-N" or "json-N" for a body of N
+// MiB (fitted), "sse-img-N" or "json-img-N" for an image of N MiB.
+func (p payload) mode() string {
+	if p.image%mib == 0 {
+		return fmt.Sprintf("%s-img-%d", p.format, p.image/mib)
+	}
+	return fmt.Sprintf("%s-%d", p.format, (p.size()+mib-1)/mib)
+}
+
+func isPayload(mode string) bool {
+	return strings.HasPrefix(mode, "sse-") || strings.HasPrefix(mode, "json-")
+}
+
+func parsePayload(mode string) (payload, error) {
+	format, rest, _ := strings.Cut(mode, "-")
+	imageMiB, isImage := strings.CutPrefix(rest, "img-")
+	n, err := strconv.Atoi(imageMiB)
+	if err != nil || n <= 0 || n > 512 || format != "sse" && format != "json" {
+		return payload{}, fmt.Errorf("bad payload %q", mode)
+	}
+	if isImage {
+		return imagePayload(format, n*mib), nil
+	}
+	return fittedPayload(format, n*mib), nil
+}
+
+func (p payload) contentType() string {
+	if p.format == "sse" {
+		return "text/event-stream"
+	}
+	return "application/json"
+}
+
+// The text around the base64 image. The event has every field of an
+// image_generation.completed event; the images response those of a GPT image
+// model's response.
 const (
-	sseHead = "event: image_generation.completed\ndata: {\"type\":\"image_generation.completed\",\"b64_json\":\""
-	sseTail = "\",\"created_at\":1713833628,\"size\":\"1024x1024\",\"quality\":\"high\",\"background\":\"opaque\",\"output_format\":\"png\"," +
-		"\"usage\":{\"input_tokens\":50,\"input_tokens_details\":{\"image_tokens\":40,\"text_tokens\":10},\"output_tokens\":50,\"total_tokens\":100}}\n\n"
+	sseHead   = "event: image_generation.completed\ndata: {\"type\":\"image_generation.completed\",\"b64_json\":\""
+	sseTail   = "\",\"created_at\":1713833628,\"size\":\"1024x1024\",\"quality\":\"high\",\"background\":\"opaque\",\"output_format\":\"png\"," + usageJSON + "}\n\n"
+	jsonHead  = "{\"created\":1713833628,\"data\":[{\"b64_json\":\""
+	jsonTail  = "\"}],\"background\":\"opaque\",\"output_format\":\"png\",\"quality\":\"high\",\"size\":\"1024x1024\"," + usageJSON + "}"
+	usageJSON = "\"usage\":{\"input_tokens\":50,\"input_tokens_details\":{\"image_tokens\":40,\"text_tokens\":10},\"output_tokens\":50,\"total_tokens\":100}"
 )
 
-// b64Len is the length of the b64_json string in completedEvent(total).
-func b64Len(total int) int {
-	n := total - len(sseHead) - len(sseTail)
-	return n - n%4 // whole base64 quanta
+func (p payload) frame() (head, tail string) {
+	if p.format == "sse" {
+		return sseHead, sseTail
+	}
+	return jsonHead, jsonTail
 }
 
-// completedEvent builds an SSE stream of (about, to a multiple of 4) total
-// bytes: one image_generation.completed event whose b64_json fills it. Its
-// data line is total minus 36 bytes long.
-func completedEvent(total int) []byte {
-	n := b64Len(total)
-	var b bytes.Buffer
-	b.Grow(total)
-	b.WriteString(sseHead)
-	const alphabet = "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo0MjQy" // valid base64
-	for left := n; left > 0; {
-		k := min(left, len(alphabet))
-		b.WriteString(alphabet[:k])
-		left -= k
+// b64Len is the length of the base64 text.
+func (p payload) b64Len() int { return base64.StdEncoding.EncodedLen(p.image) }
+
+// size is the length of the body.
+func (p payload) size() int64 {
+	head, tail := p.frame()
+	return int64(len(head) + p.b64Len() + len(tail))
+}
+
+// rawBlock is the image bytes encoded at a time: a multiple of 3, so that
+// the base64 of consecutive blocks is the base64 of the whole.
+const rawBlock = 48 << 10
+
+var blocks struct {
+	once          sync.Once
+	raw           []byte // the pattern every block of the image repeats
+	first         []byte // the first block: a PNG header, then the pattern
+	b64, b64first []byte
+}
+
+func imageBlocks() {
+	blocks.once.Do(func() {
+		blocks.raw = make([]byte, rawBlock)
+		for i := range blocks.raw {
+			blocks.raw[i] = byte(i*31 + i>>9)
+		}
+		blocks.first = append(pngHeader(), blocks.raw[64:]...)
+		blocks.b64 = []byte(base64.StdEncoding.EncodeToString(blocks.raw))
+		blocks.b64first = []byte(base64.StdEncoding.EncodeToString(blocks.first))
+	})
+}
+
+// imageBytes returns the image a payload of n image bytes decodes to.
+func imageBytes(n int) []byte {
+	imageBlocks()
+	out := make([]byte, 0, n)
+	for len(out) < n {
+		src := blocks.raw
+		if len(out) == 0 {
+			src = blocks.first
+		}
+		out = append(out, src[:min(len(src), n-len(out))]...)
 	}
-	b.WriteString(sseTail)
+	return out
+}
+
+// writeTo writes the body.
+func (p payload) writeTo(w io.Writer) error {
+	imageBlocks()
+	head, tail := p.frame()
+	if _, err := io.WriteString(w, head); err != nil {
+		return err
+	}
+	for done := 0; done < p.image; done += rawBlock {
+		k := min(rawBlock, p.image-done)
+		var enc []byte
+		switch {
+		case k == rawBlock && done == 0:
+			enc = blocks.b64first
+		case k == rawBlock:
+			enc = blocks.b64
+		case done == 0:
+			enc = []byte(base64.StdEncoding.EncodeToString(blocks.first[:k]))
+		default:
+			enc = []byte(base64.StdEncoding.EncodeToString(blocks.raw[:k]))
+		}
+		if _, err := w.Write(enc); err != nil {
+			return err
+		}
+	}
+	_, err := io.WriteString(w, tail)
+	return err
+}
+
+// bytes returns the whole body (for tests of the harness).
+func (p payload) bytes() []byte {
+	var b bytes.Buffer
+	b.Grow(int(p.size()))
+	p.writeTo(&b)
 	return b.Bytes()
 }
 

@@ -2,9 +2,9 @@ package bench
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"testing"
 )
 
@@ -92,11 +92,10 @@ func TestEditUploadSmoke(t *testing.T) {
 
 func TestStreamSmoke(t *testing.T) {
 	s := sharedServer()
-	for _, size := range []int{8, 64} {
-		mode := fmt.Sprintf("sse-%d", size)
-		want := b64Len(size * mib)
-		sts := streamers(t, s, mode)
-		for _, client := range []string{cWrapper, cOpenAI} {
+	for _, size := range []int{1, 64} {
+		p := eventPayload(size * mib)
+		sts := streamers(t, s, p)
+		for _, client := range streamRows {
 			t.Run(fmt.Sprintf("%dMiB/%s", size, client), func(t *testing.T) {
 				n, err := sts[client]()
 				switch {
@@ -106,8 +105,53 @@ func TestStreamSmoke(t *testing.T) {
 					t.Logf("openai-go, %d MiB event: b64_json %d bytes, error: %v", size, n, err)
 				case err != nil:
 					t.Fatal(err)
-				case n != want:
-					t.Fatalf("b64_json of %d bytes, want %d", n, want)
+				case n != p.b64Len():
+					t.Fatalf("b64_json of %d bytes, want %d", n, p.b64Len())
+				}
+			})
+		}
+	}
+}
+
+func TestImagesSmoke(t *testing.T) {
+	s := sharedServer()
+	for _, size := range []int{1, 64} {
+		p := jsonPayload(size * mib)
+		decs := imagesDecoders(t, s, p)
+		for _, client := range imagesRows {
+			t.Run(fmt.Sprintf("%dMiB/%s", size, client), func(t *testing.T) {
+				n, err := decs[client]()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n != p.b64Len() {
+					t.Fatalf("b64_json of %d bytes, want %d", n, p.b64Len())
+				}
+			})
+		}
+	}
+}
+
+func TestSaveSmoke(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes about 1 GiB of images")
+	}
+	s := sharedServer()
+	for _, c := range saveCases {
+		p := imagePayload(c.format, saveImageSize)
+		for client, save := range savers(t, s, c) {
+			t.Run(c.name+"/"+client, func(t *testing.T) {
+				paths, err := save(t.TempDir())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(paths) != c.images {
+					t.Fatalf("%d files, want %d", len(paths), c.images)
+				}
+				for _, path := range paths {
+					if err := checkFile(path, p); err != nil {
+						t.Fatal(err)
+					}
 				}
 			})
 		}
@@ -130,32 +174,65 @@ func TestGenerateSmoke(t *testing.T) {
 	}
 }
 
-func TestCompletedEvent(t *testing.T) {
-	for _, size := range []int{1, 8, 31, 64} {
-		total := size * mib
-		ev := completedEvent(total)
-		if len(ev) > total || len(ev) < total-3 {
-			t.Errorf("%d MiB: event of %d bytes", size, len(ev))
-		}
-		data, ok := bytes.CutPrefix(ev, []byte("event: image_generation.completed\ndata: "))
-		if !ok || !bytes.HasSuffix(data, []byte("\n\n")) {
-			t.Fatalf("%d MiB: not one SSE event", size)
-		}
-		var e struct {
-			Type    string `json:"type"`
-			B64JSON string `json:"b64_json"`
-		}
-		if err := json.Unmarshal(data, &e); err != nil {
-			t.Fatal(err)
-		}
-		if e.Type != "image_generation.completed" || len(e.B64JSON) != b64Len(total) {
-			t.Errorf("%d MiB: type %q, b64_json %d bytes, want %d", size, e.Type, len(e.B64JSON), b64Len(total))
-		}
-		if size == 31 && len(data)+len("data: ") >= 32*mib {
-			t.Errorf("the 31 MiB event's data line is not under openai-go's 32 MiB limit")
-		}
-		if strings.Count(string(data), "\n") != 2 {
-			t.Errorf("%d MiB: data spans several lines", size)
-		}
+// TestPayloads checks the bodies the server generates: sizes, framing, and
+// a base64 image that decodes to imageBytes.
+func TestPayloads(t *testing.T) {
+	for _, p := range []payload{
+		eventPayload(mib), eventPayload(31 * mib), jsonPayload(mib), jsonPayload(8 * mib),
+		imagePayload("sse", 20*mib), imagePayload("json", 1), imagePayload("json", rawBlock+2),
+	} {
+		t.Run(p.mode(), func(t *testing.T) {
+			body := p.bytes()
+			if int64(len(body)) != p.size() {
+				t.Fatalf("body of %d bytes, size says %d", len(body), p.size())
+			}
+			// (Images of a fraction of a MiB have no mode of their own.)
+			if q, err := parsePayload(p.mode()); (err != nil || q != p) && p.image > 2*rawBlock {
+				t.Fatalf("mode %q parses to %+v, %v", p.mode(), q, err)
+			}
+			var e struct {
+				Type    string `json:"type"`
+				B64JSON string `json:"b64_json"`
+				Data    []struct {
+					B64JSON string `json:"b64_json"`
+				} `json:"data"`
+			}
+			data := body
+			if p.format == "sse" {
+				var ok bool
+				data, ok = bytes.CutPrefix(body, []byte("event: image_generation.completed\ndata: "))
+				if !ok || !bytes.HasSuffix(data, []byte("\n\n")) || bytes.Count(data, []byte("\n")) != 2 {
+					t.Fatal("not one SSE event with one data line")
+				}
+			}
+			if err := json.Unmarshal(data, &e); err != nil {
+				t.Fatal(err)
+			}
+			b64 := e.B64JSON
+			if p.format == "json" {
+				if len(e.Data) != 1 {
+					t.Fatalf("%d images", len(e.Data))
+				}
+				b64 = e.Data[0].B64JSON
+			} else if e.Type != "image_generation.completed" {
+				t.Fatalf("type %q", e.Type)
+			}
+			if len(b64) != p.b64Len() {
+				t.Fatalf("b64_json of %d bytes, want %d", len(b64), p.b64Len())
+			}
+			img, err := base64.StdEncoding.DecodeString(b64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(img, imageBytes(p.image)) {
+				t.Fatal("the image is not imageBytes")
+			}
+			if p.image > 8 && !bytes.HasPrefix(img, []byte("\x89PNG\r\n\x1a\n")) {
+				t.Fatal("the image is not a PNG")
+			}
+		})
+	}
+	if p := eventPayload(31 * mib); p.size() >= 32*mib || p.size() < 31*mib-3 {
+		t.Errorf("the 31 MiB event is %d bytes: not just under openai-go's 32 MiB line limit", p.size())
 	}
 }

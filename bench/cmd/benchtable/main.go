@@ -4,8 +4,8 @@
 //
 //	cd bench && go run ./cmd/benchtable
 //
-// It builds the test binary once and runs it three times, one run per table,
-// each with its own -benchtime. Progress goes to stderr (the raw go test
+// It builds the test binary once and runs it once per table, each run with
+// its own -benchtime. Progress goes to stderr (the raw go test
 // output too with -v); the tables go to stdout.
 package main
 
@@ -36,13 +36,16 @@ func main() {
 func benchtable() error {
 	uploadN := flag.Int("upload-n", 5, "operations per upload benchmark (-benchtime=Nx)")
 	uploadCount := flag.Int("upload-count", 3, "-count of the upload benchmarks (median times; worst peak heap)")
-	streamN := flag.Int("stream-n", 10, "operations per stream benchmark (-benchtime=Nx)")
-	streamCount := flag.Int("stream-count", 3, "-count of the stream benchmarks (the median is shown)")
+	downloadTime := flag.String("download-time", "1s", "-benchtime of the stream and images (download) benchmarks")
+	downloadCount := flag.Int("download-count", 3, "-count of the download benchmarks (the median is shown)")
+	saveN := flag.Int("save-n", 3, "operations per concurrent-save benchmark (-benchtime=Nx)")
+	saveCount := flag.Int("save-count", 1, "-count of the concurrent-save benchmarks (median times; worst peak heap)")
 	overheadTime := flag.String("overhead-time", "1s", "-benchtime of the per-request overhead benchmarks")
 	overheadCount := flag.Int("overhead-count", 5, "-count of the overhead benchmarks (the median is shown)")
-	only := flag.String("only", "", "run one table only: upload, stream or overhead")
+	only := flag.String("only", "", "run one table only: upload, stream, images, save or overhead")
 	verbose := flag.Bool("v", false, "echo the raw go test output to stderr")
 	rawOut := flag.String("raw", "", "also write the raw go test output to this file")
+	prebuilt := flag.String("bin", "", "run this benchmark binary (go test -c of the bench module, say of an older commit) instead of building one")
 	flag.Parse()
 
 	if err := checkDir(); err != nil {
@@ -57,10 +60,13 @@ func benchtable() error {
 		return err
 	}
 	defer os.RemoveAll(tmp)
-	bin := filepath.Join(tmp, "bench.test")
-	progress("building the benchmark binary")
-	if out, err := exec.Command("go", "test", "-c", "-o", bin, ".").CombinedOutput(); err != nil {
-		return fmt.Errorf("go test -c: %v\n%s", err, out)
+	bin := *prebuilt
+	if bin == "" {
+		bin = filepath.Join(tmp, "bench.test")
+		progress("building the benchmark binary")
+		if out, err := exec.Command("go", "test", "-c", "-o", bin, ".").CombinedOutput(); err != nil {
+			return fmt.Errorf("go test -c: %v\n%s", err, out)
+		}
 	}
 
 	notes := filepath.Join(tmp, "notes.txt")
@@ -71,7 +77,9 @@ func benchtable() error {
 		args       []string
 	}{
 		{"upload", "^BenchmarkEditUpload$", []string{fmt.Sprintf("-test.benchtime=%dx", *uploadN), fmt.Sprintf("-test.count=%d", *uploadCount)}},
-		{"stream", "^BenchmarkStreamDecode$", []string{fmt.Sprintf("-test.benchtime=%dx", *streamN), fmt.Sprintf("-test.count=%d", *streamCount)}},
+		{"stream", "^BenchmarkStreamDecode$", []string{"-test.benchtime=" + *downloadTime, fmt.Sprintf("-test.count=%d", *downloadCount)}},
+		{"images", "^BenchmarkImagesDecode$", []string{"-test.benchtime=" + *downloadTime, fmt.Sprintf("-test.count=%d", *downloadCount)}},
+		{"save", "^BenchmarkSaveConcurrent$", []string{fmt.Sprintf("-test.benchtime=%dx", *saveN), fmt.Sprintf("-test.count=%d", *saveCount)}},
 		{"overhead", "^BenchmarkGenerateOverhead$", []string{"-test.benchtime=" + *overheadTime, fmt.Sprintf("-test.count=%d", *overheadCount)}},
 	}
 	start := time.Now()
@@ -114,16 +122,19 @@ func benchtable() error {
 			return err
 		}
 	}
-	render(os.Stdout, &r, settings{*uploadN, *uploadCount, *streamN, *streamCount, *overheadTime, *overheadCount}, *only)
+	render(os.Stdout, &r, settings{*uploadN, *uploadCount, *downloadTime, *downloadCount, *saveN, *saveCount, *overheadTime, *overheadCount}, *only)
 	fmt.Printf("\nBenchmarks took %s; load average (1 min) %s at the start, %s at the end.\n", elapsed, loadStart, loadAverage())
 	return nil
 }
 
 // settings are the run lengths, for the table headings.
 type settings struct {
-	uploadN, uploadCount, streamN, streamCount int
-	overheadTime                               string
-	overheadCount                              int
+	uploadN, uploadCount int
+	downloadTime         string
+	downloadCount        int
+	saveN, saveCount     int
+	overheadTime         string
+	overheadCount        int
 }
 
 func render(w io.Writer, r *run, s settings, only string) {
@@ -136,8 +147,18 @@ func render(w io.Writer, r *run, s settings, only string) {
 		fmt.Fprintln(w)
 	}
 	if only == "" || only == "stream" {
-		fmt.Fprintf(w, "### Stream decode: one image_generation.completed event (-benchtime=%dx, median of %d)\n\n", s.streamN, s.streamCount)
-		renderStream(w, r)
+		fmt.Fprintf(w, "### Stream decode: one image_generation.completed event (-benchtime=%s, median of %d)\n\n", s.downloadTime, s.downloadCount)
+		renderDownload(w, r, "BenchmarkStreamDecode", "event")
+		fmt.Fprintln(w)
+	}
+	if only == "" || only == "images" {
+		fmt.Fprintf(w, "### Images response decode: one JSON body (-benchtime=%s, median of %d)\n\n", s.downloadTime, s.downloadCount)
+		renderDownload(w, r, "BenchmarkImagesDecode", "body")
+		fmt.Fprintln(w)
+	}
+	if only == "" || only == "save" {
+		fmt.Fprintf(w, "### Saving 20 MiB images 8 at a time (-benchtime=%dx, -count=%d: median time, worst peak heap)\n\n", s.saveN, s.saveCount)
+		renderSave(w, r)
 		fmt.Fprintln(w)
 	}
 	if only == "" || only == "overhead" {

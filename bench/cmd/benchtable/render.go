@@ -54,10 +54,23 @@ func renderUpload(w io.Writer, r *run) {
 	}
 }
 
-func renderStream(w io.Writer, r *run) {
+// Rows of the download benchmarks (BenchmarkStreamDecode,
+// BenchmarkImagesDecode), in order, with their labels.
+var downloadRows = []struct{ name, label string }{
+	{"raw-bufio", "raw bufio `ReadBytes` (baseline)"},
+	{"wrapper", "wrapper, typed"},
+	{"wrapper-files", "wrapper, to a file as it arrives"},
+	{"wrapper-save", "wrapper, saved"},
+	{"openai-go", "openai-go, typed"},
+}
+
+// renderDownload renders a download benchmark: one row per size and client,
+// with throughput against the raw baseline of the same size and allocation
+// against the body size (unit names it: "event" or "body").
+func renderDownload(w io.Writer, r *run, bench, unit string) {
 	sizes := map[int]bool{}
 	for name := range r.Results {
-		rest, ok := strings.CutPrefix(name, "BenchmarkStreamDecode/")
+		rest, ok := strings.CutPrefix(name, bench+"/")
 		if !ok {
 			continue
 		}
@@ -71,27 +84,66 @@ func renderStream(w io.Writer, r *run) {
 		order = append(order, n)
 	}
 	sort.Ints(order)
-	fmt.Fprintln(w, "| event | client | time/op | throughput | allocated/op | allocs/op | result |")
-	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | --- |")
+	fmt.Fprintf(w, "| %s | client | time/op | throughput | vs raw | allocated/op | x the %s | peak heap | result |\n", unit, unit)
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
 	for _, size := range order {
-		for _, client := range []string{wrapperName, openaiName} {
-			name := fmt.Sprintf("BenchmarkStreamDecode/%dMiB/%s", size, client)
+		rawMBs, hasRaw := r.metric(fmt.Sprintf("%s/%dMiB/raw-bufio", bench, size), "MB/s")
+		for _, row := range downloadRows {
+			name := fmt.Sprintf("%s/%dMiB/%s", bench, size, row.name)
 			if !r.has(name) {
 				continue
 			}
 			ns, _ := r.metric(name, "ns/op")
 			bop, _ := r.metric(name, "B/op")
-			allocs, _ := r.metric(name, "allocs/op")
+			allocX := bop / float64(size<<20)
+			peak := ""
+			if v, ok := r.max(name, "peak-heap-MiB"); ok {
+				peak = formatMiB(v)
+			}
 			if note, failed := r.Notes[name]; failed {
-				fmt.Fprintf(w, "| %d MiB | %s | fails after %s | — | %s | %s | **%s** |\n", size, client, formatNs(ns), formatBytes(bop), formatInt(allocs), note)
+				fmt.Fprintf(w, "| %d MiB | %s | fails after %s | — | — | %s | %.1fx | %s | **%s** |\n", size, row.label, formatNs(ns), formatBytes(bop), allocX, peak, note)
 				continue
 			}
 			mbs, _ := r.metric(name, "MB/s")
-			fmt.Fprintf(w, "| %d MiB | %s | %s | %s MB/s | %s | %s | ok |\n", size, client, formatNs(ns), formatInt(mbs), formatBytes(bop), formatInt(allocs))
+			ratio := "—"
+			if hasRaw && row.name != "raw-bufio" && rawMBs > 0 {
+				ratio = fmt.Sprintf("%.2fx", mbs/rawMBs)
+			}
+			fmt.Fprintf(w, "| %d MiB | %s | %s | %s MB/s | %s | %s | %.1fx | %s | ok |\n", size, row.label, formatNs(ns), formatInt(mbs), ratio, formatBytes(bop), allocX, peak)
 		}
 	}
-	if len(order) > 0 {
-		fmt.Fprintln(w, "| any | go-openai | | | | | N/A: no image streaming (`ImageRequest` has no `stream` field, no streaming method for /images/generations or /images/edits) |")
+	if bench == "BenchmarkStreamDecode" && len(order) > 0 {
+		fmt.Fprintln(w, "| any | go-openai | | | | | | | N/A: no image streaming (`ImageRequest` has no `stream` field, no streaming method for /images/generations or /images/edits) |")
+	}
+}
+
+// saveRows are the cases of BenchmarkSaveConcurrent, in order.
+var saveRows = []struct{ name, label string }{
+	{"stream", "8 streams, one 20 MiB image each"},
+	{"generate", "8 generate calls, one 20 MiB image each"},
+	{"batch", "local batch: 16 items at concurrency 8"},
+}
+
+func renderSave(w io.Writer, r *run) {
+	fmt.Fprintln(w, "| case | client | peak heap | per worker | time/op | throughput | allocated/op | allocs/op |")
+	fmt.Fprintln(w, "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, c := range saveRows {
+		for _, client := range []string{wrapperName, "wrapper-files", openaiName} {
+			name := "BenchmarkSaveConcurrent/" + c.name + "/" + client
+			if !r.has(name) {
+				if client == openaiName && c.name == "batch" {
+					fmt.Fprintf(w, "| %s | %s | N/A: no batch runner | | | | | |\n", c.label, client)
+				}
+				continue
+			}
+			peak, _ := r.max(name, "peak-heap-MiB")
+			ns, _ := r.metric(name, "ns/op")
+			mbs, _ := r.metric(name, "MB/s")
+			bop, _ := r.metric(name, "B/op")
+			allocs, _ := r.metric(name, "allocs/op")
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s MB/s | %s | %s |\n", c.label, client,
+				bold(client, formatMiB(peak)), formatMiB(peak/8), formatNs(ns), formatInt(mbs), formatBytes(bop), formatInt(allocs))
+		}
 	}
 }
 
@@ -135,7 +187,7 @@ func delta(d float64, f func(float64) string) string {
 }
 
 func bold(client, s string) string {
-	if client == wrapperName {
+	if strings.HasPrefix(client, wrapperName) {
 		return "**" + s + "**"
 	}
 	return s
