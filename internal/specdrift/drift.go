@@ -90,7 +90,8 @@ func (c *Config) PlaceFor(key string) string {
 }
 
 // IsUnmapped returns the reason a part of the surface is not mapped, if it
-// is listed: the whole location, the property, or one of its values.
+// is listed: the whole location, the property (and what is nested in it),
+// or one of its values.
 func (c *Config) IsUnmapped(location, property, value string) (string, bool) {
 	if c == nil {
 		return "", false
@@ -99,7 +100,8 @@ func (c *Config) IsUnmapped(location, property, value string) (string, bool) {
 		if u.Location != location {
 			continue
 		}
-		if u.Property == "" || u.Property == property && (u.Value == "" || u.Value == value) {
+		nested := strings.HasPrefix(property, u.Property+".") || strings.HasPrefix(property, u.Property+"[]")
+		if u.Property == "" || nested && u.Value == "" || u.Property == property && (u.Value == "" || u.Value == value) {
 			return u.Reason, true
 		}
 	}

@@ -62,6 +62,12 @@ type Property struct {
 	Open bool
 	// Binary is true for file parts of multipart bodies.
 	Binary bool
+	// Deprecated is true when the spec marks the property deprecated.
+	Deprecated bool
+	// Type is the JSON type the property takes ("string", "integer",
+	// "number", "boolean", "object", "array"; the first non-null one of a
+	// union).
+	Type string
 }
 
 // Paths returns the location's property paths, sorted.
@@ -258,6 +264,23 @@ func (d *describer) describeValue(p *Property, schema *yaml.Node, seen map[*yaml
 		return
 	}
 	seen[schema] = true
+	if scalarValue(lookup(schema, "deprecated")) == "true" {
+		p.Deprecated = true
+	}
+	if p.Type == "" {
+		switch t := lookup(schema, "type"); {
+		case t != nil && t.Kind == yaml.ScalarNode && t.Value != "null":
+			p.Type = t.Value
+		case t != nil && t.Kind == yaml.SequenceNode:
+			for _, v := range seqValues(t) {
+				if v != "null" && p.Type == "" {
+					p.Type = v
+				}
+			}
+		case lookup(schema, "properties") != nil:
+			p.Type = "object"
+		}
+	}
 	for _, v := range seqValues(lookup(schema, "enum")) {
 		if !slices.Contains(p.Enum, v) {
 			p.Enum = append(p.Enum, v)
