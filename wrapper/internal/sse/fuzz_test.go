@@ -29,10 +29,16 @@ func FuzzDecoder(f *testing.F) {
 		checkRecord(t, "3-byte chunks", mustDecode(t, bytes.NewReader(input), withChunkSize(3)), want)
 		checkRecord(t, "3-byte chunks, reuse, HalfReader", mustDecode(t, iotest.HalfReader(bytes.NewReader(input)), withChunkSize(3), WithDataReuse()), want)
 
+		// NextTo writes what Next returns.
+		checkRecord(t, "NextTo", mustDecodeTo(t, bytes.NewReader(input)), want)
+		checkRecord(t, "NextTo, OneByteReader", mustDecodeTo(t, iotest.OneByteReader(bytes.NewReader(input))), want)
+		checkRecord(t, "NextTo, tiny, HalfReader", mustDecodeTo(t, iotest.HalfReader(bytes.NewReader(input)), withTiny()), want)
+
 		// With a small limit the result must still not depend on the reads.
 		opt := WithMaxEventSize(len(input)/4 + 1)
 		limited := mustDecode(t, bytes.NewReader(input), opt)
 		checkRecord(t, "limited, OneByteReader", mustDecode(t, iotest.OneByteReader(bytes.NewReader(input)), opt), limited)
 		checkRecord(t, "limited, tiny", mustDecode(t, bytes.NewReader(input), opt, withTiny()), limited)
+		checkRecord(t, "limited, NextTo", mustDecodeTo(t, iotest.HalfReader(bytes.NewReader(input)), opt), limited)
 	})
 }

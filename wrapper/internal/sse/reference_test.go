@@ -73,11 +73,32 @@ func withChunkSize(n int) Option {
 // decodeAll runs a Decoder over r until it fails and records the result.
 // It also checks that the error is sticky.
 func decodeAll(r io.Reader, opts ...Option) (record, error) {
+	return decodeAllWith(r, false, opts...)
+}
+
+// decodeAllTo is decodeAll with every event read by NextTo into a buffer.
+func decodeAllTo(r io.Reader, opts ...Option) (record, error) {
+	return decodeAllWith(r, true, opts...)
+}
+
+func decodeAllWith(r io.Reader, to bool, opts ...Option) (record, error) {
 	var rec record
 	opts = append(opts, WithCommentFunc(func(c string) { rec.Log = append(rec.Log, commentLine(c)) }))
 	d := NewDecoder(r, opts...)
+	var buf bytes.Buffer
 	for {
-		ev, err := d.Next()
+		var ev Event
+		var err error
+		if to {
+			buf.Reset()
+			ev, err = d.NextTo(&buf)
+			if err == nil && ev.Data != nil {
+				return rec, fmt.Errorf("NextTo returned data %q", ev.Data)
+			}
+			ev.Data = buf.Bytes()
+		} else {
+			ev, err = d.Next()
+		}
 		if err != nil {
 			if _, err2 := d.Next(); err2 != err {
 				return rec, fmt.Errorf("error not sticky: %v then %v", err, err2)

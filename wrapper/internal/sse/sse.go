@@ -201,6 +201,11 @@ type Decoder struct {
 	retry     time.Duration
 	hasRetry  bool
 
+	// With NextTo: where the data goes instead of the data buffer, and
+	// how much of the open event's data went there.
+	sink     io.Writer
+	streamed int
+
 	err error // sticky error
 }
 
@@ -262,6 +267,25 @@ func (d *Decoder) Retry() (time.Duration, bool) { return d.retry, d.hasRetry }
 // of the stream it returns io.EOF, or ErrUnterminatedEvent if the stream
 // ended inside an event; see the package documentation for all results.
 func (d *Decoder) Next() (Event, error) {
+	return d.next()
+}
+
+// NextTo is Next with the event's data written to w as it is read, instead
+// of collected: the returned Event's Data is nil. w gets the data exactly
+// as Event.Data would hold it (data lines joined with "\n"), in pieces of
+// any size, and nothing of an event without data. Bytes go to w before the
+// event is complete: when NextTo returns an error, what w got belongs to an
+// event that was not dispatched (cut off by the end of the stream, say) and
+// must be discarded. An error from w ends the stream with that error. The
+// event size limit counts the bytes written to w. Use NextTo to process
+// events larger than you want to hold, such as a large image.
+func (d *Decoder) NextTo(w io.Writer) (Event, error) {
+	d.sink = w
+	defer func() { d.sink = nil }()
+	return d.next()
+}
+
+func (d *Decoder) next() (Event, error) {
 	for d.err == nil {
 		for d.r < d.w {
 			if d.skipLF {
@@ -361,7 +385,7 @@ func (d *Decoder) read(p []byte) (int, error) {
 // A read error is recorded in d.rerr; the returned error is fatal.
 func (d *Decoder) fill() error {
 	d.r, d.w, d.cr, d.lf = 0, 0, -1, -1
-	if d.st == stValue && d.kind == kData {
+	if d.st == stValue && d.kind == kData && d.sink == nil {
 		room := cap(d.data) - len(d.data)
 		if room >= d.directMin || d.chunking() && (room > 0 || d.size() < d.max) {
 			return d.fillDirect()
@@ -627,6 +651,10 @@ func (d *Decoder) dispatch() (Event, bool) {
 	}
 	ev := Event{Type: d.eventType, ID: d.lastID}
 	d.hasData, d.eventType = false, ""
+	if d.sink != nil {
+		d.streamed = 0
+		return ev, true
+	}
 	if len(d.chunks) == 0 {
 		ev.Data = d.data[:len(d.data):len(d.data)]
 		if d.reuse {
@@ -671,7 +699,7 @@ func (d *Decoder) dispatch() (Event, bool) {
 
 // size is the number of bytes currently held for the open event.
 func (d *Decoder) size() int {
-	return d.chunked + len(d.data) + len(d.eventType) + len(d.line)
+	return d.chunked + len(d.data) + d.streamed + len(d.eventType) + len(d.line)
 }
 
 // bufferLine appends to the line buffer, enforcing the size limit.
@@ -688,6 +716,11 @@ func (d *Decoder) bufferLine(b []byte) error {
 func (d *Decoder) appendData(b []byte, terminated bool) error {
 	if len(b) > d.max-d.size() {
 		return &EventTooLargeError{Limit: d.max}
+	}
+	if d.sink != nil {
+		d.streamed += len(b)
+		_, err := d.sink.Write(b)
+		return err
 	}
 	need := len(d.data) + len(b)
 	if need <= cap(d.data) {

@@ -143,6 +143,15 @@ func mustDecode(t *testing.T, r io.Reader, opts ...Option) record {
 	return rec
 }
 
+func mustDecodeTo(t *testing.T, r io.Reader, opts ...Option) record {
+	t.Helper()
+	rec, err := decodeAllTo(r, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
 func checkRecord(t *testing.T, what string, got, want record) {
 	t.Helper()
 	if got.String() != want.String() {
@@ -164,6 +173,7 @@ func TestFixtures(t *testing.T) {
 				t.Fatalf("testdata/%s is missing", name)
 			}
 			checkRecord(t, "decoder", mustDecode(t, bytes.NewReader(input)), want)
+			checkRecord(t, "NextTo", mustDecodeTo(t, bytes.NewReader(input)), want)
 			checkRecord(t, "reference", reference(input), want)
 		})
 	}
@@ -586,3 +596,44 @@ func TestOptions(t *testing.T) {
 		t.Errorf("error text %q", tl)
 	}
 }
+
+// NextTo streams a large event's data without holding it, counts it
+// towards the size limit, and ends the stream with the writer's error.
+func TestNextTo(t *testing.T) {
+	const n = 5 << 20
+	input := bigEvent(n)
+	var w countingWriter
+	allocs := allocated(func() {
+		d := NewDecoder(bytes.NewReader(input))
+		ev, err := d.NextTo(&w)
+		if err != nil || ev.Data != nil || w.n != n {
+			t.Errorf("NextTo = %+v, %v after %d bytes; want an event of %d bytes", ev, err, w.n, n)
+		}
+	})
+	if allocs > 1<<20 {
+		t.Errorf("NextTo allocated %d bytes for a %d-byte event", allocs, n)
+	}
+
+	_, err := NewDecoder(bytes.NewReader(input), WithMaxEventSize(n-1)).NextTo(io.Discard)
+	var tooLarge *EventTooLargeError
+	if !errors.As(err, &tooLarge) {
+		t.Errorf("over the limit: %v", err)
+	}
+
+	boom := errors.New("boom")
+	d := NewDecoder(bytes.NewReader(input))
+	if _, err := d.NextTo(failingWriter{boom}); err != boom {
+		t.Errorf("writer error: %v", err)
+	}
+	if _, err := d.Next(); err != boom {
+		t.Errorf("not sticky: %v", err)
+	}
+}
+
+type countingWriter struct{ n int }
+
+func (w *countingWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+type failingWriter struct{ err error }
+
+func (w failingWriter) Write([]byte) (int, error) { return 0, w.err }
