@@ -587,7 +587,7 @@ func (r *batchRun) runItem(ctx context.Context, i int) {
 			return
 		}
 		it.Attempts++
-		resp, err := r.send(ctx, item)
+		resp, err := r.send(ctx, item, it.ID)
 		kind, header := classify(err)
 		r.lim.release(ticket, kind, header)
 		switch kind {
@@ -630,12 +630,21 @@ func (r *batchRun) abandon(i, attempts int) {
 	r.mu.Unlock()
 }
 
-// send makes one request for the item, retries off.
-func (r *batchRun) send(ctx context.Context, item *BatchItem) (*ImagesResponse, error) {
+// send makes one request for the item, retries off. Its base64 images are
+// decoded into their files in the output directory as the response arrives
+// (never held in memory), named as saveImages names them.
+func (r *batchRun) send(ctx context.Context, item *BatchItem, id string) (*ImagesResponse, error) {
+	files := &imageFiles{dir: r.m.dir, name: func(f ImageFile) string {
+		return batchImageName(id, f.Index, f.Count, f.Ext)
+	}}
+	opts := append(r.reqOpts[:len(r.reqOpts):len(r.reqOpts)], func(rc *requestConfig) error {
+		rc.files = files
+		return nil
+	})
 	if item.Generate != nil {
-		return r.c.Generate(ctx, *item.Generate, r.reqOpts...)
+		return r.c.Generate(ctx, *item.Generate, opts...)
 	}
-	return r.c.Edit(ctx, *item.Edit, r.reqOpts...)
+	return r.c.Edit(ctx, *item.Edit, opts...)
 }
 
 // finish saves a successful item's images, records the outcome in the
@@ -667,32 +676,43 @@ func (r *batchRun) finish(i int, it *BatchItemResult, resp *ImagesResponse) {
 const saveTimeout = 2 * time.Minute
 
 // saveImages writes the images of one item atomically and returns their
-// names relative to dir.
+// names relative to dir. Base64 images are already there (send decoded them
+// into their files); URL images are downloaded.
 func saveImages(ctx context.Context, dir, id string, data []GeneratedImage) ([]string, error) {
 	if len(data) == 0 {
 		return nil, errors.New("openai-images: the response holds no image")
 	}
 	var names []string
 	for k, img := range data {
+		if img.Path != "" {
+			names = append(names, filepath.Base(img.Path))
+			continue
+		}
 		b, err := img.Bytes(ctx)
 		if err != nil {
 			return nil, err
 		}
-		name := id
-		if len(data) > 1 {
-			name = fmt.Sprintf("%s-%d", id, k+1)
-		}
-		ext := extensionFor(sniffContentType(b))
-		if ext == "" {
-			ext = ".bin"
-		}
-		name += ext
+		name := batchImageName(id, k, len(data), extensionFor(sniffContentType(b)))
 		if err := atomicfile.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			return nil, fmt.Errorf("openai-images: save %s: %w", name, err)
 		}
 		names = append(names, name)
 	}
 	return names, nil
+}
+
+// batchImageName names image k (from 0) of count of an item: ID.ext for
+// one image, ID-1.ext, ID-2.ext, ... for several; ext is the extension for
+// the image's bytes, ".bin" when they are not a known image format.
+func batchImageName(id string, k, count int, ext string) string {
+	name := id
+	if count > 1 {
+		name = fmt.Sprintf("%s-%d", id, k+1)
+	}
+	if ext == "" {
+		ext = ".bin"
+	}
+	return name + ext
 }
 
 // maxBatchRetryAfter caps a server-given wait in a batch: the batch has

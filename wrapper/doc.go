@@ -44,6 +44,15 @@
 // each source again; an image from a plain io.Reader ([ImageFromReader]) can
 // be read once, so a request carrying one is not retried.
 //
+// # Downloads
+//
+// Responses are read as they arrive, never whole: a base64 image is found in
+// the JSON (data[].b64_json, a stream event's b64_json, a Responses API
+// result) and kept as one right-sized string while every other field is
+// parsed through the generated types. With [WithImageFiles] (and in
+// [ImageStream.SaveTo] and [Client.RunBatch]) it is instead decoded straight
+// into its file, so memory does not grow with image size either.
+//
 // # Errors
 //
 // Failures are typed and found with errors.As: *[APIError] for error

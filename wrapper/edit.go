@@ -29,13 +29,7 @@ func (c *Client) Edit(ctx context.Context, p EditParams, opts ...RequestOption) 
 	}
 	var out *ImagesResponse
 	err = c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
-			parsed, err := gen.ParseCreateImageEditResponse(r)
-			if err != nil {
-				return nil, err
-			}
-			return parsed.JSON200, nil
-		})
+		out, err = c.parseImages(op, resp, rc.files, true)
 		return err
 	})
 	return out, err

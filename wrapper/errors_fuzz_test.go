@@ -206,8 +206,12 @@ func FuzzDecodeStreamEvent(f *testing.F) {
 
 	f.Fuzz(func(t *testing.T, sseType string, data []byte) {
 		orig := append([]byte(nil), data...)
-		ev, err := decodeStreamEvent(sseType, data)
-		ev2, err2 := decodeStreamEvent(sseType, append([]byte(nil), data...))
+		decode := func(data []byte) (StreamEvent, error) {
+			doc := feedDoc(t, imageEventPaths, nil, data)
+			return decodeStreamEvent(sseType, doc)
+		}
+		ev, err := decode(data)
+		ev2, err2 := decode(append([]byte(nil), data...))
 		if (ev == nil) == (err == nil) {
 			t.Fatalf("decodeStreamEvent(%q, %q) = %v, %v: want exactly one of event and error", sseType, data, ev, err)
 		}

@@ -107,3 +107,28 @@ func ExampleCheckGenerate() {
 	// Output:
 	// openai-images: invalid parameters: n=2: dall-e-3 supports only n=1 (allowed: 1)
 }
+
+func ExampleWithImageFiles() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
+	dir, _ := os.MkdirTemp("", "files")
+	defer os.RemoveAll(dir)
+
+	// Each image is decoded into its file as the response arrives: the
+	// base64 text is never held, whatever the size of the images.
+	res, err := client.Generate(context.Background(), wrapper.GenerateParams{
+		Model: wrapper.ModelGPTImage15, Prompt: "two paper cranes", N: 2,
+	}, wrapper.WithImageFiles(dir, func(f wrapper.ImageFile) string {
+		return fmt.Sprintf("crane-%d-of-%d%s", f.Index+1, f.Count, f.Ext)
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, img := range res.Data {
+		fmt.Println(filepath.Base(img.Path), img.B64JSON == "")
+	}
+	// Output:
+	// crane-1-of-2.png true
+	// crane-2-of-2.png true
+}

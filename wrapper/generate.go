@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/imagegen-go/openai-images/gen"
 )
@@ -32,13 +33,7 @@ func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...Request
 			return c.api.CreateImageWithBody(ctx, "application/json", bytes.NewReader(body), editors...)
 		},
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
-			parsed, err := gen.ParseCreateImageResponse(r)
-			if err != nil {
-				return nil, err
-			}
-			return parsed.JSON200, nil
-		})
+		out, err = c.parseImages(op, resp, rc.files, true)
 		return err
 	})
 	return out, err
@@ -107,13 +102,74 @@ func jsonBody(v any, extra map[string]any) ([]byte, error) {
 // ten 4K PNGs stay well under it).
 const maxResponseBody = 1 << 30
 
-// parseImages reads a JSON images response with the generated parser.
-func (c *Client) parseImages(op string, resp *http.Response, parse func(*http.Response) (*gen.ImagesResponse, error)) (*ImagesResponse, error) {
-	r, err := parseJSON(op, resp, maxResponseBody, parse)
+// parseImages reads a JSON images response as it arrives: its images are
+// kept as base64 text, or with files set decoded into files; every other
+// field goes through the generated ImagesResponse. strict parses as the
+// generated Parse*Response functions do (JSON200: a 200 with a JSON content
+// type, json.Unmarshal of the body); otherwise, for a JSON answer to a
+// stream request, the body is read as json.NewDecoder(body).Decode reads it.
+func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, strict bool) (*ImagesResponse, error) {
+	doc := newImageDoc(imagesPaths)
+	doc.reset(files)
+	defer doc.abort()
+	r, err := parseJSON(op, resp, maxResponseBody, func(r *http.Response) (*gen.ImagesResponse, error) {
+		return readImagesResponse(r, doc, strict)
+	})
 	if err != nil {
 		return nil, err
 	}
-	return c.imagesResponse(r, resp.Header.Get("x-request-id")), nil
+	out := c.imagesResponse(r, resp.Header.Get("x-request-id"))
+	if r.Data == nil {
+		return out, nil
+	}
+	var imgs []docImage
+	var infos []ImageFile
+	for i, d := range *r.Data {
+		if d.B64Json == nil {
+			continue
+		}
+		img := doc.image(*d.B64Json)
+		out.Data[i].B64JSON = img.text
+		if files != nil && (img.file != nil || img.text != "") {
+			imgs = append(imgs, img)
+			infos = append(infos, ImageFile{Index: i, Count: len(*r.Data)})
+		}
+	}
+	if len(imgs) > 0 {
+		paths, err := doc.save(imgs, infos)
+		if err != nil {
+			return nil, err
+		}
+		for k, info := range infos {
+			out.Data[info.Index].B64JSON, out.Data[info.Index].Path = "", paths[k]
+		}
+	}
+	return out, nil
+}
+
+// readImagesResponse parses an images response through doc (see
+// parseImages for strict).
+func readImagesResponse(r *http.Response, doc *imageDoc, strict bool) (*gen.ImagesResponse, error) {
+	defer r.Body.Close()
+	if strict && (!strings.Contains(r.Header.Get("Content-Type"), "json") || r.StatusCode != http.StatusOK) {
+		_, err := io.Copy(io.Discard, r.Body)
+		return nil, err
+	}
+	if _, err := doc.sc.ReadFrom(r.Body); err != nil {
+		return nil, err
+	}
+	if err := doc.finish(); err != nil {
+		return nil, err
+	}
+	var out gen.ImagesResponse
+	decode := doc.sc.Decode
+	if strict {
+		decode = doc.sc.Unmarshal
+	}
+	if err := decode(&out); err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // parseJSON reads a JSON response of at most limit bytes with a generated

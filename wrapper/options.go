@@ -232,6 +232,7 @@ type requestConfig struct {
 	hasTimeout bool
 	validate   *bool
 	maxRetries *int
+	files      *imageFiles // WithImageFiles
 }
 
 // WithExtraHeader adds a header to this request.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/imagegen-go/openai-images/gen"
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
+	"github.com/imagegen-go/openai-images/wrapper/internal/imagejson"
 )
 
 // ImagesResponse is the result of Generate, Edit and CreateVariation.
@@ -46,12 +47,16 @@ type Usage struct {
 	TotalTokens       int
 }
 
-// GeneratedImage is one returned image: base64 data or a URL (DALL-E models
-// with response_format=url; valid for 60 minutes).
+// GeneratedImage is one returned image: base64 data, a URL (DALL-E models
+// with response_format=url; valid for 60 minutes), or with [WithImageFiles]
+// the file it was written to.
 type GeneratedImage struct {
 	B64JSON       string
 	URL           string
 	RevisedPrompt string
+	// Path is the file the image was written to as it arrived, with
+	// WithImageFiles ("" otherwise).
+	Path string
 
 	client *Client
 }
@@ -107,10 +112,16 @@ func deref[T any](p *T) T {
 // ErrNoImageData is returned when an image has neither base64 data nor a URL.
 var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
 
-// Bytes returns the image file's bytes: the base64 data decoded, or the URL
-// downloaded through the client's HTTP client (at most the client's
-// download limit).
+// Bytes returns the image file's bytes: the base64 data decoded (into one
+// buffer of the image's size), the file read, or the URL downloaded through
+// the client's HTTP client (at most the client's download limit).
 func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
+	switch {
+	case img.B64JSON != "":
+		return decodeB64(img.B64JSON)
+	case img.Path != "":
+		return os.ReadFile(img.Path)
+	}
 	var buf bytes.Buffer
 	if err := img.writeTo(ctx, &buf); err != nil {
 		return nil, err
@@ -120,7 +131,8 @@ func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
 
 // Save writes the image to path atomically: a temporary file in the same
 // directory is renamed over path only once the image is complete, so a
-// failure never leaves a partial file.
+// failure never leaves a partial file. The base64 data is decoded on the
+// way, through a small buffer.
 func (img GeneratedImage) Save(ctx context.Context, path string) error {
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
 }
@@ -142,11 +154,22 @@ func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, erro
 func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	switch {
 	case img.B64JSON != "":
-		_, err := io.Copy(w, base64.NewDecoder(base64.StdEncoding, strings.NewReader(img.B64JSON)))
-		if err != nil {
-			return fmt.Errorf("openai-images: decode b64_json: %w", err)
+		if _, _, err := imagejson.DecodeStringTo(w, img.B64JSON); err != nil {
+			var corrupt base64.CorruptInputError
+			if errors.As(err, &corrupt) {
+				return b64Error(err)
+			}
+			return err
 		}
 		return nil
+	case img.Path != "":
+		f, err := os.Open(img.Path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return err
 	case img.URL != "":
 		return img.download(ctx, w)
 	default:
@@ -195,22 +218,45 @@ func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
 
 // SaveAll saves every image of the response into dir as prefix-N.ext
 // (N from 1; the extension from the bytes), atomically, and returns the
-// paths written.
+// paths written. Base64 data is decoded straight into each file.
 func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	files := &imageFiles{dir: dir, name: func(f ImageFile) string {
+		return fmt.Sprintf("%s-%d%s", prefix, f.Index+1, f.Ext)
+	}}
 	var paths []string
 	for i, img := range r.Data {
-		b, err := img.Bytes(ctx)
-		if err != nil {
-			return paths, err
+		if img.B64JSON == "" {
+			// A file or a URL: through Bytes, as before.
+			b, err := img.Bytes(ctx)
+			if err != nil {
+				return paths, err
+			}
+			path := fmt.Sprintf("%s/%s-%d%s", strings.TrimRight(dir, "/"), prefix, i+1, extensionFor(sniffContentType(b)))
+			if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
+				return paths, err
+			}
+			paths = append(paths, path)
+			continue
 		}
-		path := fmt.Sprintf("%s/%s-%d%s", strings.TrimRight(dir, "/"), prefix, i+1, extensionFor(sniffContentType(b)))
-		if err := atomicfile.WriteFile(path, b, 0o644); err != nil {
+		path, err := saveText(files, img.B64JSON, ImageFile{Index: i, Count: len(r.Data)})
+		if err != nil {
 			return paths, err
 		}
 		paths = append(paths, path)
 	}
 	return paths, nil
+}
+
+// saveText decodes a base64 image into a file of files.
+func saveText(files *imageFiles, b64 string, info ImageFile) (string, error) {
+	doc := imageDoc{files: files}
+	defer doc.abort()
+	paths, err := doc.save([]docImage{{text: b64}}, []ImageFile{info})
+	if err != nil {
+		return "", err
+	}
+	return paths[0], nil
 }

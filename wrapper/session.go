@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
-	"github.com/imagegen-go/openai-images/internal/atomicfile"
 )
 
 // ImageTool configures the Responses API image_generation tool: the image
@@ -93,18 +92,17 @@ type TurnImage struct {
 	CallID        string
 	B64JSON       string
 	RevisedPrompt string
+	// Path is the file the image was written to as it arrived, with
+	// WithImageFiles or SaveTo; B64JSON is empty then.
+	Path string
 }
 
-// Bytes decodes the image.
-func (t TurnImage) Bytes() ([]byte, error) { return decodeB64(t.B64JSON) }
+// Bytes decodes the image (or reads its file).
+func (t TurnImage) Bytes() ([]byte, error) { return imageBytes(t.B64JSON, t.Path) }
 
-// Save writes the image to path atomically.
+// Save writes the image to path atomically, decoding the base64 on the way.
 func (t TurnImage) Save(path string) error {
-	b, err := t.Bytes()
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, b, 0o644)
+	return GeneratedImage{B64JSON: t.B64JSON, Path: t.Path}.Save(context.Background(), path)
 }
 
 // Image returns the turn's first image, or false when it produced none.
@@ -252,7 +250,7 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	}
 	var turn *Turn
 	err = s.client.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		turn, err = readTurn(resp)
+		turn, err = readTurn(resp, rc.files)
 		return s.client.cfg.scrubErr(err)
 	})
 	if err != nil {
@@ -263,12 +261,23 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 }
 
 // readTurn reads a JSON Responses API response (at most maxResponseBody
-// bytes, with the generated-client checks of parseJSON) into a turn.
-func readTurn(resp *http.Response) (*Turn, error) {
+// bytes, with the generated-client checks of parseJSON) into a turn, its
+// images kept as base64 text or, with files, decoded into files as they
+// arrive.
+func readTurn(resp *http.Response, files *imageFiles) (*Turn, error) {
 	defer resp.Body.Close()
+	doc := newImageDoc(responsePaths)
+	doc.reset(files)
+	defer doc.abort()
 	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
+		if _, err := doc.sc.ReadFrom(r.Body); err != nil {
+			return nil, err
+		}
+		if err := doc.finish(); err != nil {
+			return nil, err
+		}
 		var out responsesResponse
-		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
+		if err := doc.sc.Decode(&out); err != nil { // as json.NewDecoder(r.Body).Decode
 			return nil, err
 		}
 		return &out, nil
@@ -276,11 +285,12 @@ func readTurn(resp *http.Response) (*Turn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return parseTurn(r, resp.Header.Get("x-request-id"))
+	return parseTurn(r, resp.Header.Get("x-request-id"), doc)
 }
 
-// parseTurn reads the image calls of a response.
-func parseTurn(r *responsesResponse, requestID string) (*Turn, error) {
+// parseTurn reads the image calls of a response, whose images are
+// placeholders of doc.
+func parseTurn(r *responsesResponse, requestID string, doc *imageDoc) (*Turn, error) {
 	if r.Status == "failed" || len(r.Error) > 0 && string(r.Error) != "null" {
 		return nil, streamError(r.Error, nil)
 	}
@@ -288,6 +298,7 @@ func parseTurn(r *responsesResponse, requestID string) (*Turn, error) {
 		return nil, &APIError{Operation: responsesOp, StatusCode: http.StatusOK, RequestID: requestID, Message: "response has no id"}
 	}
 	turn := &Turn{ResponseID: r.ID, RequestID: requestID}
+	var calls []imageCall
 	for _, raw := range r.Output {
 		var head struct {
 			Type string `json:"type"`
@@ -297,15 +308,38 @@ func parseTurn(r *responsesResponse, requestID string) (*Turn, error) {
 		}
 		var call imageCall
 		if err := json.Unmarshal(raw, &call); err != nil {
+			// The error as the item with its image would give it.
+			if err2 := json.Unmarshal(doc.restore(raw), &call); err2 != nil {
+				err = err2
+			}
 			return nil, &EventDecodeError{EventType: "image_generation_call", Err: err}
 		}
 		if call.Status == gen.ImageGenToolCallStatusFailed {
-			return nil, &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: raw}
+			return nil, &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: doc.restore(raw)}
 		}
-		if call.Result == nil {
-			continue
+		if call.Result != nil {
+			calls = append(calls, call)
 		}
-		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: *call.Result, RevisedPrompt: call.RevisedPrompt})
+	}
+	var imgs []docImage
+	var infos []ImageFile
+	for k, call := range calls {
+		img := doc.image(*call.Result)
+		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: img.text, RevisedPrompt: call.RevisedPrompt})
+		if doc.files != nil && (img.file != nil || img.text != "") {
+			imgs = append(imgs, img)
+			infos = append(infos, ImageFile{Index: doc.completed + k, Count: len(calls)})
+		}
+	}
+	if len(imgs) > 0 {
+		paths, err := doc.save(imgs, infos)
+		if err != nil {
+			return nil, err
+		}
+		for k, info := range infos {
+			img := &turn.Images[info.Index-doc.completed]
+			img.B64JSON, img.Path = "", paths[k]
+		}
 	}
 	return turn, nil
 }
@@ -319,12 +353,12 @@ func (s *EditSession) turnStream(ctx context.Context, input, prev string, opts [
 	if err != nil {
 		return nil, err
 	}
-	return s.client.openStream(ctx, streamDecoder{event: s.decodeEvent, json: s.turnAsEvents}, cl, rc)
+	return s.client.openStream(ctx, streamDecoder{paths: responseEventPaths, event: s.decodeEvent, json: s.turnAsEvents}, cl, rc)
 }
 
 // turnAsEvents handles a server that answered a streamed turn with JSON.
-func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response) ([]StreamEvent, error) {
-	turn, err := readTurn(resp)
+func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response, files *imageFiles) ([]StreamEvent, error) {
+	turn, err := readTurn(resp, files)
 	if err != nil {
 		return nil, err
 	}
@@ -335,12 +369,12 @@ func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response) ([]
 // decodeEvent maps Responses API stream events: partial images, the
 // completed response (which also advances the session), errors; the many
 // other event types pass through as *UnknownEvent.
-func (s *EditSession) decodeEvent(sseType string, data []byte) (StreamEvent, error) {
+func (s *EditSession) decodeEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
 	var head struct {
 		Type     string          `json:"type"`
 		Response json.RawMessage `json:"response"`
 	}
-	if err := json.Unmarshal(data, &head); err != nil {
+	if err := doc.unmarshal(&head); err != nil {
 		return nil, &EventDecodeError{EventType: sseType, Err: err}
 	}
 	typ := head.Type
@@ -350,34 +384,43 @@ func (s *EditSession) decodeEvent(sseType string, data []byte) (StreamEvent, err
 	switch typ {
 	case "response.image_generation_call.partial_image":
 		var e gen.ResponseImageGenCallPartialImageEvent
-		if err := json.Unmarshal(data, &e); err != nil {
+		if err := doc.unmarshal(&e); err != nil {
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
-		return &PartialImageEvent{
-			Type: typ, Index: e.PartialImageIndex, B64JSON: e.PartialImageB64,
+		ev := &PartialImageEvent{
+			Type: typ, Index: e.PartialImageIndex,
 			Size: Size(deref(e.Size)), Quality: Quality(deref(e.Quality)), Background: Background(deref(e.Background)),
 			OutputFormat: OutputFormat(deref(e.OutputFormat)), CreatedAt: time.Time{},
-		}, nil
+		}
+		var err error
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.PartialImageB64, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex})
+		if err != nil {
+			return nil, err
+		}
+		return ev, nil
 	case "response.completed", "response.failed", "response.incomplete":
 		var r responsesResponse
 		if err := json.Unmarshal(head.Response, &r); err != nil {
+			if err2 := json.Unmarshal(doc.restore(head.Response), &r); err2 != nil {
+				err = err2
+			}
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
 		if typ == "response.incomplete" {
-			return nil, &StreamError{Code: "response_incomplete", Message: "the response ended incomplete", Raw: append([]byte(nil), data...)}
+			return nil, &StreamError{Code: "response_incomplete", Message: "the response ended incomplete", Raw: doc.original()}
 		}
-		turn, err := parseTurn(&r, "")
+		turn, err := parseTurn(&r, "", doc)
 		if err != nil {
 			return nil, err
 		}
 		s.setLast(turn.ResponseID)
 		return &TurnCompletedEvent{Type: typ, Turn: turn}, nil
 	case "error":
-		return nil, streamError(data, nil)
+		return nil, streamError(doc.original(), nil)
 	}
 	var probe eventHead
-	if json.Unmarshal(data, &probe) == nil && len(probe.Error) > 0 && string(probe.Error) != "null" {
-		return nil, streamError(data, probe.Error)
+	if doc.unmarshal(&probe) == nil && len(probe.Error) > 0 && string(probe.Error) != "null" {
+		return nil, streamError(doc.original(), probe.Error)
 	}
-	return &UnknownEvent{Type: typ, Raw: append(json.RawMessage(nil), data...)}, nil
+	return &UnknownEvent{Type: typ, Raw: doc.original()}, nil
 }

@@ -3,7 +3,6 @@ package wrapper
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,12 +11,11 @@ import (
 	"mime"
 	"net/http"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
-	"github.com/imagegen-go/openai-images/internal/atomicfile"
+	"github.com/imagegen-go/openai-images/wrapper/internal/imagejson"
 	"github.com/imagegen-go/openai-images/wrapper/internal/sse"
 )
 
@@ -42,6 +40,10 @@ type PartialImageEvent struct {
 	Background   Background
 	OutputFormat OutputFormat
 	CreatedAt    time.Time
+	// Path is the file the image was written to as it arrived, when the
+	// stream saves its images (SaveTo, WithImageFiles); B64JSON is empty
+	// then.
+	Path string
 }
 
 // CompletedEvent carries a final image and the usage of the request.
@@ -54,12 +56,18 @@ type CompletedEvent struct {
 	OutputFormat OutputFormat
 	CreatedAt    time.Time
 	Usage        *Usage
+	// Path is the file the image was written to as it arrived, when the
+	// stream saves its images (SaveTo, WithImageFiles); B64JSON is empty
+	// then.
+	Path string
 }
 
 // UnknownEvent is an event whose type this version does not know.
 type UnknownEvent struct {
 	Type string
-	// Raw is the event's JSON data.
+	// Raw is the event's JSON data. When the stream saves its images
+	// (SaveTo, WithImageFiles), a base64 image in it is never held, and
+	// its string is empty here.
 	Raw json.RawMessage
 }
 
@@ -70,16 +78,27 @@ func (*PartialImageEvent) isStreamEvent()      {}
 func (*CompletedEvent) isStreamEvent()         {}
 func (*UnknownEvent) isStreamEvent()           {}
 
-// Bytes decodes the partial image.
-func (e *PartialImageEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+// Bytes decodes the partial image (or reads its file).
+func (e *PartialImageEvent) Bytes() ([]byte, error) { return imageBytes(e.B64JSON, e.Path) }
 
-// Bytes decodes the final image.
-func (e *CompletedEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+// Bytes decodes the final image (or reads its file).
+func (e *CompletedEvent) Bytes() ([]byte, error) { return imageBytes(e.B64JSON, e.Path) }
 
+// imageBytes decodes b64, or reads the file at path when b64 is empty and
+// path is not.
+func imageBytes(b64, path string) ([]byte, error) {
+	if b64 == "" && path != "" {
+		return os.ReadFile(path)
+	}
+	return decodeB64(b64)
+}
+
+// decodeB64 decodes as base64.StdEncoding.DecodeString, into one buffer of
+// the image's size.
 func decodeB64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
+	b, err := imagejson.DecodeString(s)
 	if err != nil {
-		return nil, fmt.Errorf("openai-images: decode b64_json: %w", err)
+		return nil, b64Error(err)
 	}
 	return b, nil
 }
@@ -126,8 +145,11 @@ type ImageStream struct {
 	body      io.ReadCloser
 	dec       *sse.Decoder
 	release   func()
-	// decode turns one event's data into a typed event.
-	decode func(sseType string, data []byte) (StreamEvent, error)
+	// doc reads each event's data; decode turns it into a typed event.
+	doc    *imageDoc
+	decode func(sseType string, doc *imageDoc) (StreamEvent, error)
+	// files, when set, is where images are written as they arrive.
+	files *imageFiles
 	// cfg scrubs the key from errors a server sends.
 	cfg *config
 	// pending holds events not yet returned (a JSON response turned into
@@ -157,14 +179,24 @@ func (s *ImageStream) Next() bool {
 		return s.finish(nil)
 	}
 	for {
-		ev, err := s.dec.Next()
+		// The event's data goes through the image scanner as it is
+		// read: a large image is never held whole (only its text, or
+		// nothing when the stream saves it).
+		s.doc.reset(s.files)
+		s.doc.completed = s.completed
+		ev, err := s.dec.NextTo(s.doc)
+		if err == nil {
+			err = s.doc.finish()
+		}
 		if err != nil {
+			s.doc.abort()
 			return s.finish(err)
 		}
-		if len(bytes.TrimSpace(ev.Data)) == 0 || bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
+		if s.doc.blank() {
 			continue // keep-alives and the [DONE] sentinel some servers send
 		}
-		decoded, err := s.decode(ev.Type, ev.Data)
+		decoded, err := s.decode(ev.Type, s.doc)
+		s.doc.abort() // the files the event did not keep
 		if err != nil {
 			s.err = s.cfg.scrubErr(err)
 			s.stop()
@@ -190,7 +222,10 @@ func (s *ImageStream) finish(err error) bool {
 		s.err = fmt.Errorf("%w: %w", ErrTruncatedStream, err)
 	default:
 		var tooLarge *sse.EventTooLargeError
-		if errors.As(err, &tooLarge) {
+		var file *fileError
+		if errors.As(err, &file) {
+			s.err = file.err // writing an image failed, not the stream
+		} else if errors.As(err, &tooLarge) {
 			s.err = fmt.Errorf("openai-images: %s: %w", s.op, err)
 		} else {
 			s.err = opError(s.op, err)
@@ -252,8 +287,8 @@ type eventHead struct {
 // decodeStreamEvent decodes one event's data into a typed event, or a
 // *StreamError for error events in either form servers send
 // ({"error": {...}} data, or an "error" event / "type": "error").
-func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
-	// One pass over the data (an event can hold a 64 MiB image): the
+func decodeStreamEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
+	// One pass over the data, whose image the scanner has taken out: the
 	// generated completed-event type has every field of the partial one
 	// but its index, which is added here, along with the error member.
 	var e struct {
@@ -261,7 +296,7 @@ func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
 		PartialImageIndex int             `json:"partial_image_index"`
 		Error             json.RawMessage `json:"error"`
 	}
-	err := json.Unmarshal(data, &e)
+	err := doc.unmarshal(&e)
 	var typeErr *json.UnmarshalTypeError
 	if err != nil && !errors.As(err, &typeErr) {
 		// Not JSON at all: the type is known only from the event name.
@@ -276,36 +311,60 @@ func decodeStreamEvent(sseType string, data []byte) (StreamEvent, error) {
 		typ = sseType
 	}
 	if len(e.Error) > 0 && string(e.Error) != "null" || typ == "error" || sseType == "error" {
-		return nil, streamError(data, e.Error)
+		return nil, streamError(doc.original(), e.Error)
 	}
 	switch typ {
 	case "image_generation.partial_image", "image_edit.partial_image":
 		if err != nil {
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
-		return &PartialImageEvent{
-			Type: typ, Index: e.PartialImageIndex, B64JSON: e.B64Json,
+		ev := &PartialImageEvent{
+			Type: typ, Index: e.PartialImageIndex,
 			Size: Size(e.Size), Quality: Quality(e.Quality), Background: Background(e.Background),
 			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
-		}, nil
+		}
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex})
+		if err != nil {
+			return nil, err
+		}
+		return ev, nil
 	case "image_generation.completed", "image_edit.completed":
 		if err != nil {
 			return nil, &EventDecodeError{EventType: typ, Err: err}
 		}
 		u := e.Usage
-		return &CompletedEvent{
-			Type: typ, B64JSON: e.B64Json,
+		ev := &CompletedEvent{
+			Type: typ,
 			Size: Size(e.Size), Quality: Quality(e.Quality), Background: Background(e.Background),
 			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
 			Usage: &Usage{
 				InputTokens: u.InputTokens, InputTextTokens: u.InputTokensDetails.TextTokens,
 				InputImageTokens: u.InputTokensDetails.ImageTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens,
 			},
-		}, nil
+		}
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed})
+		if err != nil {
+			return nil, err
+		}
+		return ev, nil
 	}
 	// An event type this version does not know: its fields may have any
 	// type, so a type mismatch against the image events is no error here.
-	return &UnknownEvent{Type: typ, Raw: append(json.RawMessage(nil), data...)}, nil
+	return &UnknownEvent{Type: typ, Raw: doc.original()}, nil
+}
+
+// eventImage resolves an event's image field: its base64 text or, when the
+// stream saves images, the path of the file it was written to.
+func (d *imageDoc) eventImage(v string, info ImageFile) (b64, path string, err error) {
+	img := d.image(v)
+	if d.files == nil || img.file == nil && img.text == "" {
+		return img.text, "", nil
+	}
+	paths, err := d.save([]docImage{img}, []ImageFile{info})
+	if err != nil {
+		return "", "", err
+	}
+	return "", paths[0], nil
 }
 
 func streamError(data, inner json.RawMessage) *StreamError {
@@ -359,32 +418,34 @@ func (c *Client) EditStream(ctx context.Context, p EditParams, opts ...RequestOp
 	return c.openStream(ctx, imageStreamDecoder, cl, rc)
 }
 
-// streamDecoder turns a stream's events, or the JSON body a server sent
-// instead of a stream, into typed events.
+// streamDecoder turns a stream's events, whose images are at paths, or the
+// JSON body a server sent instead of a stream, into typed events.
 type streamDecoder struct {
-	event func(sseType string, data []byte) (StreamEvent, error)
-	json  func(c *Client, op string, resp *http.Response) ([]StreamEvent, error)
+	paths []imagejson.Path
+	event func(sseType string, doc *imageDoc) (StreamEvent, error)
+	json  func(c *Client, op string, resp *http.Response, files *imageFiles) ([]StreamEvent, error)
 }
 
-var imageStreamDecoder = streamDecoder{event: decodeStreamEvent, json: imagesAsEvents}
+var imageStreamDecoder = streamDecoder{paths: imageEventPaths, event: decodeStreamEvent, json: imagesAsEvents}
 
 // openStream sends cl and returns its event stream.
 func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *requestConfig) (*ImageStream, error) {
 	var s *ImageStream
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, release func()) error {
-		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release, decode: sd.event, cfg: c.cfg}
+		s = &ImageStream{op: cl.op, requestID: resp.Header.Get("x-request-id"), body: resp.Body, release: release,
+			doc: newImageDoc(sd.paths), decode: sd.event, files: rc.files, cfg: c.cfg}
 		mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
 		switch mt {
 		case "text/event-stream":
-			// Each event is decoded before the next is read, so one data
-			// buffer serves the whole stream.
-			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize), sse.WithDataReuse())
+			// Events are read with NextTo, straight into the image
+			// scanner: no data buffer at all.
+			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize))
 			return nil
 		case "application/json":
 			// A server that ignored stream=true: its result becomes
 			// completed events.
 			defer s.Close()
-			events, err := sd.json(c, cl.op, resp)
+			events, err := sd.json(c, cl.op, resp, rc.files)
 			if err != nil {
 				return c.cfg.scrubErr(err)
 			}
@@ -404,20 +465,14 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 }
 
 // imagesAsEvents turns a JSON images response into completed events.
-func imagesAsEvents(c *Client, op string, resp *http.Response) ([]StreamEvent, error) {
-	res, err := c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
-		var out gen.ImagesResponse
-		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
-			return nil, err
-		}
-		return &out, nil
-	})
+func imagesAsEvents(c *Client, op string, resp *http.Response, files *imageFiles) ([]StreamEvent, error) {
+	res, err := c.parseImages(op, resp, files, false)
 	if err != nil {
 		return nil, err
 	}
 	var events []StreamEvent
 	for _, img := range res.Data {
-		events = append(events, &CompletedEvent{Type: "image_generation.completed", B64JSON: img.B64JSON,
+		events = append(events, &CompletedEvent{Type: "image_generation.completed", B64JSON: img.B64JSON, Path: img.Path,
 			Size: res.Size, Quality: res.Quality, Background: res.Background, OutputFormat: res.OutputFormat,
 			CreatedAt: res.Created, Usage: res.Usage})
 	}
@@ -425,47 +480,51 @@ func imagesAsEvents(c *Client, op string, resp *http.Response) ([]StreamEvent, e
 }
 
 // SaveTo reads the stream to its end and writes each image into dir as it
-// arrives: partial images as prefix-partial-N.ext (N from 0, as the API
-// numbers them) and completed images as prefix.ext (prefix-2.ext and on for
-// later ones), the extension taken from the image bytes. Every file is
-// written atomically. onSaved, if not nil, is called after each file. It
-// returns the paths written, including when the stream fails part way: what
-// arrived before the failure is kept.
+// arrives, decoding the base64 on the way, so that no image is held in
+// memory: partial images as prefix-partial-N.ext (N from 0, as the API
+// numbers them) and final images as prefix.ext (prefix-2.ext and on for
+// later ones; for an [EditSession] stream, those of its turn), the
+// extension taken from the image bytes. Every file is written atomically.
+// onSaved, if not nil, is called after each file with its event (whose Path
+// is the file; B64JSON is empty). It returns the paths written, including
+// when the stream fails part way: what arrived before the failure is kept.
 func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
 	defer s.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	s.files = &imageFiles{dir: dir, name: func(f ImageFile) string {
+		switch {
+		case f.Partial:
+			return fmt.Sprintf("%s-partial-%d%s", prefix, f.PartialIndex, f.Ext)
+		case f.Index == 0:
+			return prefix + f.Ext
+		}
+		return fmt.Sprintf("%s-%d%s", prefix, f.Index+1, f.Ext)
+	}}
 	var paths []string
-	completed := 0
-	for s.Next() {
-		var name string
-		var data []byte
-		var err error
-		switch ev := s.Current().(type) {
-		case *PartialImageEvent:
-			data, err = ev.Bytes()
-			name = fmt.Sprintf("%s-partial-%d", prefix, ev.Index)
-		case *CompletedEvent:
-			data, err = ev.Bytes()
-			completed++
-			name = prefix
-			if completed > 1 {
-				name = fmt.Sprintf("%s-%d", prefix, completed)
-			}
-		default:
-			continue
-		}
-		if err != nil {
-			return paths, err
-		}
-		path := filepath.Join(dir, name+extensionFor(sniffContentType(data)))
-		if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-			return paths, err
-		}
+	saved := func(ev StreamEvent, path string) {
 		paths = append(paths, path)
 		if onSaved != nil {
-			onSaved(s.Current(), path)
+			onSaved(ev, path)
+		}
+	}
+	for s.Next() {
+		switch ev := s.Current().(type) {
+		case *PartialImageEvent:
+			if ev.Path != "" {
+				saved(ev, ev.Path)
+			}
+		case *CompletedEvent:
+			if ev.Path != "" {
+				saved(ev, ev.Path)
+			}
+		case *TurnCompletedEvent:
+			for _, img := range ev.Turn.Images {
+				if img.Path != "" {
+					saved(ev, img.Path)
+				}
+			}
 		}
 	}
 	return paths, s.Err()

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-
-	"github.com/imagegen-go/openai-images/gen"
 )
 
 // CreateVariation creates variations of an image (dall-e-2). The image is
@@ -41,13 +39,7 @@ func (c *Client) CreateVariation(ctx context.Context, p VariationParams, opts ..
 		op: op, path: "POST /images/variations", replayable: f.replayable(),
 		send: c.sendForm(f, c.api.CreateImageVariationWithBody),
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, func(r *http.Response) (*gen.ImagesResponse, error) {
-			parsed, err := gen.ParseCreateImageVariationResponse(r)
-			if err != nil {
-				return nil, err
-			}
-			return parsed.JSON200, nil
-		})
+		out, err = c.parseImages(op, resp, rc.files, true)
 		return err
 	})
 	return out, err

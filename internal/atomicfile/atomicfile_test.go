@@ -62,3 +62,46 @@ func TestWriteFailureKeepsOldContent(t *testing.T) {
 		t.Fatalf("temporary files left behind: %v", entries)
 	}
 }
+
+func TestPending(t *testing.T) {
+	dir := t.TempDir()
+	p, err := NewPending(dir, "image")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 || entries[0].Name()[:7] != ".image." {
+		t.Fatalf("while pending: %v", entries)
+	}
+	path := filepath.Join(dir, "out.png")
+	if err := p.Commit(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := os.ReadFile(path); string(got) != "hello" {
+		t.Fatalf("content %q", got)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("after commit: %v", entries)
+	}
+	if _, err := p.Write([]byte("x")); !errors.Is(err, ErrPendingDone) {
+		t.Errorf("write after commit: %v", err)
+	}
+	p.Abort() // does nothing now
+	if _, err := os.Stat(path); err != nil {
+		t.Error(err)
+	}
+
+	// Abort leaves nothing; a commit elsewhere fails and leaves nothing.
+	p, _ = NewPending(dir, "image")
+	p.Write([]byte("x"))
+	p.Abort()
+	p2, _ := NewPending(dir, "image")
+	if err := p2.Commit(filepath.Join(t.TempDir(), "x"), 0o644); err == nil {
+		t.Error("commit into another directory succeeded")
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("temporary files left: %v", entries)
+	}
+}

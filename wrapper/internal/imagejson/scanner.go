@@ -1,6 +1,7 @@
 package imagejson
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -503,7 +504,17 @@ func (s *Scanner) Watched(key string) (string, bool) {
 // document, so that the error is the one json.Unmarshal of the document
 // would have returned.
 func (s *Scanner) Unmarshal(v any) error {
-	err := json.Unmarshal(s.skel, v)
+	return s.mapError(json.Unmarshal(s.skel, v))
+}
+
+// Decode is Unmarshal with the semantics of json.NewDecoder(r).Decode on
+// the document: the first JSON value only (what follows is not looked at),
+// io.ErrUnexpectedEOF for a document cut short.
+func (s *Scanner) Decode(v any) error {
+	return s.mapError(json.NewDecoder(bytes.NewReader(s.skel)).Decode(v))
+}
+
+func (s *Scanner) mapError(err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -536,20 +547,40 @@ func (s *Scanner) origOffset(off int64) int64 {
 // replaced by its string's content, for sinks that keep it (a [Text]); the
 // content of any other image string is left out (the string is "").
 func (s *Scanner) Original() []byte {
-	n := len(s.skel)
-	for _, e := range s.elided {
-		n += int(e.origLen) - e.tokenLen
+	if len(s.elided) == 0 {
+		return bytes.Clone(s.skel)
 	}
-	out := make([]byte, 0, max(n, 0))
-	last := 0
-	for _, e := range s.elided {
-		out = append(out, s.skel[last:e.skel]...)
-		if t, ok := e.sink.(interface{ AppendRaw([]byte) []byte }); ok && e.completed {
-			out = t.AppendRaw(out)
+	return s.Restore(s.skel)
+}
+
+// Restore returns b, a piece of the skeleton (a json.RawMessage unmarshalled
+// from it, say), with the placeholders in it replaced as Original does.
+func (s *Scanner) Restore(b []byte) []byte {
+	prefix := []byte(`\u0000img` + s.nonce + ":")
+	out := make([]byte, 0, len(b))
+	for {
+		i := bytes.Index(b, prefix)
+		if i < 0 {
+			return append(out, b...)
 		}
-		last = e.skel + e.tokenLen
+		out = append(out, b[:i]...)
+		b = b[i+len(prefix):]
+		n := 0
+		for n < len(b) && b[n] >= '0' && b[n] <= '9' {
+			n++
+		}
+		k, err := strconv.Atoi(string(b[:n]))
+		if err != nil || k >= len(s.elided) {
+			out = append(out, prefix...) // not a placeholder after all
+			continue
+		}
+		b = b[n:]
+		if e := s.elided[k]; e.completed {
+			if t, ok := e.sink.(interface{ AppendRaw([]byte) []byte }); ok {
+				out = t.AppendRaw(out)
+			}
+		}
 	}
-	return append(out, s.skel[last:]...)
 }
 
 // String describes the scanner's state, for debugging.

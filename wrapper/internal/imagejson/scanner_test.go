@@ -172,17 +172,43 @@ func checkDocument(t *testing.T, doc []byte, cuts ...int) {
 		if orig := text.sc.Original(); !bytes.Equal(orig, doc) {
 			t.Fatalf("document %q\nOriginal %q", doc, orig)
 		}
+		// Pieces of the skeleton are restored too.
+		if sk := text.sc.Skeleton(); len(sk) > 2 {
+			var pieces []json.RawMessage
+			var obj map[string]json.RawMessage
+			if json.Unmarshal(sk, &obj) == nil {
+				for _, v := range obj {
+					pieces = append(pieces, v)
+				}
+			}
+			for _, p := range pieces {
+				var a, b any
+				json.Unmarshal(text.sc.Restore(p), &a)
+				json.Unmarshal(p, &b)
+				if !reflect.DeepEqual(a, resolve(text.sc, b)) {
+					t.Fatalf("document %q: Restore(%q) = %q", doc, p, text.sc.Restore(p))
+				}
+			}
+		}
 	}
 
-	var wantT, gotT typedDoc
-	wantErr = json.Unmarshal(doc, &wantT)
-	gotErr = text.sc.Unmarshal(&gotT)
-	if !sameError(wantErr, gotErr) {
-		t.Fatalf("typed: document %q\nskeleton %q\njson error %v\nscanner error %v", doc, text.sc.Skeleton(), wantErr, gotErr)
-	}
-	gotT.resolve(text.sc)
-	if !reflect.DeepEqual(wantT, gotT) {
-		t.Fatalf("typed: document %q\njson:    %+v\nscanner: %+v", doc, wantT, gotT)
+	for _, first := range []bool{false, true} {
+		var wantT, gotT typedDoc
+		if first {
+			// The first value, as json.Decoder reads it.
+			wantErr = json.NewDecoder(bytes.NewReader(doc)).Decode(&wantT)
+			gotErr = text.sc.Decode(&gotT)
+		} else {
+			wantErr = json.Unmarshal(doc, &wantT)
+			gotErr = text.sc.Unmarshal(&gotT)
+		}
+		if !sameError(wantErr, gotErr) {
+			t.Fatalf("typed (Decode %v): document %q\nskeleton %q\njson error %v\nscanner error %v", first, doc, text.sc.Skeleton(), wantErr, gotErr)
+		}
+		gotT.resolve(text.sc)
+		if !reflect.DeepEqual(wantT, gotT) {
+			t.Fatalf("typed (Decode %v): document %q\njson:    %+v\nscanner: %+v", first, doc, wantT, gotT)
+		}
 	}
 
 	// The same document through Decoded sinks: each string that ends

@@ -58,6 +58,10 @@
 // most about 2n bytes of allocation plus a constant below 1 MiB, whatever
 // n is.
 //
+// [Decoder.NextTo] holds no data at all: it writes each event's data to a
+// writer as it is read (the wrapper's image scanner), for events larger than
+// anyone wants to hold.
+//
 // By default every returned [Event] owns its Data slice: the decoder never
 // reuses or modifies it, so callers may keep it, and the decoder keeps no
 // data buffer of its own between events. With [WithDataReuse]
