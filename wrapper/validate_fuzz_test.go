@@ -45,7 +45,13 @@ func FuzzValidate(f *testing.F) {
 			part = nil
 		}
 		known := lookupModel(Model(model)) != nil || model == ""
-		universal := map[string]bool{"prompt": true, "n": true, "image": true, "images": true, "mask": true}
+		// The universal checks: the spec's ranges and enumerations and how
+		// the output parameters go together hold for every model.
+		universal := map[string]bool{"prompt": true, "n": true, "image": true, "images": true, "mask": true, "markup": true,
+			"size": true, "quality": true, "complexity": true, "style": true, "background": true, "moderation": true,
+			"output_format": true, "output_compression": true, "response_format": true, "input_fidelity": true,
+			"frame_count": true, "frame_duration_ms": true, "svg": true, "svg.model": true, "svg.reasoning.effort": true,
+			"stream": true, "partial_images": true}
 
 		check := func(name string, run func() error) {
 			t.Helper()
@@ -78,19 +84,19 @@ func FuzzValidate(f *testing.F) {
 		g := GenerateParams{Prompt: prompt, Model: Model(model), N: n, Size: Size(size), Quality: Quality(quality),
 			Style: Style(quality), Background: Background(background), Moderation: Moderation(background),
 			OutputFormat: OutputFormat(format), OutputCompression: comp, ResponseFormat: ResponseFormat(format), PartialImages: part}
-		check("generate", func() error { return validateGenerate(&g, stream) })
+		check("generate", func() error { return validateGenerate(&g, stream, policy{}) })
 
 		mk := ImageFromBytes("mask.png", mask)
 		e := EditParams{Prompt: prompt, Model: Model(model), N: n, Size: Size(size), Quality: Quality(quality),
 			Background: Background(background), Moderation: Moderation(background), OutputFormat: OutputFormat(format),
 			OutputCompression: comp, InputFidelity: InputFidelity(quality), ResponseFormat: ResponseFormat(format),
 			PartialImages: part, Images: []Image{ImageFromBytes("a.png", img), ImageFromBytes("", mask)}, Mask: &mk}
-		check("multipart edit", func() error { return validateEdit(&e, stream) })
+		check("multipart edit", func() error { return validateEdit(&e, stream, policy{}) })
 
 		// A one-shot reader: probing peeks, so the bytes stay unread.
 		oneShot := ImageFromReader("r.png", io.MultiReader(bytes.NewReader(img)))
 		e1 := EditParams{Prompt: prompt, Model: Model(model), Images: []Image{oneShot}}
-		check("one-shot edit", func() error { return validateEdit(&e1, stream) })
+		check("one-shot edit", func() error { return validateEdit(&e1, stream, policy{}) })
 		if rc, err := oneShot.reader(); err != nil {
 			t.Fatalf("one-shot reader consumed by validation: %v", err)
 		} else if got, _ := io.ReadAll(rc); !bytes.Equal(got, img) {
@@ -104,9 +110,9 @@ func FuzzValidate(f *testing.F) {
 			ImageRefs: []ImageRef{ImageDataURL(img), {URL: prompt}, {URL: size, FileID: format}, {FileID: model},
 				{URL: "data:" + quality + "," + string(img)}, {URL: "data:image/png;base64," + string(mask)}},
 			MaskRef: &maskRef}
-		check("JSON edit", func() error { return validateEdit(&j, stream) })
+		check("JSON edit", func() error { return validateEdit(&j, stream, policy{}) })
 
 		v := VariationParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
-		check("variation", func() error { return validateVariation(&v) })
+		check("variation", func() error { return validateVariation(&v, policy{}) })
 	})
 }
