@@ -192,7 +192,7 @@ func TestModelsOrderAndLookup(t *testing.T) {
 			t.Errorf("%s: LookupModel and Info disagree", name)
 		}
 	}
-	for _, name := range []Model{"", "gpt-image-9", "DALL-E-2", "dall-e-2 ", "gpt-image-2-2026-04-22"} {
+	for _, name := range []Model{"", "gpt-image-99", "DALL-E-2", "dall-e-2 ", "gpt-image-2-2026-04-22"} {
 		if m, ok := LookupModel(name); ok || !reflect.DeepEqual(m, ModelInfo{}) {
 			t.Errorf("LookupModel(%q) = %v, %v", name, m.Model, ok)
 		}

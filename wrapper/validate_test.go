@@ -718,26 +718,26 @@ func TestValidateLiteralCases(t *testing.T) {
 		// Universal checks, for unknown models too: values the spec allows
 		// that no known model takes are sent (the model is new), values it
 		// does not know are not.
-		{"unknown model, spec values", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", N: 10, Size: "7x7", Quality: QualityXHigh, Style: StyleVivid,
+		{"unknown model, spec values", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: 10, Size: "7x7", Quality: QualityXHigh, Style: StyleVivid,
 			Background: BackgroundOpaque, OutputFormat: OutputFormatGIF, FrameCount: 16, ResponseFormat: ResponseFormatURL, Moderation: ModerationLow, Complexity: ComplexityHigh}), "", ""},
-		{"unknown model, n=50", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", N: 50}), "n", "between 1 and 10"},
-		{"unknown model, style wild", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", Style: "wild"}), "style", "not a style value"},
-		{"unknown model, background glass", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", Background: "glass"}), "background", "not a background value"},
-		{"unknown model, compression 500", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", OutputFormat: OutputFormatJPEG, OutputCompression: Ptr(500)}), "output_compression", "between 0 and 100"},
-		{"unknown model, response_format svg", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", ResponseFormat: "svg"}), "response_format", "not a response_format value"},
-		{"unknown model stream", genStream(GenerateParams{Prompt: P, Model: "gpt-image-9", PartialImages: Ptr(3)}), "", ""},
-		{"unknown model stream, 9 partial images", genStream(GenerateParams{Prompt: P, Model: "gpt-image-9", PartialImages: Ptr(9)}), "partial_images", "between 0 and 3"},
-		{"unknown model, empty prompt", gen(GenerateParams{Model: "gpt-image-9"}), "prompt", "required"},
-		{"unknown model, n=-1", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", N: -1}), "n", "at least 1"},
-		{"unknown model edit, odd inputs", edit(EditParams{Prompt: P, Model: "gpt-image-9", Size: "9x9", InputFidelity: InputFidelityHigh,
+		{"unknown model, n=50", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: 50}), "n", "between 1 and 10"},
+		{"unknown model, style wild", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", Style: "wild"}), "style", "not a style value"},
+		{"unknown model, background glass", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", Background: "glass"}), "background", "not a background value"},
+		{"unknown model, compression 500", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", OutputFormat: OutputFormatJPEG, OutputCompression: Ptr(500)}), "output_compression", "between 0 and 100"},
+		{"unknown model, response_format svg", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", ResponseFormat: "svg"}), "response_format", "not a response_format value"},
+		{"unknown model stream", genStream(GenerateParams{Prompt: P, Model: "gpt-image-99", PartialImages: Ptr(3)}), "", ""},
+		{"unknown model stream, 9 partial images", genStream(GenerateParams{Prompt: P, Model: "gpt-image-99", PartialImages: Ptr(9)}), "partial_images", "between 0 and 3"},
+		{"unknown model, empty prompt", gen(GenerateParams{Model: "gpt-image-99"}), "prompt", "required"},
+		{"unknown model, n=-1", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: -1}), "n", "at least 1"},
+		{"unknown model edit, odd inputs", edit(EditParams{Prompt: P, Model: "gpt-image-99", Size: "9x9", InputFidelity: InputFidelityHigh,
 			Images: []Image{vtBytes("a.tiff", []byte("II*\x00 not an image we know")), vtBytes("b.gif", vtGIF(t, 3, 5))}}), "", ""},
-		{"unknown model edit, no image", editAsIs(EditParams{Prompt: P, Model: "gpt-image-9"}), "image", "at least one"},
-		{"unknown model JSON edit, only a mask ref", editAsIs(EditParams{Prompt: P, Model: "gpt-image-9", MaskRef: &ImageRef{FileID: "m"}}), "images", "at least one"},
+		{"unknown model edit, no image", editAsIs(EditParams{Prompt: P, Model: "gpt-image-99"}), "image", "at least one"},
+		{"unknown model JSON edit, only a mask ref", editAsIs(EditParams{Prompt: P, Model: "gpt-image-99", MaskRef: &ImageRef{FileID: "m"}}), "images", "at least one"},
 		{"known model edit, no image", editAsIs(EditParams{Prompt: P, Model: ModelGPTImage1}), "image", "at least one"},
-		{"unknown model edit, 17 images", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: slices.Repeat([]Image{vtBytes("a.png", alpha64)}, 17)}), "image", "at most 16"},
-		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
-		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-9", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
-		{"unknown model multipart edit, moderation", edit(EditParams{Prompt: P, Model: "gpt-image-9", Moderation: ModerationLow}), "moderation", "not a field of multipart edits"},
+		{"unknown model edit, 17 images", edit(EditParams{Prompt: P, Model: "gpt-image-99", Images: slices.Repeat([]Image{vtBytes("a.png", alpha64)}, 17)}), "image", "at most 16"},
+		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-99", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
+		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-99", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
+		{"unknown model multipart edit, moderation", edit(EditParams{Prompt: P, Model: "gpt-image-99", Moderation: ModerationLow}), "moderation", "not a field of multipart edits"},
 		{"unknown model variation: n=99", variation(VariationParams{Model: "image-variator-1", N: 99, Image: vtBytes("v.png", opaque64)}), "n", "between 1 and 10"},
 		{"unknown model variation: size 3x3", variation(VariationParams{Model: "image-variator-1", Size: "3x3", Image: vtBytes("v.png", opaque64)}), "size", "not a variation size"},
 		{"unknown model variation: jpeg", variation(VariationParams{Model: "image-variator-1", Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "does not accept jpeg"},
@@ -816,7 +816,7 @@ func TestImageProblems(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.png")
 	dir := t.TempDir()
 	png64 := vtPNG(t, 64, 64, true)
-	for _, model := range []Model{ModelGPTImage1, "gpt-image-9"} {
+	for _, model := range []Model{ModelGPTImage1, "gpt-image-99"} {
 		cases := []struct {
 			name string
 			img  Image
@@ -847,7 +847,7 @@ func TestImageProblems(t *testing.T) {
 	text := vtBytes("a.png", []byte("definitely not an image"))
 	p := EditParams{Prompt: "x", Model: ModelGPTImage1, Images: []Image{text}}
 	vtExpect(t, validateEdit(&p, false, policy{}), "image[0]")
-	p.Model = "gpt-image-9"
+	p.Model = "gpt-image-99"
 	vtExpect(t, validateEdit(&p, false, policy{}), "")
 	v := VariationParams{Image: text}
 	vtExpect(t, validateVariation(&v, policy{}), "image")

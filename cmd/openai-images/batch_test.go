@@ -324,7 +324,7 @@ func TestBatchJSONL(t *testing.T) {
 // model it does not know) that the API refuses: it lands in the error file.
 const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
-{"id": "future", "prompt": "a new model", "model": "gpt-image-9", "quality": "xhigh"}
+{"id": "future", "prompt": "a new model", "model": "gpt-image-99", "quality": "xhigh"}
 {"prompt": "a default item"}
 `
 
