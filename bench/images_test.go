@@ -60,6 +60,16 @@ func imagesDecoders(tb testing.TB, s *server, p payload) map[string]func() (int,
 			}
 			return p.b64Len(), checkFile(path, p)
 		},
+		cWrapperFiles: func() (int, error) {
+			res, err := wc.Generate(ctx, params, wrapper.WithImageFiles(dirs.next(), func(f wrapper.ImageFile) string { return "image" + f.Ext }))
+			if err != nil {
+				return 0, err
+			}
+			if err := one(len(res.Data)); err != nil {
+				return 0, err
+			}
+			return p.b64Len(), checkFile(res.Data[0].Path, p)
+		},
 		cOpenAI: func() (int, error) {
 			res, err := oc.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "bench", Model: openai.ImageModelGPTImage1_5})
 			if err != nil {
@@ -74,7 +84,7 @@ func imagesDecoders(tb testing.TB, s *server, p payload) map[string]func() (int,
 }
 
 // imagesRows is the order of the images benchmark's rows.
-var imagesRows = []string{cRawBufio, cWrapper, cWrapperSave, cOpenAI}
+var imagesRows = []string{cRawBufio, cWrapper, cWrapperFiles, cWrapperSave, cOpenAI}
 
 // BenchmarkImagesDecode makes one generate call answered with an images
 // response (application/json) of 1 to 256 MiB, one base64 image filling it:
@@ -85,8 +95,9 @@ var imagesRows = []string{cRawBufio, cWrapper, cWrapperSave, cOpenAI}
 //   - wrapper and openai-go return the typed response and take
 //     len(data[0].b64_json);
 //
-//   - wrapper-save also writes the image to a file
-//     (GeneratedImage.Save), reporting peak-heap-MiB.
+//   - wrapper-files decodes the image into a file as the body arrives
+//     (WithImageFiles), wrapper-save writes it to a file after the typed
+//     call (GeneratedImage.Save); both report peak-heap-MiB.
 //
 //     go test -run='^$' -bench=ImagesDecode -benchtime=1s
 func BenchmarkImagesDecode(b *testing.B) {
@@ -95,7 +106,7 @@ func BenchmarkImagesDecode(b *testing.B) {
 		p := jsonPayload(size * mib)
 		decs := imagesDecoders(b, s, p)
 		for _, client := range imagesRows {
-			runDownload(b, fmt.Sprintf("%dMiB/%s", size, client), p, decs[client], client == cWrapperSave)
+			runDownload(b, fmt.Sprintf("%dMiB/%s", size, client), p, decs[client], client == cWrapperSave || client == cWrapperFiles)
 		}
 	}
 }

@@ -119,6 +119,17 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 				return path, res.Data[0].Save(ctx, path)
 			})
 		}
+		out[cWrapperFiles] = func(dir string) ([]string, error) {
+			return parallel(dir, func(dir string, i int) (string, error) {
+				res, err := wc.Generate(ctx, params, wrapper.WithImageFiles(dir, func(f wrapper.ImageFile) string {
+					return fmt.Sprintf("image-%d%s", i, f.Ext)
+				}))
+				if err != nil {
+					return "", err
+				}
+				return res.Data[0].Path, nil
+			})
+		}
 		out[cOpenAI] = func(dir string) ([]string, error) {
 			return parallel(dir, func(dir string, i int) (string, error) {
 				res, err := oc.Images.Generate(ctx, oparams)
@@ -155,8 +166,10 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 // BenchmarkSaveConcurrent saves 20 MiB images (base64 in the response:
 // 26.7 MiB each) to files, 8 at a time: 8 streams (wrapper:
 // ImageStream.SaveTo; openai-go: the completed event's b64_json decoded and
-// written with os.WriteFile), 8 generate calls (wrapper: GeneratedImage.Save;
-// openai-go: the same decode and write), and a local batch of 16 items at
+// written with os.WriteFile), 8 generate calls (wrapper: GeneratedImage.Save
+// after the call, and WithImageFiles, which decodes into the file as the
+// response arrives; openai-go: the same decode and write), and a local batch
+// of 16 items at
 // concurrency 8 (wrapper: RunBatch; openai-go has no batch runner).
 // peak-heap-MiB is the worst over the operations, above the level after a
 // GC before each; MB/s counts the image bytes written.
@@ -168,7 +181,7 @@ func BenchmarkSaveConcurrent(b *testing.B) {
 		p := imagePayload(c.format, saveImageSize)
 		svs := savers(b, s, c)
 		dirs := newOutDirs(b)
-		for _, client := range []string{cWrapper, cOpenAI} {
+		for _, client := range []string{cWrapper, cWrapperFiles, cOpenAI} {
 			save, ok := svs[client]
 			if !ok {
 				continue

@@ -24,8 +24,8 @@ var downloadSizes = []int{1, 8, 31, 64, 256}
 // Row names of the download benchmarks beside the clients'.
 const (
 	cRawBufio     = "raw-bufio"      // bufio.Reader.ReadBytes('\n') over the same body
-	cWrapperSave  = "wrapper-save"   // the wrapper writing the image to a file
-	cWrapperFiles = "wrapper-files"  // WithImageFiles: decoded to a file as it arrives
+	cWrapperSave  = "wrapper-save"   // the wrapper writing the image to a file (SaveTo, Save)
+	cWrapperFiles = "wrapper-files"  // WithImageFiles: decoded to a file as the body arrives
 	cOpenAISave   = "openai-go-save" // openai-go, decoded and written with os.WriteFile
 )
 

@@ -57,7 +57,7 @@ func TestParseAndRender(t *testing.T) {
 		"| 64 MiB | wrapper, typed | 709 ms | 95 MB/s | 0.15x | 192 MiB | 3.0x |  | ok |",
 		"| 64 MiB | wrapper, saved | 209 ms | 321 MB/s | 0.52x | 1.5 MiB | 0.0x | 2.5 MiB | ok |",
 		"| 64 MiB | raw bufio `ReadBytes` (baseline) | 109 ms | 615 MB/s | — |",
-		"| local batch: 16 items at concurrency 8 | wrapper | **16 MiB** | 2.0 MiB | 209 ms | 1,600 MB/s |",
+		"| local batch: 16 items at concurrency 8 | wrapper `RunBatch` | **16 MiB** | 2.0 MiB | 209 ms | 1,600 MB/s |",
 		"| local batch: 16 items at concurrency 8 | openai-go | N/A: no batch runner |",
 		"| any | go-openai |",
 		"| wrapper | 55.0 µs | +12.5 µs | 153 | +48 | 11,211 B | +2,605 B |",

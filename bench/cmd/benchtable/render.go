@@ -117,11 +117,18 @@ func renderDownload(w io.Writer, r *run, bench, unit string) {
 	}
 }
 
-// saveRows are the cases of BenchmarkSaveConcurrent, in order.
-var saveRows = []struct{ name, label string }{
-	{"stream", "8 streams, one 20 MiB image each"},
-	{"generate", "8 generate calls, one 20 MiB image each"},
-	{"batch", "local batch: 16 items at concurrency 8"},
+// saveRows are the cases of BenchmarkSaveConcurrent, in order, with the
+// label of each client's way of saving.
+var saveRows = []struct {
+	name, label string
+	clients     map[string]string
+}{
+	{"stream", "8 streams, one 20 MiB image each", map[string]string{
+		wrapperName: "wrapper `SaveTo`", openaiName: "openai-go, decode + `os.WriteFile`"}},
+	{"generate", "8 generate calls, one 20 MiB image each", map[string]string{
+		wrapperName: "wrapper `Generate` + `Save`", "wrapper-files": "wrapper `WithImageFiles`", openaiName: "openai-go, decode + `os.WriteFile`"}},
+	{"batch", "local batch: 16 items at concurrency 8", map[string]string{
+		wrapperName: "wrapper `RunBatch`"}},
 }
 
 func renderSave(w io.Writer, r *run) {
@@ -130,6 +137,10 @@ func renderSave(w io.Writer, r *run) {
 	for _, c := range saveRows {
 		for _, client := range []string{wrapperName, "wrapper-files", openaiName} {
 			name := "BenchmarkSaveConcurrent/" + c.name + "/" + client
+			label := c.clients[client]
+			if label == "" {
+				label = client
+			}
 			if !r.has(name) {
 				if client == openaiName && c.name == "batch" {
 					fmt.Fprintf(w, "| %s | %s | N/A: no batch runner | | | | | |\n", c.label, client)
@@ -141,7 +152,7 @@ func renderSave(w io.Writer, r *run) {
 			mbs, _ := r.metric(name, "MB/s")
 			bop, _ := r.metric(name, "B/op")
 			allocs, _ := r.metric(name, "allocs/op")
-			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s MB/s | %s | %s |\n", c.label, client,
+			fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s MB/s | %s | %s |\n", c.label, label,
 				bold(client, formatMiB(peak)), formatMiB(peak/8), formatNs(ns), formatInt(mbs), formatBytes(bop), formatInt(allocs))
 		}
 	}
