@@ -92,9 +92,11 @@ func runGenerate(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		command: "generate", conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		check: func() error { return wrapper.CheckGenerate(p, stream) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Generate(ctx, p) },
-		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
-			return c.GenerateStream(ctx, p)
+		plain: func(c *wrapper.Client, opts ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
+			return c.Generate(ctx, p, opts...)
+		},
+		streamed: func(c *wrapper.Client, opts ...wrapper.RequestOption) (*wrapper.ImageStream, error) {
+			return c.GenerateStream(ctx, p, opts...)
 		},
 	})
 }
@@ -161,9 +163,11 @@ func runEdit(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		command: "edit", conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		check: func() error { return wrapper.CheckEdit(p, stream) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Edit(ctx, p) },
-		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
-			return c.EditStream(ctx, p)
+		plain: func(c *wrapper.Client, opts ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
+			return c.Edit(ctx, p, opts...)
+		},
+		streamed: func(c *wrapper.Client, opts ...wrapper.RequestOption) (*wrapper.ImageStream, error) {
+			return c.EditStream(ctx, p, opts...)
 		},
 	})
 }
@@ -210,7 +214,9 @@ func runVariation(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		command: "variation", conn: &conn, out: out, model: p.Model, size: p.Size,
 		check: func() error { return wrapper.CheckVariation(p) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.CreateVariation(ctx, p) },
+		plain: func(c *wrapper.Client, opts ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
+			return c.CreateVariation(ctx, p, opts...)
+		},
 	})
 }
 
@@ -223,8 +229,8 @@ type call struct {
 	size     wrapper.Size
 	stream   bool
 	check    func() error // the model-aware checks, before anything else
-	plain    func(*wrapper.Client) (*wrapper.ImagesResponse, error)
-	streamed func(*wrapper.Client) (*wrapper.ImageStream, error) // nil when the call cannot stream
+	plain    func(*wrapper.Client, ...wrapper.RequestOption) (*wrapper.ImagesResponse, error)
+	streamed func(*wrapper.Client, ...wrapper.RequestOption) (*wrapper.ImageStream, error) // nil when the call cannot stream
 }
 
 // send checks the parameters, connects, prepares the output directory, then
@@ -242,16 +248,19 @@ func (inv *invocation) send(ctx context.Context, c call) error {
 		return err
 	}
 	s := inv.newSaver(c.command, c.out, c.model, c.size, c.stream)
+	// Base64 images are decoded into their files as they arrive: none is
+	// held in memory, whatever its size.
+	files := wrapper.WithImageFiles(c.out.dir, s.imageName)
 	if c.stream && c.streamed != nil {
-		st, err := c.streamed(client)
+		st, err := c.streamed(client, files)
 		if err == nil {
 			err = s.saveStream(st)
 		}
-		return s.finish(err)
+		return s.finish(s.fileError(err))
 	}
-	res, err := c.plain(client)
+	res, err := c.plain(client, files)
 	if err == nil {
 		err = s.saveResponse(ctx, res)
 	}
-	return s.finish(err)
+	return s.finish(s.fileError(err))
 }

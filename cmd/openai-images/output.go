@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	_ "image/gif" // DecodeConfig of saved files
 	_ "image/jpeg"
 	_ "image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -152,13 +154,14 @@ type errorJSON struct {
 
 // saver writes a run's images and reports them.
 type saver struct {
-	inv    *invocation
-	out    outFlags
-	sum    summary
-	size   string // requested
-	start  time.Time
-	prefix string
-	prog   *progress
+	nameErr error // from naming a file the wrapper writes (imageName)
+	inv     *invocation
+	out     outFlags
+	sum     summary
+	size    string // requested
+	start   time.Time
+	prefix  string
+	prog    *progress
 }
 
 func (inv *invocation) newSaver(command string, out outFlags, model wrapper.Model, size wrapper.Size, stream bool) *saver {
@@ -176,26 +179,95 @@ func (inv *invocation) newSaver(command string, out outFlags, model wrapper.Mode
 	}
 }
 
+// reserve picks the run's file name prefix, once.
+func (s *saver) reserve() error {
+	if s.prefix != "" {
+		return nil
+	}
+	if err := os.MkdirAll(s.out.dir, 0o755); err != nil {
+		return err
+	}
+	prefix, err := reservePrefix(s.out.dir, s.sum.Command, time.Now())
+	if err != nil {
+		return err
+	}
+	s.prefix = prefix
+	return nil
+}
+
+// imageName names the file of an image the wrapper writes as it arrives
+// (wrapper.WithImageFiles): the same name write gives.
+func (s *saver) imageName(f wrapper.ImageFile) string {
+	if err := s.reserve(); err != nil {
+		s.nameErr = err
+		return "" // refused by the wrapper, which fails the call
+	}
+	var partial *int
+	if f.Partial {
+		partial = &f.PartialIndex
+	}
+	ext := f.Ext
+	if ext == "" {
+		ext = ".bin"
+	}
+	return fileName(s.prefix, f.Index+1, partial) + ext
+}
+
 // write saves one image atomically and reports its path.
 func (s *saver) write(n int, partial *int, data []byte, revised string) error {
-	if s.prefix == "" {
-		if err := os.MkdirAll(s.out.dir, 0o755); err != nil {
-			return err
-		}
-		prefix, err := reservePrefix(s.out.dir, s.sum.Command, time.Now())
-		if err != nil {
-			return err
-		}
-		s.prefix = prefix
+	if err := s.reserve(); err != nil {
+		return err
 	}
-	format, ext := sniffImage(data)
+	_, ext := sniffImage(data)
 	path := filepath.Join(s.out.dir, fileName(s.prefix, n, partial)+ext)
 	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
 		return err
 	}
-	f := fileInfo{Path: path, Image: n, PartialIndex: partial, Format: format, Bytes: len(data), RevisedPrompt: revised}
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
-		f.Width, f.Height = cfg.Width, cfg.Height
+	return s.record(n, partial, path, revised)
+}
+
+// fileError returns the error that kept a file from being named, if that
+// is what failed the call.
+func (s *saver) fileError(err error) error {
+	if err != nil && s.nameErr != nil {
+		return s.nameErr
+	}
+	return err
+}
+
+// keep reports the image at path, written as it arrived, or when there is
+// none (a URL, an empty image) writes what bytes returns.
+func (s *saver) keep(n int, partial *int, path, revised string, content func() ([]byte, error)) error {
+	if path != "" {
+		return s.record(n, partial, path, revised)
+	}
+	data, err := content()
+	if err != nil {
+		return err
+	}
+	return s.write(n, partial, data, revised)
+}
+
+// record reports an image file written: its format and size are read from
+// the file's header.
+func (s *saver) record(n int, partial *int, path, revised string) error {
+	file, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	fi, err := file.Stat()
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 512)
+	k, _ := io.ReadFull(file, head)
+	format, _ := sniffImage(head[:k])
+	f := fileInfo{Path: path, Image: n, PartialIndex: partial, Format: format, Bytes: int(fi.Size()), RevisedPrompt: revised}
+	if _, err := file.Seek(0, io.SeekStart); err == nil {
+		if cfg, _, err := image.DecodeConfig(bufio.NewReader(file)); err == nil {
+			f.Width, f.Height = cfg.Width, cfg.Height
+		}
 	}
 	s.sum.Files = append(s.sum.Files, f)
 	if revised != "" {
@@ -218,11 +290,10 @@ func (s *saver) saveResponse(ctx context.Context, res *wrapper.ImagesResponse) e
 	s.setUsage(res.Usage)
 	s.prog.setPhase("saving")
 	for i, img := range res.Data {
-		data, err := img.Bytes(ctx) // a URL is downloaded
-		if err != nil {
-			return err
-		}
-		if err := s.write(i+1, nil, data, img.RevisedPrompt); err != nil {
+		// Base64 images were written as they arrived; a URL is
+		// downloaded.
+		content := func() ([]byte, error) { return img.Bytes(ctx) }
+		if err := s.keep(i+1, nil, img.Path, img.RevisedPrompt, content); err != nil {
 			return err
 		}
 	}
@@ -240,23 +311,16 @@ func (s *saver) saveStream(stream *wrapper.ImageStream) error {
 	s.prog.setPhase("streaming")
 	n := 1
 	for stream.Next() {
+		// The images were written as they arrived (wrapper.WithImageFiles).
 		switch ev := stream.Current().(type) {
 		case *wrapper.PartialImageEvent:
-			data, err := ev.Bytes()
-			if err != nil {
-				return err
-			}
 			index := ev.Index
-			if err := s.write(n, &index, data, ""); err != nil {
+			if err := s.keep(n, &index, ev.Path, "", ev.Bytes); err != nil {
 				return err
 			}
 			s.prog.partial()
 		case *wrapper.CompletedEvent:
-			data, err := ev.Bytes()
-			if err != nil {
-				return err
-			}
-			if err := s.write(n, nil, data, ""); err != nil {
+			if err := s.keep(n, nil, ev.Path, "", ev.Bytes); err != nil {
 				return err
 			}
 			n++
