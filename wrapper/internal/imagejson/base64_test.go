@@ -74,3 +74,32 @@ func FuzzBase64(f *testing.F) {
 		checkBase64(t, s, cut1, cut2)
 	})
 }
+
+// decodeQuanta gives what base64.StdEncoding.Decode gives on whole quanta
+// of the alphabet, and stops at the first quantum with any other byte.
+func TestDecodeQuanta(t *testing.T) {
+	raw := make([]byte, 3000)
+	for i := range raw {
+		raw[i] = byte(i*31 + i>>9)
+	}
+	src := []byte(base64.StdEncoding.EncodeToString(raw))
+	dst := make([]byte, len(raw))
+	n, all := decodeQuanta(dst, src)
+	if !all || n != len(raw) || !bytes.Equal(dst, raw) {
+		t.Fatalf("decodeQuanta = %d, %v", n, all)
+	}
+	for i := range 256 {
+		c := byte(i)
+		for _, at := range []int{0, 3, 4, 7, 8, 1001, len(src) - 1} {
+			bad := bytes.Clone(src)
+			bad[at] = c
+			n, all := decodeQuanta(dst, bad)
+			if stdDecodeMap[c] != 0xff {
+				continue
+			}
+			if all || n != at/4*3 || !bytes.Equal(dst[:n], raw[:n]) {
+				t.Fatalf("%#x at %d: decodeQuanta = %d, %v; want %d, false", c, at, n, all, at/4*3)
+			}
+		}
+	}
+}
