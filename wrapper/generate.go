@@ -124,9 +124,8 @@ const maxResponseBody = 1 << 30
 // type, json.Unmarshal of the body); otherwise, for a JSON answer to a
 // stream request, the body is read as json.NewDecoder(body).Decode reads it.
 func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, strict bool) (*ImagesResponse, error) {
-	doc := newImageDoc(imagesPaths)
-	doc.reset(files)
-	defer doc.abort()
+	doc := getImageDoc(&imagesDocs, files)
+	defer putImageDoc(&imagesDocs, doc)
 	r, err := parseJSON(op, resp, maxResponseBody, func(r *http.Response) (*gen.ImagesResponse, error) {
 		return readImagesResponse(r, doc, strict)
 	})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
 	"github.com/imagegen-go/openai-images/wrapper/internal/imagejson"
@@ -33,18 +34,49 @@ type imageDoc struct {
 	// document (see ImageFile.Index).
 	completed int
 	opened    []*fileSink
+	openFn    func(int, []int) imagejson.Sink // d.open, made once
 }
 
 func newImageDoc(paths []imagejson.Path) *imageDoc {
-	return &imageDoc{sc: imagejson.NewScanner(paths)}
+	d := &imageDoc{sc: imagejson.NewScanner(paths)}
+	d.openFn = d.open
+	return d
 }
+
+// Documents read whole by one call (images responses, Responses API turns)
+// come from pools, so that a small response costs no scanner of its own.
+// Nothing a decoded result holds points into a document: json copies what
+// it unmarshals, and a Text's value is its own string.
+var (
+	imagesDocs   = sync.Pool{New: func() any { return newImageDoc(imagesPaths) }}
+	responseDocs = sync.Pool{New: func() any { return newImageDoc(responsePaths) }}
+)
+
+// getImageDoc takes a document from pool, ready for files (nil: text).
+func getImageDoc(pool *sync.Pool, files *imageFiles) *imageDoc {
+	d := pool.Get().(*imageDoc)
+	d.reset(files)
+	return d
+}
+
+// putImageDoc removes the files d did not keep and returns it to pool.
+func putImageDoc(pool *sync.Pool, d *imageDoc) {
+	d.reset(nil)
+	d.sc.Reset(nil)
+	if d.sc.Cap() <= maxPooledDoc {
+		pool.Put(d)
+	}
+}
+
+// maxPooledDoc is the largest skeleton a pooled document keeps.
+const maxPooledDoc = 64 << 10
 
 // reset prepares d for the next document, images going to files (nil:
 // kept as text).
 func (d *imageDoc) reset(files *imageFiles) {
 	d.abort()
 	d.files = files
-	d.sc.Reset(d.open)
+	d.sc.Reset(d.openFn)
 }
 
 // open picks the sink of an image string the scanner found.

@@ -288,9 +288,8 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 // arrive.
 func readTurn(resp *http.Response, files *imageFiles) (*Turn, error) {
 	defer resp.Body.Close()
-	doc := newImageDoc(responsePaths)
-	doc.reset(files)
-	defer doc.abort()
+	doc := getImageDoc(&responseDocs, files)
+	defer putImageDoc(&responseDocs, doc)
 	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
 		if _, err := doc.sc.ReadFrom(r.Body); err != nil {
 			return nil, err

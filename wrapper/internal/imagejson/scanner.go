@@ -462,6 +462,10 @@ func (s *Scanner) abandon(bad []byte) {
 	s.inStr = bad == nil && s.inStr
 }
 
+// Cap is the capacity of the skeleton buffer the scanner keeps for the next
+// document.
+func (s *Scanner) Cap() int { return cap(s.skel) }
+
 // Skeleton returns the document with its image strings replaced by
 // placeholders. It is valid until the next Reset.
 func (s *Scanner) Skeleton() []byte { return s.skel }
