@@ -151,17 +151,24 @@ func (s *Scanner) Write(p []byte) (int, error) {
 
 var readPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
-// ReadFrom scans everything r holds (it does not call Finish).
+// ReadFrom scans everything r holds (it does not call Finish). It reads
+// into a 4 KiB buffer of its own, and once a read fills that, into a pooled
+// 64 KiB one: a small document takes nothing from the pool.
 func (s *Scanner) ReadFrom(r io.Reader) (int64, error) {
-	bp := readPool.Get().(*[]byte)
-	defer readPool.Put(bp)
+	var small [4 << 10]byte
+	buf := small[:]
 	var total int64
 	for {
-		n, err := r.Read(*bp)
+		n, err := r.Read(buf)
 		if n > 0 {
 			total += int64(n)
-			if _, werr := s.Write((*bp)[:n]); werr != nil {
+			if _, werr := s.Write(buf[:n]); werr != nil {
 				return total, werr
+			}
+			if n == len(small) && len(buf) == len(small) {
+				bp := readPool.Get().(*[]byte)
+				defer readPool.Put(bp)
+				buf = *bp
 			}
 		}
 		if err == io.EOF {

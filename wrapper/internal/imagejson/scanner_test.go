@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -388,6 +390,40 @@ func TestSpecial(t *testing.T) {
 			if want && got != pos || !want && got != len(b) {
 				t.Fatalf("special with %#x at %d = %d", c, pos, got)
 			}
+		}
+	}
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A Text's value costs about its size in allocation, small or large (with
+// the chunk pool warm): no copy of the content on the way. The best of three
+// runs counts: a GC during a run empties the pool.
+func TestTextAllocation(t *testing.T) {
+	for _, n := range []int{10, maxSmall, maxSmall + 1, 3*chunkSize + 5} {
+		content := bytes.Repeat([]byte("QUJD"), n/4+1)[:n]
+		best := uint64(math.MaxUint64)
+		for range 4 { // the first run fills the chunk pool
+			best = min(best, allocated(func() {
+				tx := NewText()
+				for p := content; len(p) > 0; p = p[min(len(p), 65536):] {
+					tx.Content(p[:min(len(p), 65536)], true)
+				}
+				tx.End(true)
+				if len(tx.String()) != n {
+					t.Fatal("value differs")
+				}
+			}))
+		}
+		if limit := uint64(n) + 2*maxSmall + 4096; best > limit {
+			t.Errorf("%d bytes: %d allocated, want at most %d", n, best, limit)
 		}
 	}
 }

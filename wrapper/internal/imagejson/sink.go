@@ -28,11 +28,12 @@ const chunkSize = 256 << 10
 var chunkPool = sync.Pool{New: func() any { b := make([]byte, 0, chunkSize); return &b }}
 
 // Text is a [Sink] that keeps a string's value, for typed results that hold
-// the base64 text. It collects the content in pooled 256 KiB chunks and
-// copies it once, at the end, into a string of exactly its size: an image of
-// n bytes of base64 costs n bytes of allocation, plus chunks the pool
-// recycles.
+// the base64 text. It collects the content (beyond its first 16 KiB) in
+// pooled 256 KiB chunks and copies it once, at the end, into a string of
+// exactly its size: an image of n bytes of base64 costs n bytes of
+// allocation, plus chunks the pool recycles.
 type Text struct {
+	small    []byte // the content while it is short: no chunk taken
 	chunks   []*[]byte
 	n        int
 	plain    bool
@@ -41,11 +42,30 @@ type Text struct {
 	raw      []byte // the content as it was, when it is not the value
 }
 
+// maxSmall is the most content a Text holds before it takes chunks.
+const maxSmall = 16 << 10
+
 // NewText returns an empty Text.
 func NewText() *Text { return &Text{plain: true} }
 
 func (t *Text) Content(p []byte, plain bool) error {
 	t.plain = t.plain && plain
+	if t.chunks == nil && t.n+len(p) <= maxSmall {
+		t.small = append(t.small, p...)
+		t.n += len(p)
+		return nil
+	}
+	if t.chunks == nil {
+		// Too long to stay small: on to chunks, the start first.
+		small := t.small
+		t.small, t.n, t.chunks = nil, 0, []*[]byte{}
+		t.appendChunks(small)
+	}
+	t.appendChunks(p)
+	return nil
+}
+
+func (t *Text) appendChunks(p []byte) {
 	t.n += len(p)
 	for len(p) > 0 {
 		if len(t.chunks) == 0 || len(*t.chunks[len(t.chunks)-1]) == chunkSize {
@@ -56,13 +76,16 @@ func (t *Text) Content(p []byte, plain bool) error {
 		*c = append(*c, p[:k]...)
 		p = p[k:]
 	}
-	return nil
 }
 
 func (t *Text) End(complete bool) error {
 	t.complete = complete
 	defer t.release()
 	if !complete {
+		return nil
+	}
+	if t.plain && t.chunks == nil {
+		t.value = string(t.small)
 		return nil
 	}
 	if t.plain {
@@ -79,6 +102,7 @@ func (t *Text) End(complete bool) error {
 	// what json.Unmarshal would have given.
 	t.raw = make([]byte, 0, t.n+2)
 	t.raw = append(t.raw, '"')
+	t.raw = append(t.raw, t.small...)
 	for _, c := range t.chunks {
 		t.raw = append(t.raw, *c...)
 	}
