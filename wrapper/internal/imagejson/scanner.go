@@ -149,26 +149,32 @@ func (s *Scanner) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-var readPool = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+// Read buffers: a small one first, a large one once a read fills it, so
+// that a small document takes only the small one.
+var (
+	smallReadPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
+	readPool      = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+)
 
 // ReadFrom scans everything r holds (it does not call Finish). It reads
-// into a 4 KiB buffer of its own, and once a read fills that, into a pooled
-// 64 KiB one: a small document takes nothing from the pool.
+// into a pooled 4 KiB buffer, and once a read fills that, into a pooled
+// 64 KiB one.
 func (s *Scanner) ReadFrom(r io.Reader) (int64, error) {
-	var small [4 << 10]byte
-	buf := small[:]
+	pool := &smallReadPool
+	bp := pool.Get().(*[]byte)
+	defer func() { pool.Put(bp) }()
 	var total int64
 	for {
-		n, err := r.Read(buf)
+		n, err := r.Read(*bp)
 		if n > 0 {
 			total += int64(n)
-			if _, werr := s.Write(buf[:n]); werr != nil {
+			if _, werr := s.Write((*bp)[:n]); werr != nil {
 				return total, werr
 			}
-			if n == len(small) && len(buf) == len(small) {
-				bp := readPool.Get().(*[]byte)
-				defer readPool.Put(bp)
-				buf = *bp
+			if n == len(*bp) && pool == &smallReadPool {
+				pool.Put(bp)
+				pool = &readPool
+				bp = pool.Get().(*[]byte)
 			}
 		}
 		if err == io.EOF {
