@@ -90,30 +90,36 @@ func TestUnknownModelRefused(t *testing.T) {
 	cases := []struct {
 		name string
 		op   wrapper.Operation
-		send func() *httptest.ResponseRecorder
+		m    inMemory
+		send func(m inMemory) *httptest.ResponseRecorder
 	}{
-		{"generate", wrapper.OpGenerate, func() *httptest.ResponseRecorder {
+		{"generate", wrapper.OpGenerate, m, func(m inMemory) *httptest.ResponseRecorder {
 			return m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"not-a-model"}`), nil)
 		}},
-		{"edit", wrapper.OpEdit, func() *httptest.ResponseRecorder {
+		{"edit", wrapper.OpEdit, m, func(m inMemory) *httptest.ResponseRecorder {
 			ct, body := multipartBody(t, map[string]string{"prompt": "x", "model": "not-a-model"}, map[string][]byte{"image": small})
 			return m.call("POST", "/v1/images/edits", ct, body, nil)
 		}},
-		{"variation", wrapper.OpVariation, func() *httptest.ResponseRecorder {
+		// The variations endpoint is retired: only an emulator that serves
+		// it looks at its model.
+		{"variation", wrapper.OpVariation, newInMemory(t, AllowRetiredModels()), func(m inMemory) *httptest.ResponseRecorder {
 			ct, body := multipartBody(t, map[string]string{"model": "not-a-model"}, map[string][]byte{"image": small})
 			return m.call("POST", "/v1/images/variations", ct, body, nil)
 		}},
 	}
 	for _, c := range cases {
-		rec := c.send()
+		rec := c.send(c.m)
 		e := decodeErr(t, rec)
 		if rec.Code != 400 || str(e.Error.Param) != "model" || str(e.Error.Code) != "invalid_value" ||
 			!strings.HasPrefix(e.Error.Message, "Invalid value: 'not-a-model'. Supported values are: ") {
 			t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body)
 		}
+		// The models offered are those served: the retired ones only
+		// where retired models are allowed.
 		for _, info := range wrapper.ModelsSupporting(c.op) {
-			if !strings.Contains(e.Error.Message, "'"+string(info.Model)+"'") {
-				t.Errorf("%s: message does not offer %s: %s", c.name, info.Model, e.Error.Message)
+			offered := strings.Contains(e.Error.Message, "'"+string(info.Model)+"'")
+			if want := c.m.e.allowRetired || !info.RetiredAt(time.Now()); offered != want {
+				t.Errorf("%s: %s offered %v, want %v: %s", c.name, info.Model, offered, want, e.Error.Message)
 			}
 		}
 	}
@@ -126,35 +132,82 @@ func TestUnknownModelRefused(t *testing.T) {
 	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "tools[1].model" || str(e.Error.Code) != "invalid_value" {
 		t.Errorf("tool model: %d %s", rec.Code, rec.Body)
 	}
+	// A typo of a known model is unknown to the API as well.
+	rec = m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"gpt-image-l"}`), nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "model" || !strings.HasPrefix(e.Error.Message, "Invalid value: 'gpt-image-l'.") {
+		t.Errorf("typo: %d %s", rec.Code, rec.Body)
+	}
 }
 
-func TestRetiredModelsRefusedOnRequest(t *testing.T) {
+// Every retired model of the table, for every call it had, is answered as
+// the API answers it now, unless retired models are allowed; before its
+// retirement date it is served.
+func TestRetiredModelsRefused(t *testing.T) {
 	t.Parallel()
-	var retired wrapper.ModelInfo
+	small := pngBytes(t, image.NewNRGBA(image.Rect(0, 0, 16, 16)))
+	send := func(m inMemory, model string, op wrapper.Operation) *httptest.ResponseRecorder {
+		switch op {
+		case wrapper.OpGenerate:
+			return m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"`+model+`","size":"1024x1024"}`), nil)
+		case wrapper.OpEdit:
+			ct, body := multipartBody(t, map[string]string{"prompt": "x", "model": model, "size": "1024x1024"}, map[string][]byte{"image": small})
+			return m.call("POST", "/v1/images/edits", ct, body, nil)
+		case wrapper.OpEditJSON:
+			return m.call("POST", "/v1/images/edits", "application/json",
+				[]byte(`{"prompt":"x","model":"`+model+`","images":[{"image_url":"https://example.com/a.png"}]}`), nil)
+		}
+		ct, body := multipartBody(t, map[string]string{"model": model, "size": "256x256"}, map[string][]byte{"image": small})
+		return m.call("POST", "/v1/images/variations", ct, body, nil)
+	}
+	var seen int
 	for _, info := range wrapper.Models() {
-		if !info.Retirement.IsZero() && info.Supports(wrapper.OpGenerate) {
-			retired = info
-			break
+		if info.Retirement.IsZero() {
+			continue
+		}
+		seen++
+		after, before := info.Retirement.Add(time.Hour), info.Retirement.Add(-time.Hour)
+		refusing := newInMemory(t, WithClock(func() time.Time { return after }))
+		allowing := newInMemory(t, WithClock(func() time.Time { return after }), AllowRetiredModels())
+		early := newInMemory(t, WithClock(func() time.Time { return before }))
+		for _, op := range []wrapper.Operation{wrapper.OpGenerate, wrapper.OpEdit, wrapper.OpEditJSON, wrapper.OpVariation} {
+			if !info.Supports(op) {
+				continue
+			}
+			name := fmt.Sprintf("%s %s", info.Model, op)
+			rec := send(refusing, string(info.Model), op)
+			e := decodeErr(t, rec)
+			date := info.Retirement.Format("January 2, 2006")
+			if rec.Code != 400 || e.Error.Type != "invalid_request_error" || str(e.Error.Param) != "model" || str(e.Error.Code) != "model_not_found" ||
+				!strings.Contains(e.Error.Message, date) || !strings.Contains(e.Error.Message, string(info.Replacements[0])) {
+				t.Errorf("%s after its retirement: %d %s", name, rec.Code, rec.Body)
+			}
+			if rec := send(allowing, string(info.Model), op); rec.Code != 200 {
+				t.Errorf("%s with AllowRetiredModels: %d %s", name, rec.Code, rec.Body)
+			}
+			if rec := send(early, string(info.Model), op); rec.Code != 200 {
+				t.Errorf("%s before its retirement: %d %s", name, rec.Code, rec.Body)
+			}
 		}
 	}
-	if retired.Model == "" {
-		t.Skip("the model table announces no retirement")
+	if seen == 0 {
+		t.Fatal("the model table announces no retirement")
 	}
-	body := []byte(`{"prompt":"x","model":"` + string(retired.Model) + `","size":"1024x1024"}`)
-	after := retired.Retirement.Add(time.Hour)
-	m := newInMemory(t, WithClock(func() time.Time { return after }))
-	if rec := m.call("POST", "/v1/images/generations", "application/json", body, nil); rec.Code != 200 {
-		t.Errorf("by default a retired model is served: %d %s", rec.Code, rec.Body)
+
+	// The variations endpoint is refused whatever the model, or none.
+	m := newInMemory(t)
+	ct, body := multipartBody(t, nil, map[string][]byte{"image": small})
+	rec := m.call("POST", "/v1/images/variations", ct, body, nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Code) != "model_not_found" || !strings.Contains(e.Error.Message, "variations endpoint") {
+		t.Errorf("variation: %d %s", rec.Code, rec.Body)
 	}
-	m = newInMemory(t, WithClock(func() time.Time { return after }), RefuseRetiredModels())
-	rec := m.call("POST", "/v1/images/generations", "application/json", body, nil)
-	if e := decodeErr(t, rec); rec.Code != 404 || str(e.Error.Code) != "model_not_found" || !strings.Contains(e.Error.Message, "has been deprecated") {
-		t.Errorf("retired: %d %s", rec.Code, rec.Body)
+	// The deprecated option changes nothing.
+	if rec := newInMemory(t, RefuseRetiredModels()).call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"dall-e-3"}`), nil); rec.Code != 400 {
+		t.Errorf("RefuseRetiredModels: %d %s", rec.Code, rec.Body)
 	}
-	before := retired.Retirement.Add(-time.Hour)
-	m = newInMemory(t, WithClock(func() time.Time { return before }), RefuseRetiredModels())
-	if rec := m.call("POST", "/v1/images/generations", "application/json", body, nil); rec.Code != 200 {
-		t.Errorf("before its retirement: %d %s", rec.Code, rec.Body)
+	// The Responses API's tool, and a batch line.
+	rec = m.call("POST", "/v1/responses", "application/json", []byte(`{"model":"gpt-5","input":"x","tools":[{"type":"image_generation","model":"gpt-image-1"}]}`), nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "tools[0].model" || str(e.Error.Code) != "model_not_found" {
+		t.Errorf("tool model: %d %s", rec.Code, rec.Body)
 	}
 }
 
@@ -162,10 +215,10 @@ func TestSizeAlwaysEchoed(t *testing.T) {
 	t.Parallel()
 	m := newInMemory(t)
 	for body, want := range map[string]string{
-		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`:  "1536x864",
-		`{"prompt":"x","model":"gpt-image-1","size":"auto"}`:      "1024x1024",
-		`{"prompt":"x","model":"gpt-image-1.5"}`:                  "1024x1024",
-		`{"prompt":"x","model":"gpt-image-1","size":"1024x1536"}`: "1024x1536",
+		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`:    "1536x864",
+		`{"prompt":"x","model":"gpt-image-1.5","size":"auto"}`:      "1024x1024",
+		`{"prompt":"x","model":"gpt-image-1.5"}`:                    "1024x1024",
+		`{"prompt":"x","model":"gpt-image-1.5","size":"1024x1536"}`: "1024x1536",
 	} {
 		var res struct {
 			Size string `json:"size"`
