@@ -26,7 +26,7 @@ func ExampleClient_RunBatch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON})
+	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
 
 	dir, _ := os.MkdirTemp("", "batch")
 	defer os.RemoveAll(dir)

@@ -175,7 +175,7 @@ func TestBatchPlainText(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", sixPrompts)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--concurrency", "3", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--concurrency", "3", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
 	var want []string
@@ -199,7 +199,7 @@ func TestBatchPlainText(t *testing.T) {
 	var prompts []string
 	for _, q := range reqs {
 		prompts = append(prompts, q.Params["prompt"].(string))
-		if q.Params["model"] != "dall-e-2" || q.Params["size"] != "256x256" || q.Params["response_format"] != "b64_json" {
+		if q.Params["model"] != "gpt-image-2" || q.Params["size"] != "256x256" {
 			t.Errorf("request params %v", q.Params)
 		}
 	}
@@ -240,7 +240,7 @@ func TestBatchJSONL(t *testing.T) {
 `
 	file := writeText(t, dir, "items.jsonl", items)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...)
 	if r.code != exitFailure {
@@ -271,7 +271,7 @@ func TestBatchJSONL(t *testing.T) {
 	for _, q := range srv.imageRequests() {
 		params[q.Params["prompt"].(string)] = q.Params
 	}
-	if len(params) != 4 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+	if len(params) != 4 || params["a sea otter"]["model"] != "gpt-image-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
 		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
 		params["a tower"]["output_format"] != "jpeg" || params["two boats"] != nil {
 		t.Errorf("requests: %v", params)
@@ -306,7 +306,7 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	reqs := srv.imageRequests()
-	if len(reqs) != 5 || reqs[4].Params["prompt"] != "two boats" || reqs[4].Params["model"] != "dall-e-2" {
+	if len(reqs) != 5 || reqs[4].Params["prompt"] != "two boats" || reqs[4].Params["model"] != "gpt-image-2" {
 		t.Errorf("%d requests in all, want 5, the last of them two boats", len(reqs))
 	}
 	for p, st := range before {
@@ -322,7 +322,7 @@ func TestBatchJSONL(t *testing.T) {
 
 // apiItems is a Batch API batch with an item the client cannot check (a
 // model it does not know) that the API refuses: it lands in the error file.
-const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
+const apiItems = `{"id": "otter", "prompt": "a sea otter", "quality": "medium"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 {"id": "future", "prompt": "a new model", "model": "gpt-image-9", "quality": "xhigh"}
 {"prompt": "a default item"}
@@ -336,7 +336,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "api.jsonl", apiItems)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--emulator", "--batch-api", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--emulator", "--batch-api", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, nil, args...)
 	if r.code != exitFailure {
@@ -407,7 +407,7 @@ func TestBatchAPIResume(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "a sea otter\na red fox\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "the submission", func() bool { return strings.Contains(a.stderr.String(), "submitted 2 items as batch") })
@@ -457,7 +457,7 @@ func TestBatchInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, file}
+	args := []string{"batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "two items", func() bool { return len(lines(a.stdout.String())) == 2 })
@@ -494,8 +494,8 @@ func TestBatchRateLimited(t *testing.T) {
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
-	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file).mustSucceed(t)
+	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out"), file).mustSucceed(t)
 	s := parseBatchSummary(t, r.stdout)
 	if s.RateLimited != 1 || s.Totals != (batchTotals{Items: 4, Succeeded: 4}) || s.Mode != "local" {
 		t.Errorf("summary = %+v", s)
@@ -505,8 +505,8 @@ func TestBatchRateLimited(t *testing.T) {
 	}
 
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
-	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
+	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
 	if !strings.Contains(r.stderr, "rate limited by the server (1 429 answer so far): requests now") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
@@ -520,7 +520,7 @@ func TestBatchJSON(t *testing.T) {
 	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
 {"id": "b", "prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
 `)
-	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
+	r := runCLI(t, srv.env, "batch", "--json", "--model", "gpt-image-2", "--size", "256x256",
 		"--out", filepath.Join(dir, "out"), file)
 	if r.code != exitFailure || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -545,7 +545,7 @@ func TestBatchStdin(t *testing.T) {
 	srv := batchServer(t)
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := runWithStdin(t.Context(), []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, "-"},
+	code := runWithStdin(t.Context(), []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, "-"},
 		strings.NewReader("a cat\n\na dog\n"), &stdout, &stderr, func(k string) string { return srv.env[k] })
 	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), "item-00002 (stdin:3) ok") {
 		t.Fatalf("exit %d\nstderr: %s", code, stderr.String())
@@ -567,7 +567,7 @@ func TestBatchTerminal(t *testing.T) {
 `)
 	var stdout, stderr bytes.Buffer
 	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}
-	err := runBatch(t.Context(), inv, []string{"--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file})
+	err := runBatch(t.Context(), inv, []string{"--model", "gpt-image-2", "--size", "256x256", "--out", filepath.Join(dir, "out"), file})
 	if code := exitCode(t.Context(), inv, err); code != exitFailure {
 		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
 	}
@@ -700,7 +700,7 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	writeText(t, out, pendingBatchName, `{"batch_id": "batch_elsewhere", "base_url": "https://api.openai.com/v1", "items": 1}`)
 	r := runCLI(t, srv.env, args...)

@@ -215,7 +215,9 @@
 // http://127.0.0.1:8089/ shows the newest requests in a browser, with
 // thumbnails of the images returned; GET /v1/emulator/requests returns the
 // log as JSON and DELETE empties it (--log-size requests are kept, 1000 by
-// default). --refuse-retired answers retired models as the API does.
+// default). Models OpenAI has retired, and the variations endpoint, are
+// answered as the API answers them now; --allow-retired serves them with
+// their old rules, as an OpenAI-compatible server may.
 //
 // Flags make the emulator a hard server for a client's retry code: --rpm
 // and --burst limit image requests per minute (429 with Retry-After and
