@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -204,11 +205,36 @@ func TestRetiredModelsRefused(t *testing.T) {
 	if rec := newInMemory(t, RefuseRetiredModels()).call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"dall-e-3"}`), nil); rec.Code != 400 {
 		t.Errorf("RefuseRetiredModels: %d %s", rec.Code, rec.Body)
 	}
-	// The Responses API's tool, and a batch line.
+	// The Responses API's tool.
 	rec = m.call("POST", "/v1/responses", "application/json", []byte(`{"model":"gpt-5","input":"x","tools":[{"type":"image_generation","model":"gpt-image-1"}]}`), nil)
 	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "tools[0].model" || str(e.Error.Code) != "model_not_found" {
 		t.Errorf("tool model: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// A Batch API line naming a retired model lands in the error file with the
+// API's answer.
+func TestRetiredModelInBatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The bubble's clock starts in 2000, before any retirement.
+		today := time.Date(2026, time.December, 2, 0, 0, 0, 0, time.UTC)
+		m := newInMemory(t, WithClock(func() time.Time { return today }))
+		input := `{"custom_id":"old","method":"POST","url":"/v1/images/generations","body":{"prompt":"x","model":"dall-e-2","size":"256x256"}}` + "\n" +
+			`{"custom_id":"new","method":"POST","url":"/v1/images/generations","body":{"prompt":"x","model":"gpt-image-2","size":"256x256"}}` + "\n"
+		_, f := m.upload("batch", "in.jsonl", []byte(input))
+		_, b := m.createBatch(f["id"].(string), "/v1/images/generations")
+		for b.Status != "completed" {
+			time.Sleep(time.Second)
+			b = m.batch(b.ID)
+		}
+		errs := m.lines(b.ErrorFileID)
+		if len(errs) != 1 || errs[0].CustomID != "old" || errs[0].Response.StatusCode != 400 || !bytes.Contains(errs[0].Response.Body, []byte(`"model_not_found"`)) {
+			t.Errorf("error lines %+v", errs)
+		}
+		if out := m.lines(b.OutputFileID); len(out) != 1 || out[0].CustomID != "new" {
+			t.Errorf("output lines %+v", out)
+		}
+	})
 }
 
 func TestSizeAlwaysEchoed(t *testing.T) {

@@ -453,15 +453,16 @@ func TestResponsesToolGIFAndSVG(t *testing.T) {
 		{`{"type":"image_generation","size":"1024x1024","output_format":"svg","svg":{"model":"gpt-5"}}`, "svg"},
 	} {
 		var resp struct {
-			Output []struct {
+			SafetyIdentifier string `json:"safety_identifier"`
+			Output           []struct {
 				Type         string          `json:"type"`
 				Result       string          `json:"result"`
 				OutputFormat string          `json:"output_format"`
 				SvgUsage     json.RawMessage `json:"svg_usage"`
 			} `json:"output"`
 		}
-		rec := m.call("POST", "/v1/responses", "application/json", []byte(`{"model":"gpt-5","input":"a kite","tools":[`+c.tool+`]}`), &resp)
-		if rec.Code != 200 || len(resp.Output) != 1 || resp.Output[0].OutputFormat != c.format {
+		rec := m.call("POST", "/v1/responses", "application/json", []byte(`{"model":"gpt-5","input":"a kite","safety_identifier":"kite-user","tools":[`+c.tool+`]}`), &resp)
+		if rec.Code != 200 || len(resp.Output) != 1 || resp.Output[0].OutputFormat != c.format || resp.SafetyIdentifier != "kite-user" {
 			t.Fatalf("%s: %d %s", c.tool, rec.Code, rec.Body.String()[:min(rec.Body.Len(), 300)])
 		}
 		b, _ := base64.StdEncoding.DecodeString(resp.Output[0].Result)

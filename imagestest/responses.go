@@ -43,6 +43,7 @@ type responsesRequest struct {
 	TopP               *float64          `json:"top_p"`
 	MaxOutputTokens    *int              `json:"max_output_tokens"`
 	User               *string           `json:"user"`
+	SafetyIdentifier   *string           `json:"safety_identifier"`
 }
 
 // imageTool is the image_generation tool of a request (ImageGenTool in the
@@ -400,7 +401,8 @@ func (t *turn) object(status string, output []any) map[string]any {
 		"text":        map[string]any{"format": map[string]any{"type": "text"}, "verbosity": "medium"},
 		"tool_choice": or(req.ToolChoice, "auto"), "tools": tools, "top_p": or(req.TopP, 1.0),
 		"truncation": "disabled", "usage": nil, "user": or(req.User, nil), "metadata": metadata,
-		"completed_at": nil,
+		"safety_identifier": or(req.SafetyIdentifier, nil),
+		"completed_at":      nil,
 	}
 	if status == "completed" {
 		m["usage"], m["completed_at"] = t.usage, t.created
