@@ -1,7 +1,7 @@
-// Package loadgen drives the emulator with concurrent requests, for the
-// throughput benchmarks of imagestest and of the openai-images serve
-// command (docs/BENCHMARKS.md). It is test support: only benchmarks import
-// it.
+// Package loadgen drives the emulator with concurrent requests and
+// measures CPU time, for the benchmarks of contract, imagestest and the
+// openai-images serve command (docs/BENCHMARKS.md). It is test support:
+// only benchmarks import it.
 package loadgen
 
 import (
@@ -22,8 +22,10 @@ import (
 // SmallGenerations sends b.N small generations (dall-e-2, 256x256,
 // b64_json, a different prompt each, so nothing can be served from a cache)
 // to the Images API at baseURL (ending in /v1) from concurrency goroutines
-// over keep-alive connections, and reports the rate as "req/s". The first
-// request, before the timer starts, checks that a 256x256 PNG comes back.
+// over keep-alive connections, and reports the rate as "req/s" and the
+// process's CPU time per request (server and client together) as
+// "cpu-ns/op". The first request, before the timer starts, checks that a
+// 256x256 PNG comes back.
 func SmallGenerations(b *testing.B, baseURL string, concurrency int) {
 	client := &http.Client{Transport: &http.Transport{
 		MaxIdleConnsPerHost: concurrency,
@@ -47,6 +49,7 @@ func SmallGenerations(b *testing.B, baseURL string, concurrency int) {
 	var wg sync.WaitGroup
 	n := int64(b.N)
 	b.ResetTimer()
+	stopCPU := CPUPerOp(b)
 	start := time.Now()
 	for range concurrency {
 		wg.Go(func() {
@@ -61,6 +64,7 @@ func SmallGenerations(b *testing.B, baseURL string, concurrency int) {
 	wg.Wait()
 	elapsed := time.Since(start)
 	b.StopTimer()
+	stopCPU()
 	if err := failed.Load(); err != nil {
 		b.Fatal(*err)
 	}
@@ -110,4 +114,17 @@ func checkImage(resp []byte, w, h int) error {
 		return fmt.Errorf("image: want a %dx%d PNG, got %dx%d (%v)", w, h, cfg.Width, cfg.Height, err)
 	}
 	return nil
+}
+
+// CPUPerOp measures the process's CPU time from now until the returned
+// function is called, and reports it divided by b.N as "cpu-ns/op". On a
+// machine shared with other work, CPU time per operation is steadier than
+// wall time: it does not count the time spent waiting for a core.
+func CPUPerOp(b *testing.B) (stop func()) {
+	start := CPUTime()
+	return func() {
+		if used := CPUTime() - start; used > 0 && b.N > 0 {
+			b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+		}
+	}
 }
