@@ -53,7 +53,7 @@ func ExampleValidator_Middleware() {
 	fmt.Println(len(v.Violations()), "response violations")
 	// Output:
 	// 400
-	// {"error":{"code":null,"message":"request createImage: body field \"quality\": value is not one of the allowed values [\"standard\",\"hd\",\"low\",\"medium\",\"high\",\"auto\"]","param":"quality","type":"invalid_request_error"}}
+	// {"error":{"code":null,"message":"request createImage: body field \"quality\": value must be one of 'standard', 'hd', 'low', 'medium', 'high', 'auto'","param":"quality","type":"invalid_request_error"}}
 	// 0 response violations
 }
 

@@ -25,6 +25,10 @@ type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
 	cfg    config
+	// schemas checks bodies against the document's schemas, compiled once
+	// each; nil for an OpenAPI 3.0 document or WithNullable, whose bodies
+	// kin-openapi's OpenAPI 3.0 validator checks (it compiles nothing).
+	schemas *schemaSet
 
 	mu         sync.Mutex
 	violations []error
@@ -157,16 +161,9 @@ func New(opts ...Option) (*Validator, error) {
 			return nil, err
 		}
 	}
-	if cfg.spec == nil {
-		cfg.spec = openaiimages.OpenAPISpec()
-	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(cfg.spec)
+	doc, err := loadDocument(cfg.spec)
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading the OpenAPI document: %w", err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		return nil, fmt.Errorf("contract: invalid OpenAPI document: %w", err)
+		return nil, err
 	}
 	// Route on paths only: the spec's servers name the real API's host and
 	// base path, while tests send requests to httptest servers. Routes built
@@ -177,7 +174,31 @@ func New(opts ...Option) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: building the router: %w", err)
 	}
-	return &Validator{doc: doc, router: router, cfg: cfg}, nil
+	v := &Validator{doc: doc, router: router, cfg: cfg}
+	if doc.IsOpenAPI31OrLater() && !cfg.nullable {
+		if v.schemas, err = newSchemaSet(doc); err != nil {
+			return nil, fmt.Errorf("contract: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// loadDocument loads and validates the OpenAPI document: spec (WithSpec), or
+// by default the module's embedded openapi.yaml. It is the one place the
+// document comes from.
+func loadDocument(spec []byte) (*openapi3.T, error) {
+	if spec == nil {
+		spec = openaiimages.OpenAPISpec()
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading the OpenAPI document: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("contract: invalid OpenAPI document: %w", err)
+	}
+	return doc, nil
 }
 
 // Violations returns the response violations Middleware has found so far,

@@ -409,3 +409,43 @@ paths:
 		t.Errorf("message quotes the value: %v", err)
 	}
 }
+
+// TestJSONBodyAroundMemoryLimit checks that a JSON body gets the same
+// verdict and is restored byte for byte whether it fits in memory, fills it
+// exactly, or goes on in the spool's file.
+func TestJSONBodyAroundMemoryLimit(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	bodies := map[string]string{
+		`{"prompt":"` + strings.Repeat("a", 300) + `","n":2}`:    "",
+		`{"prompt":"` + strings.Repeat("a", 300) + `","n":"2"}`:  `request createImage: body field "n": value must be an integer`,
+		`{"prompt":"` + strings.Repeat("a", 300) + `"} {}`:       "request createImage: body: not valid JSON: unexpected data after the JSON value",
+		`{"prompt":"` + strings.Repeat("a", 300) + `"`:           "request createImage: body: not valid JSON: unexpected end of JSON input",
+		`{"prompt":"` + strings.Repeat("a", 300) + `"}` + "\n\n": "",
+		"  \n": "request createImage: body: required, but the request has none",
+	}
+	for body, want := range bodies {
+		for _, limit := range []int64{1, 64, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 1, 8 << 20} {
+			if limit < 1 {
+				continue
+			}
+			v := newValidator(t, WithBodyMemoryLimit(limit))
+			r := jsonRequest(t, genURL, body)
+			got := ""
+			if err := v.ValidateRequest(r); err != nil {
+				got = err.Error()
+			}
+			if got != want {
+				t.Errorf("limit %d, body %.20q: got %q, want %q", limit, body, got, want)
+			}
+			restored, err := io.ReadAll(r.Body)
+			noError(t, err)
+			noError(t, r.Body.Close())
+			if string(restored) != body {
+				t.Errorf("limit %d: restored body differs", limit)
+			}
+		}
+	}
+	if files, _ := os.ReadDir(os.Getenv("TMPDIR")); len(files) != 0 {
+		t.Errorf("%d spool files left", len(files))
+	}
+}
