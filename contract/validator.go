@@ -53,7 +53,9 @@ type config struct {
 type Option func(*config) error
 
 // WithSpec validates against doc, an OpenAPI 3 document in YAML or JSON,
-// instead of the embedded openapi.yaml. References must be internal.
+// instead of the embedded effective document (openaiimages.EffectiveSpec:
+// openapi.yaml with the facts newer than the upstream spec applied).
+// References must be internal.
 func WithSpec(doc []byte) Option {
 	return func(c *config) error {
 		if len(doc) == 0 {
@@ -184,11 +186,11 @@ func New(opts ...Option) (*Validator, error) {
 }
 
 // loadDocument loads and validates the OpenAPI document: spec (WithSpec), or
-// by default the module's embedded openapi.yaml. It is the one place the
-// document comes from.
+// by default the embedded effective document (openaiimages.EffectiveSpec).
+// It is the one place the document comes from.
 func loadDocument(spec []byte) (*openapi3.T, error) {
 	if spec == nil {
-		spec = openaiimages.OpenAPISpec()
+		spec = openaiimages.EffectiveSpec()
 	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(spec)
