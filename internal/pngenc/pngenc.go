@@ -6,10 +6,13 @@
 // emulator's time per 256x256 generation went to png.Encoder.Encode, with
 // BestSpeed). Encode always uses the Sub filter, which turns runs of one
 // colour (every row of a vertical gradient, the inside of a shape) into
-// runs of zeros, and compresses with compress/flate at BestSpeed through
-// pooled writers, so an image allocates little beyond its output. The files
-// are a little larger than image/png's (about 20 % on the emulator's
-// pictures) and decode to the same pixels.
+// runs of zeros, and writes those as deflate matches with the fixed Huffman
+// codes (runEncoder): no hashing, no Huffman trees. A picture that does not
+// shrink to a quarter that way (an edit of a photograph) is compressed with
+// compress/flate at BestSpeed instead. Buffers and writers are pooled, so
+// an image allocates little beyond its output. The files decode to the same
+// pixels as image/png's; they are a little larger on the emulator's
+// pictures.
 package pngenc
 
 import (
@@ -38,23 +41,41 @@ func Encode(w io.Writer, img *image.NRGBA) error {
 
 	st := states.Get().(*state)
 	defer st.release()
-	st.idat.Reset()
-	st.zw.Reset(&st.idat)
 	rowLen := 1 + width*bpp
 	if cap(st.row) < rowLen {
 		st.row = make([]byte, rowLen)
 	}
 	row := st.row[:rowLen]
 	row[0] = 1 // the Sub filter: each byte minus the byte bpp to its left
-	for y := range height {
-		src := img.Pix[y*img.Stride : y*img.Stride+width*4]
-		filterSub(row[1:], src, opaque)
-		if _, err := st.zw.Write(row); err != nil {
-			return err
+	rows := func(write func([]byte)) {
+		for y := range height {
+			filterSub(row[1:], img.Pix[y*img.Stride:y*img.Stride+width*4], opaque)
+			write(row)
 		}
 	}
-	if err := st.zw.Close(); err != nil {
-		return err
+
+	// Runs and literals first (see runEncoder); compress/flate when that
+	// does not compress to a quarter.
+	st.rle.reset(st.rleOut)
+	rows(st.rle.write)
+	data := st.rle.finish()
+	st.rleOut = data
+	if len(data) > height*rowLen/4 {
+		st.idat.Reset()
+		st.zw.Reset(&st.idat)
+		var err error
+		rows(func(p []byte) {
+			if err == nil {
+				_, err = st.zw.Write(p)
+			}
+		})
+		if err == nil {
+			err = st.zw.Close()
+		}
+		if err != nil {
+			return err
+		}
+		data = st.idat.Bytes()
 	}
 
 	var ihdr [13]byte
@@ -70,7 +91,7 @@ func Encode(w io.Writer, img *image.NRGBA) error {
 	if err := writeChunk(w, "IHDR", ihdr[:]); err != nil {
 		return err
 	}
-	if err := writeChunk(w, "IDAT", st.idat.Bytes()); err != nil {
+	if err := writeChunk(w, "IDAT", data); err != nil {
 		return err
 	}
 	return writeChunk(w, "IEND", nil)
@@ -78,15 +99,17 @@ func Encode(w io.Writer, img *image.NRGBA) error {
 
 // state is the reusable memory of one Encode call.
 type state struct {
-	zw   *zlib.Writer
-	idat bytes.Buffer // the compressed image data
-	row  []byte       // one filtered row
+	rle    runEncoder
+	rleOut []byte // runEncoder's output
+	zw     *zlib.Writer
+	idat   bytes.Buffer // compress/flate's output
+	row    []byte       // one filtered row
 }
 
 // release returns st to the pool, unless it holds the memory of an
 // unusually large image.
 func (st *state) release() {
-	if st.idat.Cap() > 4<<20 || cap(st.row) > 64<<10 {
+	if st.idat.Cap() > 4<<20 || cap(st.rleOut) > 4<<20 || cap(st.row) > 64<<10 {
 		return
 	}
 	states.Put(st)
