@@ -116,7 +116,57 @@ func fillCircle(img *image.NRGBA, cx, cy, rad float64, c color.NRGBA) {
 }
 
 func fillRect(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
-	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return
+	}
+	if c.A != 0xff { // draw.Draw's rounding through premultiplied colour
+		draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
+		return
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		fillRow(img.Pix[off:off+r.Dx()*4], c)
+	}
+}
+
+// darkenOver composites the uniform colour c over r of img, with the same
+// result, to the bit, as draw.Draw(img, r, image.NewUniform(c),
+// image.Point{}, draw.Over), which on an NRGBA image takes a generic path
+// through color.RGBA64 for every pixel. Runs of one colour (a gradient's
+// rows, the inside of a shape) are computed once.
+func darkenOver(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
+	r = r.Intersect(img.Bounds())
+	sr, sg, sb, sa := c.RGBA()
+	const m = 0xffff
+	a := m - sa
+	var last, lastOut [4]byte
+	have := false
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		row := img.Pix[off : off+r.Dx()*4]
+		for i := 0; i < len(row); i += 4 {
+			px := (*[4]byte)(row[i : i+4])
+			if have && *px == last {
+				*px = lastOut
+				continue
+			}
+			last = *px
+			dr, dg, db, da := color.NRGBA{px[0], px[1], px[2], px[3]}.RGBA()
+			// The blend of draw's generic path, then image.NRGBA.SetRGBA64.
+			rr := uint32(uint16((dr*a)/m + sr))
+			rg := uint32(uint16((dg*a)/m + sg))
+			rb := uint32(uint16((db*a)/m + sb))
+			ra := uint32(uint16((da*a)/m + sa))
+			if ra != 0 && ra != 0xffff {
+				rr = (rr * 0xffff) / ra
+				rg = (rg * 0xffff) / ra
+				rb = (rb * 0xffff) / ra
+			}
+			*px = [4]byte{uint8(rr >> 8), uint8(rg >> 8), uint8(rb >> 8), uint8(ra >> 8)}
+			lastOut, have = *px, true
+		}
+	}
 }
 
 var (
@@ -161,7 +211,7 @@ func drawCaption(img *image.NRGBA, prompt string) {
 	lineH := int(px * 1.3)
 	bandTop := h - lineH*len(lines) - int(px)
 	band := image.Rect(0, max(bandTop, 0), w, h)
-	draw.Draw(img, band, image.NewUniform(color.NRGBA{0, 0, 0, 140}), image.Point{}, draw.Over)
+	darkenOver(img, band, color.NRGBA{0, 0, 0, 140})
 	d := font.Drawer{Dst: img, Src: image.White, Face: face}
 	for i, line := range lines {
 		d.Dot = fixed.P(int(px), bandTop+int(px*0.5)+lineH*(i+1)-int(px*0.3))
