@@ -51,7 +51,7 @@ func BenchmarkValidateRequest(b *testing.B) {
 			b.ReportAllocs()
 			defer loadgen.CPUPerOp(b)()
 			for b.Loop() {
-				r.Body = io.NopCloser(bytes.NewReader(body))
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 				if err := v.ValidateRequest(r); err != nil {
 					b.Fatal(err)
 				}
@@ -82,7 +82,7 @@ func BenchmarkValidateRequest(b *testing.B) {
 		b.ReportAllocs()
 		defer loadgen.CPUPerOp(b)()
 		for b.Loop() {
-			r.Body = io.NopCloser(bytes.NewReader(body))
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 			if err := v.ValidateRequest(r); err != nil {
 				b.Fatal(err)
 			}
@@ -124,7 +124,7 @@ func BenchmarkValidateResponse(b *testing.B) {
 			defer loadgen.CPUPerOp(b)()
 			for b.Loop() {
 				resp := response(200, "application/json", "")
-				resp.Body = io.NopCloser(bytes.NewReader(body))
+				resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 				if err := v.ValidateResponse(req, resp); err != nil {
 					b.Fatal(err)
 				}

@@ -59,7 +59,7 @@ func (v *Validator) validateRequestBody(r *http.Request, route *routers.Route) e
 		return &Error{Op: "request", Operation: op, In: InHeader, Field: "Content-Type",
 			Message: fmt.Sprintf("%q is not accepted; the operation accepts %s", mediaTypeOf(ct), contentTypes(content))}
 	}
-	sp := newSpool(v.cfg.memoryLimit)
+	sp := newSpool(v.cfg.memoryLimit, r.ContentLength)
 	t := newTee(body, sp)
 	verr := v.validateBody(t, "request", op, mediaTypeOf(ct), ct, mt, rb.Value.Required)
 	r.Body = t.finish(body)

@@ -17,7 +17,16 @@ type spool struct {
 	err   error // first write error
 }
 
-func newSpool(limit int64) *spool { return &spool{limit: limit} }
+// newSpool returns a spool that keeps up to limit bytes in memory. size is
+// the body's length if known (Content-Length), else -1: a body that fits
+// is then held in one allocation of its size.
+func newSpool(limit, size int64) *spool {
+	s := &spool{limit: limit}
+	if size > 0 && size <= limit {
+		s.mem.Grow(int(size))
+	}
+	return s
+}
 
 // Write implements io.Writer. A failure to spool is remembered, not
 // returned, so that validation goes on; it surfaces when the copy is read.

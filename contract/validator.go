@@ -25,6 +25,10 @@ type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
 	cfg    config
+	// firstSegments holds the first segment of every path of the spec (nil
+	// if one starts with a template): findRoute skips the candidate paths
+	// that cannot match.
+	firstSegments map[string]bool
 	// schemas checks bodies against the document's schemas, compiled once
 	// each; nil for an OpenAPI 3.0 document or WithNullable, whose bodies
 	// kin-openapi's OpenAPI 3.0 validator checks (it compiles nothing).
@@ -176,7 +180,7 @@ func New(opts ...Option) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: building the router: %w", err)
 	}
-	v := &Validator{doc: doc, router: router, cfg: cfg}
+	v := &Validator{doc: doc, router: router, cfg: cfg, firstSegments: firstSegmentsOf(doc)}
 	if doc.IsOpenAPI31OrLater() && !cfg.nullable {
 		if v.schemas, err = newSchemaSet(doc); err != nil {
 			return nil, fmt.Errorf("contract: %w", err)
@@ -223,6 +227,33 @@ func (v *Validator) recordViolation(err error) {
 	}
 }
 
+// mayMatch reports whether a path of the spec could match p: whether one
+// starts with p's first segment, or with a template that matches any.
+func (v *Validator) mayMatch(p string) bool {
+	if v.firstSegments == nil {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return v.firstSegments[first]
+}
+
+// firstSegmentsOf returns the first segments of doc's paths, or nil when one
+// of them starts with a template ("/{id}/..."), which any segment matches.
+func firstSegmentsOf(doc *openapi3.T) map[string]bool {
+	segs := map[string]bool{}
+	if doc.Paths == nil {
+		return segs
+	}
+	for p := range doc.Paths.Map() {
+		first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+		if strings.Contains(first, "{") {
+			return nil
+		}
+		segs[first] = true
+	}
+	return segs
+}
+
 // findRoute maps a request to an operation of the spec, removing the base
 // path (WithBasePath) or trying the path without each of its leading
 // segments in turn.
@@ -248,10 +279,13 @@ func (v *Validator) findRoute(r *http.Request) (*routers.Route, map[string]strin
 		}
 	}
 	methodMismatch := false
+	u := *r.URL
+	probe := &http.Request{Method: r.Method, URL: &u, Header: r.Header, Host: r.Host}
 	for _, c := range candidates {
-		u := *r.URL
+		if !v.mayMatch(c) {
+			continue // no path of the spec starts with c's first segment
+		}
 		u.Path, u.RawPath = c, ""
-		probe := &http.Request{Method: r.Method, URL: &u, Header: r.Header, Host: r.Host}
 		route, params, err := v.router.FindRoute(probe)
 		if err == nil {
 			return route, params, nil
@@ -508,7 +542,7 @@ func (v *Validator) validateResponse(route *routers.Route, r *http.Request, resp
 	if body == nil {
 		body = http.NoBody
 	}
-	sp := newSpool(v.cfg.memoryLimit)
+	sp := newSpool(v.cfg.memoryLimit, resp.ContentLength)
 	tee := newTee(body, sp)
 	var verr error
 	if isSSE(mediaType) {

@@ -449,3 +449,29 @@ func TestJSONBodyAroundMemoryLimit(t *testing.T) {
 		t.Errorf("%d spool files left", len(files))
 	}
 }
+
+// TestRoutingTemplatedFirstSegment checks that leading segments are still
+// tried when a path of the spec starts with a template, which any segment
+// matches.
+func TestRoutingTemplatedFirstSegment(t *testing.T) {
+	spec := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /{tenant}/things:
+    post:
+      operationId: createThing
+      parameters:
+        - {in: path, name: tenant, required: true, schema: {type: string, pattern: "^[a-z]+$"}}
+      responses:
+        "200": {description: OK}
+`
+	v := newValidator(t, WithSpec([]byte(spec)), WithoutSecurity())
+	for _, url := range []string{"http://h/acme/things", "http://h/v1/acme/things", "http://h/a/b/acme/things"} {
+		r, _ := http.NewRequest(http.MethodPost, url, nil)
+		noError(t, v.ValidateRequest(r))
+	}
+	r, _ := http.NewRequest(http.MethodPost, "http://h/things", nil)
+	if err := v.ValidateRequest(r); !errors.Is(err, ErrNoOperation) {
+		t.Errorf("got %v, want ErrNoOperation", err)
+	}
+}
