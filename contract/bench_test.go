@@ -71,6 +71,19 @@ func BenchmarkValidateRequest(b *testing.B) {
 		})
 	}
 
+	// A GET with a path parameter, checked by openapi3filter.
+	b.Run("retrieveBatch/validate", func(b *testing.B) {
+		r, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:1234/v1/batches/batch_123", nil)
+		r.Header.Set("Authorization", "Bearer sk-test")
+		b.ReportAllocs()
+		defer loadgen.CPUPerOp(b)()
+		for b.Loop() {
+			if err := v.ValidateRequest(r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
 	body, ct := multipartBody(b,
 		field("model", "gpt-image-1.5"), field("prompt", "add a lighthouse"), field("n", "1"),
 		field("size", "1024x1024"), field("quality", "high"),

@@ -475,3 +475,66 @@ paths:
 		t.Errorf("got %v, want ErrNoOperation", err)
 	}
 }
+
+// TestParameters checks parameters against their schemas, whether
+// openapi3filter sees the document as 3.0 (schemas without 3.1-only
+// keywords, checked without compiling anything) or as 3.1 (a const).
+func TestParameters(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {in: path, name: id, required: true, schema: {type: string, pattern: "^t_[a-z0-9]+$", maxLength: 12}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {in: query, name: order, schema: {type: string, enum: [asc, desc]}}
+        - {in: query, name: flag, schema: {type: boolean}}
+        - {in: header, name: X-Mode, schema: {type: string, EXTRA}}
+      responses:
+        "200": {description: OK}
+`
+	for _, extra := range []string{"minLength: 1", "const: fast"} {
+		t.Run(extra, func(t *testing.T) {
+			v := newValidator(t, WithSpec([]byte(strings.Replace(spec, "EXTRA", extra, 1))), WithoutSecurity())
+			route, _, err := v.findRoute(httptestRequest("http://h/things/t_1"))
+			noError(t, err)
+			if want := strings.HasPrefix(extra, "const"); route.Spec.IsOpenAPI31OrLater() != want {
+				t.Fatalf("openapi3filter sees version %s", route.Spec.OpenAPI)
+			}
+			get := func(url, mode string) error {
+				r := httptestRequest(url)
+				if mode != "" {
+					r.Header.Set("X-Mode", mode)
+				}
+				return v.ValidateRequest(r)
+			}
+			noError(t, get("http://h/things/t_abc1?limit=100&order=desc&flag=true", "fast"))
+			for _, c := range []struct{ url, in, field string }{
+				{"http://h/things/T_1", InPath, "id"},
+				{"http://h/things/t_aaaaaaaaaaaaa", InPath, "id"},
+				{"http://h/things/t_1?limit=0", InQuery, "limit"},
+				{"http://h/things/t_1?limit=ten", InQuery, "limit"},
+				{"http://h/things/t_1?order=up", InQuery, "order"},
+				{"http://h/things/t_1?flag=maybe", InQuery, "flag"},
+			} {
+				wantViolation(t, get(c.url, "fast"), c.in, c.field)
+			}
+			err = get("http://h/things/t_1", "slow")
+			if strings.HasPrefix(extra, "const") {
+				wantViolation(t, err, InHeader, "X-Mode")
+			} else {
+				noError(t, err)
+			}
+		})
+	}
+}
+
+func httptestRequest(url string) *http.Request {
+	r, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}
