@@ -67,7 +67,8 @@ type Error struct {
 	// Message says what is wrong.
 	Message string
 	// Err is the underlying cause, if any: ErrNoOperation, ErrUnauthorized,
-	// an *openapi3.SchemaError, an I/O error, ...
+	// a *jsonschema.ValidationError (santhosh-tekuri/jsonschema/v6) or an
+	// *openapi3.SchemaError for a body, an I/O error, ...
 	Err error
 }
 
