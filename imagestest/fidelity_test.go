@@ -162,9 +162,9 @@ func TestSizeAlwaysEchoed(t *testing.T) {
 	t.Parallel()
 	m := newInMemory(t)
 	for body, want := range map[string]string{
-		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`: "1536x864",
-		`{"prompt":"x","model":"gpt-image-1","size":"auto"}`:     "1024x1024",
-		`{"prompt":"x","model":"gpt-image-1.5"}`:                 "1024x1024",
+		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`:  "1536x864",
+		`{"prompt":"x","model":"gpt-image-1","size":"auto"}`:      "1024x1024",
+		`{"prompt":"x","model":"gpt-image-1.5"}`:                  "1024x1024",
 		`{"prompt":"x","model":"gpt-image-1","size":"1024x1536"}`: "1024x1536",
 	} {
 		var res struct {

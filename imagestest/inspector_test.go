@@ -280,7 +280,7 @@ func TestLatency(t *testing.T) {
 			t.Fatal(err)
 		}
 		for body, want := range map[string]time.Duration{
-			`{"prompt":"x","model":"dall-e-2","size":"256x256"}`:                                          300 * time.Millisecond,
+			`{"prompt":"x","model":"dall-e-2","size":"256x256"}`:                                       300 * time.Millisecond,
 			`{"prompt":"x","model":"gpt-image-1","size":"1024x1024","stream":true,"partial_images":3}`: 600 * time.Millisecond,
 		} {
 			req := httptest.NewRequest("POST", "/v1/images/generations", strings.NewReader(body))
