@@ -222,6 +222,7 @@ td.status { font-weight: 600; color: #1a7f37; }
 tr.failed td.status { color: #c62828; }
 tr.pending td.status { color: #888; }
 td.thumbs img { border: 1px solid #ccc; margin-right: 4px; background: repeating-conic-gradient(#ddd 0% 25%, #fff 0% 50%) 50% / 12px 12px; }
+td.model, td.latency, td.thumbs { white-space: nowrap; }
 td.reqid, td.time { font-family: ui-monospace, monospace; font-size: .9em; white-space: nowrap; }
 #live { font-size: .85em; color: #888; margin-left: .5em; }
 </style>
@@ -232,7 +233,7 @@ td.reqid, td.time { font-family: ui-monospace, monospace; font-size: .9em; white
 <table id="requests">
 <thead><tr><th>Time</th><th>Method</th><th>Path</th><th>Model</th><th>Parameters</th><th>Status</th><th>Latency</th><th>Request ID</th><th>Images</th></tr></thead>
 <tbody>
-{{range .Rows}}<tr data-seq="{{.Seq}}"{{if .Failed}} class="failed"{{else if .Pending}} class="pending"{{end}}><td class="time">{{.Time}}</td><td>{{.Method}}</td><td>{{.Path}}</td><td>{{.Model}}</td><td class="params">{{.Params}}</td><td class="status">{{.Status}}</td><td>{{.Latency}}</td><td class="reqid">{{.ReqID}}</td><td class="thumbs">{{range .Thumbs}}<img src="{{.}}" alt="returned image" height="48">{{end}}</td></tr>
+{{range .Rows}}<tr data-seq="{{.Seq}}"{{if .Failed}} class="failed"{{else if .Pending}} class="pending"{{end}}><td class="time">{{.Time}}</td><td>{{.Method}}</td><td>{{.Path}}</td><td class="model">{{.Model}}</td><td class="params">{{.Params}}</td><td class="status">{{.Status}}</td><td class="latency">{{.Latency}}</td><td class="reqid">{{.ReqID}}</td><td class="thumbs">{{range .Thumbs}}<img src="{{.}}" alt="returned image" height="48">{{end}}</td></tr>
 {{else}}<tr class="empty"><td colspan="9">No requests yet. Point an SDK at the base URL above.</td></tr>
 {{end}}</tbody>
 </table>
@@ -260,8 +261,8 @@ td.reqid, td.time { font-family: ui-monospace, monospace; font-size: .9em; white
       var tr = document.createElement("tr");
       tr.dataset.seq = r.Seq;
       if (r.Failed) tr.className = "failed"; else if (r.Pending) tr.className = "pending";
-      cell(tr, r.Time, "time"); cell(tr, r.Method); cell(tr, r.Path); cell(tr, r.Model);
-      cell(tr, r.Params, "params"); cell(tr, r.Status, "status"); cell(tr, r.Latency); cell(tr, r.ReqID, "reqid");
+      cell(tr, r.Time, "time"); cell(tr, r.Method); cell(tr, r.Path); cell(tr, r.Model, "model");
+      cell(tr, r.Params, "params"); cell(tr, r.Status, "status"); cell(tr, r.Latency, "latency"); cell(tr, r.ReqID, "reqid");
       var td = cell(tr, "", "thumbs");
       (r.Thumbs || []).forEach(function (src) {
         var img = document.createElement("img");
