@@ -82,7 +82,7 @@ test-sdk:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) build -o "$$tmp/openai-images" ./cmd/openai-images && \
 	OPENAI_IMAGES_BIN="$$tmp/openai-images" node --test tests/sdk/node/
-	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v . | grep -v '^=== '
+	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v .
 
 FUZZTIME ?= 60s
 
