@@ -477,33 +477,33 @@ func (e CreateImageRequestStyle) Valid() bool {
 	}
 }
 
-// Defines values for CreateImageRequestSvgReasoningEffort.
+// Defines values for CreateImageSvgReasoningEffort.
 const (
-	CreateImageRequestSvgReasoningEffortHigh    CreateImageRequestSvgReasoningEffort = "high"
-	CreateImageRequestSvgReasoningEffortLow     CreateImageRequestSvgReasoningEffort = "low"
-	CreateImageRequestSvgReasoningEffortMax     CreateImageRequestSvgReasoningEffort = "max"
-	CreateImageRequestSvgReasoningEffortMedium  CreateImageRequestSvgReasoningEffort = "medium"
-	CreateImageRequestSvgReasoningEffortMinimal CreateImageRequestSvgReasoningEffort = "minimal"
-	CreateImageRequestSvgReasoningEffortNone    CreateImageRequestSvgReasoningEffort = "none"
-	CreateImageRequestSvgReasoningEffortXhigh   CreateImageRequestSvgReasoningEffort = "xhigh"
+	CreateImageSvgReasoningEffortHigh    CreateImageSvgReasoningEffort = "high"
+	CreateImageSvgReasoningEffortLow     CreateImageSvgReasoningEffort = "low"
+	CreateImageSvgReasoningEffortMax     CreateImageSvgReasoningEffort = "max"
+	CreateImageSvgReasoningEffortMedium  CreateImageSvgReasoningEffort = "medium"
+	CreateImageSvgReasoningEffortMinimal CreateImageSvgReasoningEffort = "minimal"
+	CreateImageSvgReasoningEffortNone    CreateImageSvgReasoningEffort = "none"
+	CreateImageSvgReasoningEffortXhigh   CreateImageSvgReasoningEffort = "xhigh"
 )
 
-// Valid indicates whether the value is a known member of the CreateImageRequestSvgReasoningEffort enum.
-func (e CreateImageRequestSvgReasoningEffort) Valid() bool {
+// Valid indicates whether the value is a known member of the CreateImageSvgReasoningEffort enum.
+func (e CreateImageSvgReasoningEffort) Valid() bool {
 	switch e {
-	case CreateImageRequestSvgReasoningEffortHigh:
+	case CreateImageSvgReasoningEffortHigh:
 		return true
-	case CreateImageRequestSvgReasoningEffortLow:
+	case CreateImageSvgReasoningEffortLow:
 		return true
-	case CreateImageRequestSvgReasoningEffortMax:
+	case CreateImageSvgReasoningEffortMax:
 		return true
-	case CreateImageRequestSvgReasoningEffortMedium:
+	case CreateImageSvgReasoningEffortMedium:
 		return true
-	case CreateImageRequestSvgReasoningEffortMinimal:
+	case CreateImageSvgReasoningEffortMinimal:
 		return true
-	case CreateImageRequestSvgReasoningEffortNone:
+	case CreateImageSvgReasoningEffortNone:
 		return true
-	case CreateImageRequestSvgReasoningEffortXhigh:
+	case CreateImageSvgReasoningEffortXhigh:
 		return true
 	default:
 		return false
@@ -1188,39 +1188,6 @@ func (e ImageGenToolQuality) Valid() bool {
 	}
 }
 
-// Defines values for ImageGenToolSvgReasoningEffort.
-const (
-	ImageGenToolSvgReasoningEffortHigh    ImageGenToolSvgReasoningEffort = "high"
-	ImageGenToolSvgReasoningEffortLow     ImageGenToolSvgReasoningEffort = "low"
-	ImageGenToolSvgReasoningEffortMax     ImageGenToolSvgReasoningEffort = "max"
-	ImageGenToolSvgReasoningEffortMedium  ImageGenToolSvgReasoningEffort = "medium"
-	ImageGenToolSvgReasoningEffortMinimal ImageGenToolSvgReasoningEffort = "minimal"
-	ImageGenToolSvgReasoningEffortNone    ImageGenToolSvgReasoningEffort = "none"
-	ImageGenToolSvgReasoningEffortXhigh   ImageGenToolSvgReasoningEffort = "xhigh"
-)
-
-// Valid indicates whether the value is a known member of the ImageGenToolSvgReasoningEffort enum.
-func (e ImageGenToolSvgReasoningEffort) Valid() bool {
-	switch e {
-	case ImageGenToolSvgReasoningEffortHigh:
-		return true
-	case ImageGenToolSvgReasoningEffortLow:
-		return true
-	case ImageGenToolSvgReasoningEffortMax:
-		return true
-	case ImageGenToolSvgReasoningEffortMedium:
-		return true
-	case ImageGenToolSvgReasoningEffortMinimal:
-		return true
-	case ImageGenToolSvgReasoningEffortNone:
-		return true
-	case ImageGenToolSvgReasoningEffortXhigh:
-		return true
-	default:
-		return false
-	}
-}
-
 // Defines values for ImageGenToolType.
 const (
 	ImageGenToolTypeImageGeneration ImageGenToolType = "image_generation"
@@ -1368,6 +1335,39 @@ const (
 func (e ImageGenToolCallType) Valid() bool {
 	switch e {
 	case ImageGenToolCallTypeImageGenerationCall:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolSvgReasoningEffort.
+const (
+	ImageGenToolSvgReasoningEffortHigh    ImageGenToolSvgReasoningEffort = "high"
+	ImageGenToolSvgReasoningEffortLow     ImageGenToolSvgReasoningEffort = "low"
+	ImageGenToolSvgReasoningEffortMax     ImageGenToolSvgReasoningEffort = "max"
+	ImageGenToolSvgReasoningEffortMedium  ImageGenToolSvgReasoningEffort = "medium"
+	ImageGenToolSvgReasoningEffortMinimal ImageGenToolSvgReasoningEffort = "minimal"
+	ImageGenToolSvgReasoningEffortNone    ImageGenToolSvgReasoningEffort = "none"
+	ImageGenToolSvgReasoningEffortXhigh   ImageGenToolSvgReasoningEffort = "xhigh"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolSvgReasoningEffort enum.
+func (e ImageGenToolSvgReasoningEffort) Valid() bool {
+	switch e {
+	case ImageGenToolSvgReasoningEffortHigh:
+		return true
+	case ImageGenToolSvgReasoningEffortLow:
+		return true
+	case ImageGenToolSvgReasoningEffortMax:
+		return true
+	case ImageGenToolSvgReasoningEffortMedium:
+		return true
+	case ImageGenToolSvgReasoningEffortMinimal:
+		return true
+	case ImageGenToolSvgReasoningEffortNone:
+		return true
+	case ImageGenToolSvgReasoningEffortXhigh:
 		return true
 	default:
 		return false
@@ -1988,13 +1988,7 @@ type CreateImageRequest struct {
 	Style *CreateImageRequestStyle `json:"style,omitempty"`
 
 	// Svg The model and reasoning effort that author SVG output (output_format=svg). SVG generation requires n=1 and does not support streaming, partial images or output_compression.
-	Svg *struct {
-		// Model Model used to author the SVG. Required when SVG model selection is enabled.
-		Model     string `json:"model"`
-		Reasoning *struct {
-			Effort *CreateImageRequestSvgReasoningEffort `json:"effort,omitempty"`
-		} `json:"reasoning,omitempty"`
-	} `json:"svg,omitempty"`
+	Svg *CreateImageSvg `json:"svg,omitempty"`
 
 	// User A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
 	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
@@ -2038,8 +2032,17 @@ type CreateImageRequestResponseFormat string
 // Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 type CreateImageRequestStyle string
 
-// CreateImageRequestSvgReasoningEffort defines model for CreateImageRequest.Svg.Reasoning.Effort.
-type CreateImageRequestSvgReasoningEffort string
+// CreateImageSvg The model and reasoning effort that author SVG output (output_format=svg). SVG generation requires n=1 and does not support streaming, partial images or output_compression.
+type CreateImageSvg struct {
+	// Model Model used to author the SVG. Required when SVG model selection is enabled.
+	Model     string `json:"model"`
+	Reasoning *struct {
+		Effort *CreateImageSvgReasoningEffort `json:"effort,omitempty"`
+	} `json:"reasoning,omitempty"`
+}
+
+// CreateImageSvgReasoningEffort defines model for CreateImageSvg.Reasoning.Effort.
+type CreateImageSvgReasoningEffort string
 
 // CreateImageVariationRequest defines model for CreateImageVariationRequest.
 type CreateImageVariationRequest struct {
@@ -2406,12 +2409,7 @@ type ImageGenTool struct {
 	Size *string `json:"size,omitempty"`
 
 	// Svg SVG author model settings. Requires output_format svg.
-	Svg *struct {
-		Model     *string `json:"model,omitempty"`
-		Reasoning *struct {
-			Effort *ImageGenToolSvgReasoningEffort `json:"effort,omitempty"`
-		} `json:"reasoning,omitempty"`
-	} `json:"svg,omitempty"`
+	Svg *ImageGenToolSvg `json:"svg,omitempty"`
 
 	// Type The type of the image generation tool. Always `image_generation`.
 	Type ImageGenToolType `json:"type"`
@@ -2437,9 +2435,6 @@ type ImageGenToolOutputFormat string
 // ImageGenToolQuality The quality of the generated image. One of `low`, `medium`, `high`,
 // or `auto`. Default: `auto`.
 type ImageGenToolQuality string
-
-// ImageGenToolSvgReasoningEffort defines model for ImageGenTool.Svg.Reasoning.Effort.
-type ImageGenToolSvgReasoningEffort string
 
 // ImageGenToolType The type of the image generation tool. Always `image_generation`.
 type ImageGenToolType string
@@ -2501,6 +2496,17 @@ type ImageGenToolCallStatus string
 // ImageGenToolCallType The type of the image generation call. Always `image_generation_call`.
 type ImageGenToolCallType string
 
+// ImageGenToolSvg SVG author model settings. Requires output_format svg.
+type ImageGenToolSvg struct {
+	Model     *string `json:"model,omitempty"`
+	Reasoning *struct {
+		Effort *ImageGenToolSvgReasoningEffort `json:"effort,omitempty"`
+	} `json:"reasoning,omitempty"`
+}
+
+// ImageGenToolSvgReasoningEffort defines model for ImageGenToolSvg.Reasoning.Effort.
+type ImageGenToolSvgReasoningEffort string
+
 // ImageGenUsage For `gpt-image-1` only, the token usage information for the image generation.
 type ImageGenUsage struct {
 	// InputTokens The number of tokens (images and text) in the input prompt.
@@ -2553,13 +2559,7 @@ type ImagesResponse struct {
 	Size *string `json:"size,omitempty"`
 
 	// SvgUsage Token usage for SVG authoring, separate from image rendering usage.
-	SvgUsage *struct {
-		InputTokens     int    `json:"input_tokens"`
-		Model           string `json:"model"`
-		OutputTokens    int    `json:"output_tokens"`
-		ReasoningTokens int    `json:"reasoning_tokens"`
-		TotalTokens     int    `json:"total_tokens"`
-	} `json:"svg_usage,omitempty"`
+	SvgUsage *ImagesResponseSvgUsage `json:"svg_usage,omitempty"`
 
 	// Usage For `gpt-image-1` only, the token usage information for the image generation.
 	Usage *ImageGenUsage `json:"usage,omitempty"`
@@ -2573,6 +2573,15 @@ type ImagesResponseOutputFormat string
 
 // ImagesResponseQuality The quality of the image generated. Either `low`, `medium`, or `high`.
 type ImagesResponseQuality string
+
+// ImagesResponseSvgUsage Token usage for SVG authoring, separate from image rendering usage.
+type ImagesResponseSvgUsage struct {
+	InputTokens     int    `json:"input_tokens"`
+	Model           string `json:"model"`
+	OutputTokens    int    `json:"output_tokens"`
+	ReasoningTokens int    `json:"reasoning_tokens"`
+	TotalTokens     int    `json:"total_tokens"`
+}
 
 // ImagesUsage For the GPT image models only, the token usage information for the image generation.
 type ImagesUsage struct {

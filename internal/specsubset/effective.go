@@ -24,9 +24,14 @@ import (
 //	OPERATION response STATUS MEDIA    a response body schema
 //	NAME /json/pointer                 a schema inside an earlier pin or component
 //	schema NAME                        a component schema by name (a listed extra)
+//
+// A pin marked Newer names a schema that only newer.yaml's facts add (the
+// object of a new parameter): it resolves after the facts are applied, and
+// is skipped when they are not.
 type Pin struct {
-	Name string `yaml:"name"`
-	At   string `yaml:"at"`
+	Name  string `yaml:"name"`
+	At    string `yaml:"at"`
+	Newer bool   `yaml:"newer"`
 }
 
 // EffectiveResult is the effective document and what building it noticed.
@@ -65,8 +70,16 @@ func Effective(subset []byte, pins []Pin, newer *overlay.Document) (*EffectiveRe
 		root.Content[0].HeadComment = ""
 	}
 	res := &EffectiveResult{Renamed: map[string]string{}}
+	// Pins resolve against the subset first, so that newer.yaml's targets
+	// can use pinned names; pins of schemas that only newer.yaml adds
+	// resolve after the facts are applied.
+	var deferred []Pin
 	var errs []error
 	for _, p := range pins {
+		if p.Newer {
+			deferred = append(deferred, p)
+			continue
+		}
 		from, err := applyPin(root, p)
 		if err != nil {
 			errs = append(errs, err)
@@ -76,10 +89,7 @@ func Effective(subset []byte, pins []Pin, newer *overlay.Document) (*EffectiveRe
 			res.Renamed[p.Name] = from
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("specsubset: pins in specsubset.yaml:\n%w", err)
-	}
-	if newer != nil {
+	if newer != nil && len(errs) == 0 {
 		res.Redundant = newer.Redundant(&doc)
 		if err := newer.Apply(&doc); err != nil {
 			var ue *overlay.UnmatchedError
@@ -88,6 +98,14 @@ func Effective(subset []byte, pins []Pin, newer *overlay.Document) (*EffectiveRe
 			}
 			return nil, fmt.Errorf("specsubset: newer.yaml: %w", err)
 		}
+		for _, p := range deferred {
+			if _, err := applyPin(root, p); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("specsubset: pins in specsubset.yaml:\n%w", err)
 	}
 	note := mapping()
 	note.Content = append(note.Content,

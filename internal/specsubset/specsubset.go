@@ -297,7 +297,12 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 // upstream document's version and digest, and what was extracted.
 func withNote(info *yaml.Node, upstream []byte, cfg Config) *yaml.Node {
 	out := mapping()
-	out.Content = append(out.Content, info.Content...)
+	for i := 0; i+1 < len(info.Content); i += 2 {
+		// A subset extracted again gets one note, not two.
+		if info.Content[i].Value != "x-subset-of" {
+			out.Content = append(out.Content, info.Content[i], info.Content[i+1])
+		}
+	}
 	sum := sha256.Sum256(upstream)
 	note := mapping()
 	version := ""

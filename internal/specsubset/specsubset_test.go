@@ -387,3 +387,23 @@ func TestExtractNamesEveryMissingSchemaWithRenameHints(t *testing.T) {
 		}
 	}
 }
+
+// A subset is itself an upstream the tool reads: extracting it again gives
+// the same document, with one provenance note (its own digest).
+func TestExtractOfASubsetIsTheSubset(t *testing.T) {
+	first, err := Extract(readFixture(t), imagesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Extract(first, imagesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(again, []byte("x-subset-of:")); n != 1 {
+		t.Fatalf("%d provenance notes", n)
+	}
+	strip := regexp.MustCompile(`source-sha256: \w+`)
+	if !bytes.Equal(strip.ReplaceAll(first, nil), strip.ReplaceAll(again, nil)) {
+		t.Fatal("extracting a subset changed it")
+	}
+}
