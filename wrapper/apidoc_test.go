@@ -57,7 +57,7 @@ func TestAPIDocLinesMatchSpec(t *testing.T) {
 			seen[fn.Name.Name] = true
 		}
 	}
-	for _, name := range []string{"Generate", "Edit", "CreateVariation"} {
+	for _, name := range []string{"Generate", "Edit", "Vary"} {
 		if !seen[name] {
 			t.Errorf("Client.%s has no API: line", name)
 		}

@@ -37,7 +37,7 @@ func TestModelTableLiterals(t *testing.T) {
 		retired         string
 	}
 	cases := map[Model]want{
-		ModelDallE2: {ops: []Operation{OpGenerate, OpEdit, OpVariation}, prompt: 1000, n: 10,
+		ModelDallE2: {ops: []Operation{OpGenerate, OpEdit, OpVary}, prompt: 1000, n: 10,
 			sizes: []Size{"256x256", "512x512", "1024x1024"}, qualities: []Quality{"auto", "standard"},
 			responseFormats: true, editMax: 1, editFormats: []string{"png"}, editMaxBytes: 4 << 20, square: true,
 			variation: true, retired: "2026-05-12"},
@@ -73,7 +73,7 @@ func TestModelTableLiterals(t *testing.T) {
 			if !slices.Equal(m.Operations, w.ops) {
 				t.Errorf("Operations = %v, want %v", m.Operations, w.ops)
 			}
-			for _, op := range []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVariation} {
+			for _, op := range []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVary} {
 				if m.Supports(op) != slices.Contains(w.ops, op) {
 					t.Errorf("Supports(%s) = %v", op, m.Supports(op))
 				}
@@ -176,8 +176,8 @@ func TestModelsOrderAndLookup(t *testing.T) {
 	if !slices.Equal(stream, []Model{ModelGPTImage1, ModelGPTImage1Mini, ModelGPTImage15, ModelGPTImage2, ModelGPTImage2_20260421}) {
 		t.Errorf("ModelsSupporting(OpGenerateStream) = %v", stream)
 	}
-	if v := ModelsSupporting(OpVariation); len(v) != 1 || v[0].Model != ModelDallE2 {
-		t.Errorf("ModelsSupporting(OpVariation) = %v", v)
+	if v := ModelsSupporting(OpVary); len(v) != 1 || v[0].Model != ModelDallE2 {
+		t.Errorf("ModelsSupporting(OpVary) = %v", v)
 	}
 	if ModelsSupporting("teleport") != nil {
 		t.Error("unknown operation has supporters")
@@ -401,10 +401,10 @@ func vtSubset[T ~string](t *testing.T, what string, vs []T, enum []string) {
 func TestModelTableMatchesSpec(t *testing.T) {
 	spec := vtLoadSpec(t)
 	enums := map[Operation][]string{
-		OpGenerate:  spec.strings(t, "CreateImageRequest", "properties", "model", "anyOf", 1, "enum"),
-		OpEdit:      spec.strings(t, "CreateImageEditRequest", "properties", "model", "anyOf", 1, "enum"),
-		OpEditJSON:  spec.strings(t, "EditImageBodyJsonParam", "properties", "model", "anyOf", 1, "enum"),
-		OpVariation: spec.strings(t, "CreateImageVariationRequest", "properties", "model", "anyOf", 1, "enum"),
+		OpGenerate: spec.strings(t, "CreateImageRequest", "properties", "model", "anyOf", 1, "enum"),
+		OpEdit:     spec.strings(t, "CreateImageEditRequest", "properties", "model", "anyOf", 1, "enum"),
+		OpEditJSON: spec.strings(t, "EditImageBodyJsonParam", "properties", "model", "anyOf", 1, "enum"),
+		OpVary:     spec.strings(t, "CreateImageVariationRequest", "properties", "model", "anyOf", 1, "enum"),
 	}
 	all := map[string]bool{}
 	for op, enum := range enums {
@@ -490,7 +490,7 @@ func TestModelTableMatchesSpec(t *testing.T) {
 			vtSubset(t, name+" JSON edit moderation", m.Moderations, jsonEdit("moderation"))
 			vtSubset(t, name+" JSON edit input_fidelity", m.InputFidelities, jsonEdit("input_fidelity"))
 		}
-		if m.Supports(OpVariation) {
+		if m.Supports(OpVary) {
 			vtSubset(t, name+" variation size", m.Sizes, spec.strings(t, "CreateImageVariationRequest", "properties", "size", "enum"))
 			vtSubset(t, name+" variation response_format", m.ResponseFormats, spec.strings(t, "CreateImageVariationRequest", "properties", "response_format", "enum"))
 		}

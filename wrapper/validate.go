@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"cmp"
 	"encoding/base64"
 	"fmt"
 	"net/url"
@@ -34,7 +35,11 @@ import (
 // vendored spec says; values the spec does not know yet can also be sent
 // with [WithExtraBody].
 type ValidationError struct {
-	// Problems are in the order of the request's fields.
+	// Problems are in the order of the parameters' fields (image, images,
+	// mask, prompt, model, n, size, quality, style, background,
+	// moderation, output_format, output_compression, input_fidelity,
+	// response_format, user, stream, partial_images), images by index
+	// (image[0] before image[1]), and in the order found within a field.
 	Problems []Problem
 }
 
@@ -106,7 +111,36 @@ func (c *checker) err() error {
 	if len(c.problems) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(c.problems, func(a, b Problem) int {
+		ra, ia := fieldOrder(a.Field)
+		rb, ib := fieldOrder(b.Field)
+		return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(ia, ib))
+	})
 	return &ValidationError{Problems: c.problems}
+}
+
+// fieldRank is the order of the parameters' fields in a ValidationError.
+var fieldRank = map[string]int{
+	"image": 1, "images": 2, "mask": 3, "prompt": 4, "model": 5, "n": 6, "size": 7, "quality": 8,
+	"style": 9, "background": 10, "moderation": 11, "output_format": 12, "output_compression": 13,
+	"input_fidelity": 14, "response_format": 15, "user": 16, "stream": 17, "partial_images": 18,
+}
+
+// fieldOrder returns a problem field's rank (unknown fields last) and its
+// index: image[2] is ("image", 2), mask is ("mask", -1).
+func fieldOrder(field string) (rank, index int) {
+	name, rest, indexed := strings.Cut(field, "[")
+	rank, ok := fieldRank[name]
+	if !ok {
+		rank = len(fieldRank) + 1
+	}
+	index = -1
+	if indexed {
+		if i, err := strconv.Atoi(strings.TrimSuffix(rest, "]")); err == nil {
+			index = i
+		}
+	}
+	return rank, index
 }
 
 // target is the table entry whose rules apply to a call.
@@ -373,7 +407,7 @@ func validateEdit(p *EditParams, stream bool) error {
 }
 
 // validateVariation checks the parameters of a variation.
-func validateVariation(p *VariationParams) error {
+func validateVariation(p *VaryParams) error {
 	var c checker
 	c.nAtLeastOne(p.N)
 	var img probed
@@ -383,7 +417,7 @@ func validateVariation(p *VariationParams) error {
 		img = c.probe("image", p.Image)
 	}
 	t, known := defaultTarget(p.Model, defaultVariationModel, "variation")
-	if known && c.supports(t, "image variations (POST /images/variations)", OpVariation) {
+	if known && c.supports(t, "image variations (POST /images/variations)", OpVary) {
 		c.n(t, p.N)
 		c.size(t, p.Size, false)
 		c.responseFormat(t, p.ResponseFormat)

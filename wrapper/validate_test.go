@@ -195,14 +195,14 @@ type vtCall struct {
 	op   Operation
 	gen  GenerateParams
 	edit EditParams
-	vari VariationParams
+	vari VaryParams
 }
 
 func (c *vtCall) params() reflect.Value {
 	switch c.op {
 	case OpGenerate, OpGenerateStream:
 		return reflect.ValueOf(&c.gen).Elem()
-	case OpVariation:
+	case OpVary:
 		return reflect.ValueOf(&c.vari).Elem()
 	}
 	return reflect.ValueOf(&c.edit).Elem()
@@ -226,7 +226,7 @@ func (c *vtCall) run() error {
 		return validateEdit(&c.edit, false)
 	case OpEditStream:
 		return validateEdit(&c.edit, true)
-	case OpVariation:
+	case OpVary:
 		return validateVariation(&c.vari)
 	}
 	panic("unknown op")
@@ -243,8 +243,8 @@ func vtBase(t testing.TB, m Model, op Operation) vtCall {
 		c.edit = EditParams{Prompt: "add a boat", Model: m, Images: []Image{vtBytes("in.png", vtPNG(t, 64, 64, true))}}
 	case OpEditJSON:
 		c.edit = EditParams{Prompt: "add a boat", Model: m, ImageRefs: []ImageRef{ImageURL("https://example.com/in.png")}}
-	case OpVariation:
-		c.vari = VariationParams{Model: m, Image: vtBytes("in.png", vtPNG(t, 64, 64, false))}
+	case OpVary:
+		c.vari = VaryParams{Model: m, Image: vtBytes("in.png", vtPNG(t, 64, 64, false))}
 	}
 	return c
 }
@@ -286,7 +286,7 @@ func vtRuleCases(t testing.TB, m ModelInfo, op Operation) []vtCase {
 		}
 	}
 	isGen := op == OpGenerate || op == OpGenerateStream
-	isVar := op == OpVariation
+	isVar := op == OpVary
 	isEdit := !isGen && !isVar
 	jsonEdit := op == OpEditJSON
 	stream := op == OpGenerateStream || op == OpEditStream
@@ -466,7 +466,7 @@ func vtRuleCases(t testing.TB, m ModelInfo, op Operation) []vtCase {
 // are rejected on model (or stream), and for supported ones every rule has
 // an accepted and a rejected case, derived from the table.
 func TestValidateEveryModelEveryRule(t *testing.T) {
-	ops := []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVariation}
+	ops := []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVary}
 	for _, m := range Models() {
 		for _, op := range ops {
 			t.Run(string(m.Model)+"/"+string(op), func(t *testing.T) {
@@ -521,7 +521,7 @@ func TestValidateLiteralCases(t *testing.T) {
 		return func() error { return validateEdit(&p, true) }
 	}
 	editAsIs := func(p EditParams) func() error { return func() error { return validateEdit(&p, false) } }
-	variation := func(p VariationParams) func() error { return func() error { return validateVariation(&p) } }
+	variation := func(p VaryParams) func() error { return func() error { return validateVariation(&p) } }
 	const P = "a prompt"
 	cases := []struct {
 		name  string
@@ -594,8 +594,8 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"chatgpt-image-latest JSON edit", edit(EditParams{Prompt: P, Model: ModelChatGPTImageLatest, ImageRefs: []ImageRef{ImageFileID("f")}}), "", ""},
 		{"dall-e-3 edit", edit(EditParams{Prompt: P, Model: ModelDallE3}), "model", "does not support image edits"},
 		{"dall-e-2 JSON edit", edit(EditParams{Prompt: P, Model: ModelDallE2, ImageRefs: []ImageRef{ImageFileID("f")}}), "model", "JSON edits"},
-		{"gpt-image-1 variation", variation(VariationParams{Model: ModelGPTImage1, Image: vtBytes("v.png", opaque64)}), "model", "does not support image variations"},
-		{"dall-e-2 variation", variation(VariationParams{Model: ModelDallE2, Image: vtBytes("v.png", opaque64)}), "", ""},
+		{"gpt-image-1 variation", variation(VaryParams{Model: ModelGPTImage1, Image: vtBytes("v.png", opaque64)}), "model", "does not support image variations"},
+		{"dall-e-2 variation", variation(VaryParams{Model: ModelDallE2, Image: vtBytes("v.png", opaque64)}), "", ""},
 		{"dall-e-2 stream", genStream(GenerateParams{Prompt: P, Model: ModelDallE2}), "stream", "streaming"},
 		{"dall-e-2 edit stream", editStream(EditParams{Prompt: P, Model: ModelDallE2}), "stream", ""},
 		{"gpt-image-1 stream partial 3", genStream(GenerateParams{Prompt: P, Model: ModelGPTImage1, PartialImages: Ptr(3)}), "", ""},
@@ -625,8 +625,8 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"default edit is gpt-image-1.5: 16 images", edit(EditParams{Prompt: P, Images: slices.Repeat([]Image{vtBytes("a.png", opaque64)}, 16)}), "", ""},
 		{"default edit is gpt-image-1.5: jpeg", edit(EditParams{Prompt: P, Images: []Image{vtBytes("a.jpg", vtJPEG(t, 30, 20))}}), "", ""},
 		{"default edit is gpt-image-1.5: 256x256", edit(EditParams{Prompt: P, Size: Size256x256}), "size", "gpt-image-1.5 (the default edit model)"},
-		{"default variation is dall-e-2: jpeg", variation(VariationParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "dall-e-2 (the default variation model)"},
-		{"default variation is dall-e-2: n=10", variation(VariationParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
+		{"default variation is dall-e-2: jpeg", variation(VaryParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "dall-e-2 (the default variation model)"},
+		{"default variation is dall-e-2: n=10", variation(VaryParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
 
 		// Images, sniffed from bytes.
 		{"png named .jpg, dall-e-2", edit(EditParams{Prompt: P, Model: ModelDallE2, Images: []Image{vtBytes("photo.jpg", alpha64)}}), "", ""},
@@ -662,8 +662,8 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"unknown model edit, 17 images", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: slices.Repeat([]Image{vtBytes("a.png", alpha64)}, 17)}), "image", "at most 16"},
 		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
 		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-9", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
-		{"unknown model variation", variation(VariationParams{Model: "dall-e-4", Size: "3x3", N: 99, Image: vtBytes("v.jpg", vtJPEG(t, 5, 9))}), "", ""},
-		{"unknown model variation, no image", variation(VariationParams{Model: "dall-e-4"}), "image", "required"},
+		{"unknown model variation", variation(VaryParams{Model: "dall-e-4", Size: "3x3", N: 99, Image: vtBytes("v.jpg", vtJPEG(t, 5, 9))}), "", ""},
+		{"unknown model variation, no image", variation(VaryParams{Model: "dall-e-4"}), "image", "required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -695,7 +695,7 @@ func TestValidationErrorListsEveryProblem(t *testing.T) {
 	}
 	err := validateGenerate(&p, false)
 	got := vtFields(t, err)
-	want := []string{"prompt", "n", "size", "quality", "background", "output_format", "output_compression", "moderation", "partial_images"}
+	want := []string{"prompt", "n", "size", "quality", "background", "moderation", "output_format", "output_compression", "partial_images"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("fields = %v, want %v", got, want)
 	}
@@ -727,7 +727,7 @@ func TestValidationErrorListsEveryProblem(t *testing.T) {
 	e := EditParams{Prompt: "", Model: ModelDallE2, N: 20, Images: []Image{vtBytes("a.jpg", vtJPEG(t, 10, 20)), {}}, Moderation: ModerationLow}
 	got = vtFields(t, validateEdit(&e, false))
 	// image[0] is jpeg, not square and has no alpha: three problems.
-	want = []string{"prompt", "image[1]", "n", "moderation", "image", "image[0]", "image[0]", "image[0]"}
+	want = []string{"image", "image[0]", "image[0]", "image[0]", "image[1]", "prompt", "n", "moderation"}
 	if !slices.Equal(got, want) {
 		t.Errorf("edit fields = %v, want %v", got, want)
 	}
@@ -770,7 +770,7 @@ func TestImageProblems(t *testing.T) {
 	vtExpect(t, validateEdit(&p, false), "image[0]")
 	p.Model = "gpt-image-9"
 	vtExpect(t, validateEdit(&p, false), "")
-	v := VariationParams{Image: text}
+	v := VaryParams{Image: text}
 	vtExpect(t, validateVariation(&v), "image")
 
 	// A one-shot reader is probed by peeking, so it can still be sent whole.
@@ -837,8 +837,8 @@ func TestRejectedCallSendsNothing(t *testing.T) {
 			}
 			return err
 		}},
-		{"CreateVariation", func(c *Client, opts ...RequestOption) error {
-			_, err := c.CreateVariation(context.Background(), VariationParams{Model: ModelGPTImage1, Image: vtBytes("a.png", png64)}, opts...)
+		{"Vary", func(c *Client, opts ...RequestOption) error {
+			_, err := c.Vary(context.Background(), VaryParams{Model: ModelGPTImage1, Image: vtBytes("a.png", png64)}, opts...)
 			return err
 		}},
 	}
@@ -886,7 +886,7 @@ func TestRejectedCallSendsNothing(t *testing.T) {
 func TestRetirementNeverBlocks(t *testing.T) {
 	g := GenerateParams{Prompt: "x", Model: ModelDallE3, Size: Size1792x1024, Quality: QualityHD, Style: StyleVivid}
 	e := EditParams{Prompt: "x", Model: ModelDallE2, Images: []Image{vtBytes("a.png", vtPNG(t, 32, 32, true))}}
-	v := VariationParams{Image: vtBytes("a.png", vtPNG(t, 32, 32, false))}
+	v := VaryParams{Image: vtBytes("a.png", vtPNG(t, 32, 32, false))}
 	g1 := GenerateParams{Prompt: "x", Model: ModelGPTImage1}
 	for _, err := range []error{validateGenerate(&g, false), validateEdit(&e, false), validateVariation(&v), validateGenerate(&g1, true)} {
 		if err != nil {
@@ -919,5 +919,21 @@ func TestDecodeBase64Prefix(t *testing.T) {
 	}
 	if _, _, err := decodeBase64Prefix("a=b="); err == nil {
 		t.Error("invalid base64 accepted")
+	}
+}
+
+// Images come in index order, whichever check found their problem: an
+// unreadable image[2] (found while reading headers) after an image[1] the
+// model refuses (found by the model's rules).
+func TestValidationErrorOrdersImagesByIndex(t *testing.T) {
+	png64 := vtBytes("a.png", vtPNG(t, 64, 64, false))
+	p := EditParams{Model: ModelGPTImage15, Prompt: "x", N: 99, Images: []Image{
+		png64,
+		vtBytes("b.gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")),
+		ImageFromPath(filepath.Join(t.TempDir(), "missing.png")),
+	}}
+	got := vtFields(t, validateEdit(&p, false))
+	if want := []string{"image[1]", "image[2]", "n"}; !slices.Equal(got, want) {
+		t.Errorf("fields = %v, want %v", got, want)
 	}
 }

@@ -124,6 +124,13 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	}
 	d.OutputCompression = compression.ptr()
 	wrapper.ApplyBatchDefaults(bf.items, d)
+	ids, err := wrapper.BatchItemIDs(bf.items)
+	if err != nil {
+		return usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: batch: "))
+	}
+	for i := range bf.items {
+		bf.items[i].ID = ids[i]
+	}
 	if batchAPI {
 		if err := bf.checkBatchAPI(); err != nil {
 			return err
@@ -203,11 +210,6 @@ func readBatchFile(inv *invocation, path string) (*batchFile, error) {
 	bf := &batchFile{name: name, items: items, lines: itemLines(data)}
 	if len(bf.lines) != len(items) {
 		bf.lines = make([]int, len(items)) // unknown; cannot happen
-	}
-	for i := range bf.items {
-		if bf.items[i].ID == "" {
-			bf.items[i].ID = fmt.Sprintf("item-%05d", i+1) // wrapper.BatchItem's default
-		}
 	}
 	bf.jsonl = bf.items[0].Generate == nil || strings.HasPrefix(strings.TrimSpace(lineAt(data, bf.lines[0])), "{")
 	return bf, nil
@@ -470,7 +472,7 @@ func (b *batchCmd) paths(files []string) {
 // runLocal runs the items here with wrapper.RunBatch.
 func (b *batchCmd) runLocal(ctx context.Context, client *wrapper.Client, concurrency int) error {
 	b.prog = newProgress(b.inv.stderr, b.inv.tty, "batch", "running")
-	res, err := client.RunBatch(ctx, b.bf.items, wrapper.BatchOptions{
+	res, err := client.RunBatch(ctx, b.bf.items, wrapper.RunBatchOptions{
 		OutDir: b.outDir, Concurrency: concurrency,
 		OnProgress: func(p wrapper.BatchProgress) { b.onProgress(p, concurrency) },
 	})
@@ -683,7 +685,7 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 	defer b.prog.stop()
 	// The items done by an earlier run (same ID, same request, files
 	// present), found without sending anything.
-	probe, err := client.BatchDone(b.bf.items, wrapper.BatchOptions{OutDir: b.outDir})
+	probe, err := client.BatchDone(b.bf.items, wrapper.RunBatchOptions{OutDir: b.outDir})
 	if err != nil {
 		return err
 	}

@@ -178,10 +178,12 @@ func TestBatchPlainText(t *testing.T) {
 	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--concurrency", "3", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
 	var want []string
-	for i := 1; i <= 6; i++ {
-		want = append(want, filepath.Join(out, "item-0000"+string(rune('0'+i))+".png"))
+	for _, id := range ids {
+		want = append(want, filepath.Join(out, id+".png"))
 	}
+	slices.Sort(want)
 	got := lines(r.stdout)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
@@ -190,7 +192,7 @@ func TestBatchPlainText(t *testing.T) {
 	for _, p := range want {
 		checkImage(t, p, "png", 256, 256)
 	}
-	for _, w := range []string{"6 items from " + file, "3 at a time", "item-00003 (" + file + ":5) ok", "all 6 items done"} {
+	for _, w := range []string{"6 items from " + file, "3 at a time", ids[2] + " (" + file + ":5) ok", "all 6 items done"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -210,7 +212,7 @@ func TestBatchPlainText(t *testing.T) {
 		t.Errorf("prompts sent = %q", prompts)
 	}
 	m := readManifest(t, out)
-	if len(m) != 6 || m["item-00004"].Status != "ok" || m["item-00004"].Files[0] != "item-00004.png" {
+	if len(m) != 6 || m[ids[3]].Status != "ok" || m[ids[3]].Files[0] != ids[3]+".png" {
 		t.Errorf("manifest = %+v", m)
 	}
 
@@ -342,7 +344,8 @@ func TestBatchAPIEmulator(t *testing.T) {
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, "item-00004.png")}
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})
+	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, ids[3]+".png")}
 	if got := lines(r.stdout); !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q (file order)", got, want)
 	}
@@ -356,7 +359,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 		}
 	}
 	m := readManifest(t, out)
-	if len(m) != 4 || m["future"].Status != "error" || m["future"].StatusCode != 400 || m["otter"].BatchID == "" || m["item-00004"].Status != "ok" {
+	if len(m) != 4 || m["future"].Status != "error" || m["future"].StatusCode != 400 || m["otter"].BatchID == "" || m[ids[3]].Status != "ok" {
 		t.Errorf("manifest = %+v", m)
 	}
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
@@ -377,7 +380,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 		t.Fatalf("totals = %+v, %d items", s.Totals, len(s.Items))
 	}
 	for i, it := range s.Items {
-		wantID := []string{"otter", "wide", "future", "item-00004"}[i]
+		wantID := ids[i]
 		if it.ID != wantID || it.Line != i+1 {
 			t.Errorf("item %d = %+v", i, it)
 		}
@@ -434,7 +437,7 @@ func TestBatchAPIResume(t *testing.T) {
 	if got := lines(r.stdout); len(got) != 2 {
 		t.Errorf("stdout = %q", got)
 	}
-	checkImage(t, filepath.Join(out, "item-00002.png"), "png", 256, 256)
+	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
 	if n, b := srv.countPath("POST", "/v1/files"), srv.countPath("POST", "/v1/batches"); n != 1 || b != 1 {
 		t.Errorf("%d uploads and %d batches created, want one of each", n, b)
 	}
@@ -547,12 +550,16 @@ func TestBatchStdin(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := runWithStdin(t.Context(), []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, "-"},
 		strings.NewReader("a cat\n\na dog\n"), &stdout, &stderr, func(k string) string { return srv.env[k] })
-	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), "item-00002 (stdin:3) ok") {
+	in := writeText(t, t.TempDir(), "in.txt", "a cat\n\na dog\n")
+	ids := itemIDs(t, in, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
+	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), ids[1]+" (stdin:3) ok") {
 		t.Fatalf("exit %d\nstderr: %s", code, stderr.String())
 	}
 	got := lines(stdout.String())
 	slices.Sort(got)
-	if !slices.Equal(got, []string{filepath.Join(out, "item-00001.png"), filepath.Join(out, "item-00002.png")}) {
+	want := []string{filepath.Join(out, ids[0]+".png"), filepath.Join(out, ids[1]+".png")}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
 		t.Errorf("stdout = %q", got)
 	}
 }
@@ -572,7 +579,7 @@ func TestBatchTerminal(t *testing.T) {
 		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
 	}
 	s := stderr.String()
-	for _, w := range []string{"\rbatch: running ", "2/2 done, 1 failed", "item-00002 (" + file + ":2) failed: invalid parameters", "1 of 2 items done, 1 failed"} {
+	for _, w := range []string{"\rbatch: running ", "2/2 done, 1 failed", "a-dog-mbvzbilh (" + file + ":2) failed: invalid parameters", "1 of 2 items done, 1 failed"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("stderr lacks %q: %q", w, s)
 		}
@@ -594,7 +601,7 @@ func TestBatchParseErrors(t *testing.T) {
 		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n{\"prompt\": \"c\", \"sise\": \"256x256\"}\n", `items.jsonl:3: json: unknown field "sise"`},
 		{"{\"prompt\": \"a\"}\n\n# x\n{\"prompt\": \"b\",\n", "items.jsonl:4: unexpected EOF"},
 		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"} {}\n", "items.jsonl:2: more than one JSON value"},
-		{"{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"X\", \"prompt\": \"b\"}\n", `the same ID "X"`},
+		{"{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"X\", \"prompt\": \"b\"}\n", `ID "X" is also line 1's`},
 		{"{\"id\": \"a/b\", \"prompt\": \"a\"}\n", `ID "a/b" has '/'`},
 		{"# nothing but a comment\n\n", "items.jsonl has no items"},
 	}
@@ -717,8 +724,24 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 		!strings.Contains(r.stderr, "submitted 1 item as batch") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
-	checkImage(t, filepath.Join(out, "item-00001.png"), "png", 256, 256)
+	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
 		t.Errorf("%s left behind (%v)", pendingBatchName, err)
 	}
+}
+
+// itemIDs returns the IDs the batch command gives the items of a batch
+// file, with d as the flags' parameters.
+func itemIDs(t *testing.T, path string, d wrapper.GenerateParams) []string {
+	t.Helper()
+	items, err := wrapper.ReadBatchFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper.ApplyBatchDefaults(items, d)
+	ids, err := wrapper.BatchItemIDs(items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }
