@@ -226,9 +226,10 @@ func TestBatchPlainText(t *testing.T) {
 	}
 }
 
-// TestBatchJSONL runs items with parameters of their own: an invalid one
-// fails alone (exit 1), the others are written at their sizes; a rerun
-// retries the failure only, and once it is fixed sends it alone.
+// TestBatchJSONL runs items with parameters of their own: one the API
+// refuses (a model the client does not know, so it cannot check it) fails
+// alone (exit 1), the others are written at their sizes; a rerun retries
+// the failure only, and once it is fixed sends it alone.
 func TestBatchJSONL(t *testing.T) {
 	t.Parallel()
 	srv := batchServer(t)
@@ -237,7 +238,7 @@ func TestBatchJSONL(t *testing.T) {
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 # pairs
 {"id": "pair", "prompt": "two cats", "n": 2}
-{"id": "bad", "prompt": "two boats", "model": "dall-e-3", "size": "1024x1024", "n": 2}
+{"id": "bad", "prompt": "two boats", "model": "gpt-image-9", "quality": "ultra", "n": 2}
 {"id": "tall", "prompt": "a tower", "model": "gpt-image-2", "size": "256x512", "output_format": "jpeg"}
 `
 	file := writeText(t, dir, "items.jsonl", items)
@@ -248,7 +249,7 @@ func TestBatchJSONL(t *testing.T) {
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	for _, w := range []string{"bad (" + file + ":5) failed: invalid parameters: n=2: dall-e-3 supports only n=1", "4 of 5 items done, 1 failed"} {
+	for _, w := range []string{"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -270,16 +271,22 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stdout = %q, want %q", got, want)
 	}
 	params := map[string]map[string]any{}
+	refused := 0
 	for _, q := range srv.imageRequests() {
-		params[q.Params["prompt"].(string)] = q.Params
+		prompt, ok := q.Params["prompt"].(string)
+		if !ok {
+			refused++ // its fields unread
+			continue
+		}
+		params[prompt] = q.Params
 	}
-	if len(params) != 4 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+	if len(params) != 4 || refused != 1 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
 		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
-		params["a tower"]["output_format"] != "jpeg" || params["two boats"] != nil {
+		params["a tower"]["output_format"] != "jpeg" {
 		t.Errorf("requests: %v", params)
 	}
 	m := readManifest(t, out)
-	if len(m) != 5 || m["bad"].Status != "error" || !strings.Contains(m["bad"].Error, "dall-e-3 supports only n=1") ||
+	if len(m) != 5 || m["bad"].Status != "error" || m["bad"].StatusCode != 400 ||
 		m["otter"].Status != "ok" || !slices.Equal(m["pair"].Files, []string{"pair-1.png", "pair-2.png"}) {
 		t.Errorf("manifest = %+v", m)
 	}
@@ -288,18 +295,18 @@ func TestBatchJSONL(t *testing.T) {
 		before[p] = stateOf(t, p)
 	}
 
-	// The same command: the failure is retried (and fails again, unsent),
-	// the rest skipped.
+	// The same command: the failure is retried (and fails again), the
+	// rest skipped.
 	r = runCLI(t, srv.env, args...)
 	if r.code != exitFailure || r.stdout != "" || !strings.Contains(r.stderr, "4 skipped as done by an earlier run, running 1") {
 		t.Errorf("rerun: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if n := len(srv.imageRequests()); n != 4 {
-		t.Errorf("%d requests, want the first run's 4", n)
+	if n := len(srv.imageRequests()); n != 6 {
+		t.Errorf("%d requests, want the first run's 5 and the failure again", n)
 	}
 
 	// Fixed, the item is sent alone.
-	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "dall-e-3", "size": "1024x1024", `, "", 1))
+	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "gpt-image-9", "quality": "ultra", `, "", 1))
 	r = runCLI(t, srv.env, args...).mustSucceed(t)
 	if got, want := lines(r.stdout), []string{filepath.Join(out, "bad-1.png"), filepath.Join(out, "bad-2.png")}; !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q", got, want)
@@ -308,8 +315,8 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	reqs := srv.imageRequests()
-	if len(reqs) != 5 || reqs[4].Params["prompt"] != "two boats" || reqs[4].Params["model"] != "dall-e-2" {
-		t.Errorf("%d requests in all, want 5, the last of them two boats", len(reqs))
+	if len(reqs) != 7 || reqs[6].Params["prompt"] != "two boats" || reqs[6].Params["model"] != "dall-e-2" {
+		t.Errorf("%d requests in all, want 7, the last of them two boats", len(reqs))
 	}
 	for p, st := range before {
 		if now := stateOf(t, p); !bytes.Equal(now.data, st.data) || !now.mtime.Equal(st.mtime) {
@@ -373,7 +380,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 	}
 	s := parseBatchSummary(t, r.stdout)
 	if s.Command != "batch" || s.Mode != "batch_api" || !strings.HasPrefix(s.BatchID, "batch_") || s.BatchStatus != "completed" ||
-		s.File != file || s.Out != out || s.Manifest != filepath.Join(out, "manifest.jsonl") || s.Error != nil {
+		s.File != file || s.Out != out || s.Manifest != filepath.Join(out, "manifest.jsonl") || s.Error == nil || s.Error.Kind != "batch" || s.ExitCode != 1 {
 		t.Errorf("summary = %+v", s)
 	}
 	if s.Totals != (batchTotals{Items: 4, Skipped: 3, Failed: 1}) || len(s.Items) != 4 {
@@ -521,7 +528,7 @@ func TestBatchJSON(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
-{"id": "b", "prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+{"id": "b", "prompt": "a dog", "model": "gpt-image-9", "quality": "ultra"}
 `)
 	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
 		"--out", filepath.Join(dir, "out"), file)
@@ -537,8 +544,12 @@ func TestBatchJSON(t *testing.T) {
 		a.RequestID == "" || a.Attempts != 1 || a.Error != nil {
 		t.Errorf("item a = %+v", a)
 	}
-	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || !strings.Contains(b.Error.Message, "n=2") {
-		t.Errorf("item b = %+v", b)
+	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || b.Error.Kind != "api" ||
+		b.Error.Status != 400 || b.Error.Param != "quality" {
+		t.Errorf("item b = %+v (%+v)", b, b.Error)
+	}
+	if s.ExitCode != exitFailure || s.Error == nil || s.Error.Kind != "batch" {
+		t.Errorf("outcome: exit %d, error %+v", s.ExitCode, s.Error)
 	}
 }
 
@@ -570,16 +581,17 @@ func TestBatchTerminal(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"prompt": "a cat"}
-{"prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+{"prompt": "a dog", "model": "gpt-image-9", "quality": "ultra"}
 `)
 	var stdout, stderr bytes.Buffer
 	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}
 	err := runBatch(t.Context(), inv, []string{"--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file})
-	if code := exitCode(t.Context(), inv, err); code != exitFailure {
+	if code := inv.exitCode(t.Context(), err); code != exitFailure {
 		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
 	}
 	s := stderr.String()
-	for _, w := range []string{"\rbatch: running ", "2/2 done, 1 failed", "a-dog-mbvzbilh (" + file + ":2) failed: invalid parameters", "1 of 2 items done, 1 failed"} {
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
+	for _, w := range []string{"\rbatch: 0/2 (0%)", "\rbatch: 2/2 (100%), 1 failed, ", " items/s", ids[1] + " (" + file + ":2) failed: createImage: 400", "1 of 2 items done, 1 failed"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("stderr lacks %q: %q", w, s)
 		}
@@ -647,7 +659,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--concurrency", "0", prompts}, []string{"batch: --concurrency 0: must be 1 to 256"}},
 		{[]string{"--concurrency", "-3", prompts}, []string{"batch: --concurrency -3: must be 1 to 256"}},
 		{[]string{"--concurrency", "257", prompts}, []string{"must be 1 to 256"}},
-		{[]string{"--concurrency", "many", prompts}, []string{`invalid value "many" for flag --concurrency`}},
+		{[]string{"--concurrency", "many", prompts}, []string{`batch: --concurrency "many": not a whole number (such as 2)`}},
 		{nil, []string{"batch: a batch file is required"}},
 		{[]string{prompts, prompts}, []string{"batch: one file expected, got 2"}},
 		{[]string{"--file", prompts, prompts}, []string{"give the file once"}},
@@ -655,7 +667,8 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--poll-interval", "1s", prompts}, []string{"--poll-interval applies to --batch-api"}},
 		{[]string{"--batch-api", "--poll-interval", "0s", prompts}, []string{"--poll-interval 0s: must be positive"}},
 		{[]string{"--batch-api", "--concurrency", "2", prompts}, []string{"--concurrency applies to local runs"}},
-		{[]string{"--out", "", prompts}, []string{"--out DIR must not be empty"}},
+		{[]string{"--out-dir", "", prompts}, []string{"--out-dir DIR must not be empty"}},
+		{[]string{"--out", "", prompts}, []string{"--out-dir DIR must not be empty"}},
 		{[]string{"--model", "dall-e-3", "--n", "2", "--size", "256x256", prompts}, []string{
 			"batch: invalid parameters in every item of " + prompts + ", nothing was sent:\n  --n=2: dall-e-3 supports only n=1",
 			"\n  --size=256x256: dall-e-3 does not support size 256x256"}},
@@ -685,13 +698,12 @@ func TestBatchUsageErrors(t *testing.T) {
 	}
 }
 
-func TestItemLines(t *testing.T) {
+func TestLineAt(t *testing.T) {
 	t.Parallel()
-	data := []byte("\ufeff# c\n a \n\n\t\n#x\nb\r\nc")
-	if got := itemLines(data); !slices.Equal(got, []int{2, 6, 7}) {
-		t.Errorf("itemLines = %v", got)
-	}
 	if got := lineAt([]byte("\ufeff{\"a\":1}\nb"), 1); got != `{"a":1}` {
+		t.Errorf("lineAt = %q", got)
+	}
+	if got := lineAt([]byte("a\nb\nc"), 3); got != "c" {
 		t.Errorf("lineAt = %q", got)
 	}
 }
