@@ -620,9 +620,12 @@ func (b *batchCmd) onProgress(p wrapper.BatchProgress, concurrency int) {
 		b.mu.Lock()
 		b.meter.begin()
 		b.mu.Unlock()
-		if todo > 0 {
+		switch {
+		case todo == 1:
+			b.started(p.Skipped, "running 1")
+		case todo > 1:
 			b.started(p.Skipped, fmt.Sprintf("running %d, %d at a time", todo, min(concurrency, todo)))
-		} else {
+		default:
 			b.started(p.Skipped, "nothing to run")
 		}
 		b.prog.redraw()
