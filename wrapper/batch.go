@@ -948,8 +948,8 @@ func backoff(n int) time.Duration {
 
 // ReadBatchFile reads batch items from a file of one of two forms.
 //
-// Plain text: one prompt per line, each a generation. Items get default IDs
-// (item-00001, ...).
+// Plain text: one prompt per line, each a generation, keyed by its content
+// (see [BatchItem]).
 //
 // JSONL (the first non-blank line starts with '{'): one JSON object per line
 // with the parameters' API names:

@@ -180,7 +180,8 @@ const (
 )
 
 // SubmitBatch sends items to the Batch API: it writes them as a JSONL input
-// file (one request per item, custom_id = the item's ID), uploads it
+// file (one request per item, custom_id = the item's ID, or its content key:
+// see [BatchItemIDs]), uploads it
 // (POST /files, purpose batch) and creates the batch (POST /batches). Follow
 // with [Client.WaitBatch] and [Client.DownloadBatchResults].
 //
@@ -191,6 +192,10 @@ const (
 // would (unless validation is off) before anything is sent. reqOpts apply to
 // the upload and create requests, and WithExtraBody to the create request's
 // body; the items' own requests are the items'.
+//
+// To submit only some items of a list (those [Client.PlanBatch] does not
+// find done), set their IDs from the whole list's first: identical items
+// are told apart by their place among their copies.
 //
 // API: POST /batches
 func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts SubmitBatchOptions, reqOpts ...RequestOption) (*Batch, error) {
