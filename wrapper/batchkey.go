@@ -291,8 +291,15 @@ func (c *Client) plan(items []BatchItem, dir string, rc *requestConfig) (*BatchP
 		return nil, nil, fmt.Errorf("openai-images: batch: %w", err)
 	}
 	byID := make(map[string]int, len(entries))
+	byFP, byPrompt := map[string][]int{}, map[string][]int{}
 	for i, e := range entries {
 		byID[e.ID] = i
+		if e.Status == manifestOK {
+			byFP[e.RequestSHA256] = append(byFP[e.RequestSHA256], i)
+			if e.Prompt != "" {
+				byPrompt[e.Prompt] = append(byPrompt[e.Prompt], i)
+			}
+		}
 	}
 	claimed := make([]bool, len(entries))
 	filesThere := func(e *BatchManifestEntry) bool {
@@ -354,8 +361,8 @@ func (c *Client) plan(items []BatchItem, dir string, rc *requestConfig) (*BatchP
 		if !keyed[i] || pi.State != BatchItemNew || pi.Previous != nil {
 			continue
 		}
-		for k := range entries {
-			if e := &entries[k]; !claimed[k] && e.RequestSHA256 == extra[i].fingerprint && filesThere(e) {
+		for _, k := range byFP[extra[i].fingerprint] {
+			if e := &entries[k]; !claimed[k] && filesThere(e) {
 				claimed[k] = true
 				pi.State, pi.Files, pi.Previous = BatchItemDone, paths(e.Files), e
 				break
@@ -368,10 +375,8 @@ func (c *Client) plan(items []BatchItem, dir string, rc *requestConfig) (*BatchP
 			continue
 		}
 		latest := -1
-		for k := range entries {
-			e := &entries[k]
-			if !claimed[k] && e.Status == manifestOK && e.Prompt != "" && e.Prompt == extra[i].req.prompt &&
-				(latest < 0 || e.Time.After(entries[latest].Time)) {
+		for _, k := range byPrompt[extra[i].req.prompt] {
+			if !claimed[k] && (latest < 0 || entries[k].Time.After(entries[latest].Time)) {
 				latest = k
 			}
 		}
