@@ -170,7 +170,14 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		return fmt.Errorf("--out-dir: %w", err)
 	}
 	if !quiet && !jsonOut {
-		inv.warnUnknownModel(d.Model)
+		warned := map[wrapper.Model]bool{}
+		for _, it := range bf.items {
+			m := itemModel(it)
+			if !warned[m] {
+				warned[m] = true
+				inv.warnUnknownModel(m)
+			}
+		}
 	}
 	b := &batchCmd{inv: inv, bf: bf, plan: plan, sum: sum, outDir: outDir, json: jsonOut, quiet: quiet, api: batchAPI,
 		start: time.Now(), now: time.Now}
@@ -187,6 +194,14 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		poll = defaultPollInterval
 	}
 	return b.runBatchAPI(ctx, client, conn.emulator, wrapper.WaitBatchOptions{PollInterval: poll, MaxPollInterval: maxPoll})
+}
+
+// itemModel is the model a batch item asks for.
+func itemModel(it wrapper.BatchItem) wrapper.Model {
+	if it.Generate != nil {
+		return it.Generate.Model
+	}
+	return it.Edit.Model
 }
 
 // orDefault returns v, or def when v is 0.

@@ -249,7 +249,8 @@ func TestBatchJSONL(t *testing.T) {
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	for _, w := range []string{"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
+	for _, w := range []string{"warning: model gpt-image-9 is not one this version knows; did you mean gpt-image-1? (sent as given)",
+		"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}

@@ -411,7 +411,7 @@ func (inv *invocation) warnUnknownModel(model wrapper.Model) {
 		return
 	}
 	if s := suggestValue("model", string(model)); s != "" {
-		fmt.Fprintf(inv.stderr, "openai-images: warning: --model %s is not a model this version knows; did you mean %s? (sent as given)\n", model, s)
+		fmt.Fprintf(inv.stderr, "openai-images: warning: model %s is not one this version knows; did you mean %s? (sent as given)\n", model, s)
 	}
 }
 

@@ -49,7 +49,7 @@ func TestModelSuggestion(t *testing.T) {
 		t.Fatalf("exit %d, %d requests\nstderr: %s", r.code, len(srv.requests()), r.stderr)
 	}
 	for _, want := range []string{
-		"openai-images: warning: --model gpt-image-15 is not a model this version knows; did you mean gpt-image-1.5? (sent as given)\n",
+		"openai-images: warning: model gpt-image-15 is not one this version knows; did you mean gpt-image-1.5? (sent as given)\n",
 		"Invalid value: 'gpt-image-15'.",
 		"; did you mean --model gpt-image-1.5?\n",
 	} {
