@@ -22,7 +22,7 @@ type BatchOptions = RunBatchOptions
 // OpVariation is the old name of [OpVary].
 //
 // Deprecated: use OpVary.
-const OpVariation = OpVary
+const OpVariation Operation = OpVary
 
 // CreateVariation is the old name of [Client.Vary].
 //
