@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
-	_ "image/png"
+	"image/png"
 	"log"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 
 	"github.com/imagegen-go/openai-images/gen"
 	"github.com/imagegen-go/openai-images/imageform"
@@ -42,12 +44,12 @@ func Example() {
 	if gen1.JSON200 == nil {
 		log.Fatal(apiError(gen1.HTTPResponse, gen1.Body)) // the API refused it
 	}
-	png, _ := base64.StdEncoding.DecodeString(*(*gen1.JSON200.Data)[0].B64Json)
+	lighthouse, _ := base64.StdEncoding.DecodeString(*(*gen1.JSON200.Data)[0].B64Json)
 
 	body, err := imageform.Edit{
 		Model:  model,
 		Prompt: "add a red sailing boat in the bay",
-		Images: []imageform.File{imageform.Bytes("lighthouse.png", png)},
+		Images: []imageform.File{imageform.Bytes("lighthouse.png", lighthouse)},
 	}.Encode()
 	if err != nil {
 		log.Fatal(err)
@@ -65,7 +67,7 @@ func Example() {
 
 	// A refused request: the generated client returns the raw body, in
 	// the API's {"error": {...}} shape.
-	bad, _ := imageform.Edit{Model: model, Images: []imageform.File{imageform.Bytes("lighthouse.png", png)}}.Encode()
+	bad, _ := imageform.Edit{Model: model, Images: []imageform.File{imageform.Bytes("lighthouse.png", lighthouse)}}.Encode()
 	refused, err := api.CreateImageEditWithBodyWithResponse(ctx, bad.ContentType(), bad, bad.SetLength)
 	if err != nil {
 		log.Fatal(err)
@@ -114,9 +116,9 @@ func ExampleVariation() {
 	if err != nil || first.JSON200 == nil {
 		log.Fatal(err)
 	}
-	png, _ := base64.StdEncoding.DecodeString(*(*first.JSON200.Data)[0].B64Json)
+	otter, _ := base64.StdEncoding.DecodeString(*(*first.JSON200.Data)[0].B64Json)
 
-	body, err := imageform.Variation{Image: imageform.Bytes("otter.png", png), Model: model, N: 2, Size: size, ResponseFormat: "b64_json"}.Encode()
+	body, err := imageform.Variation{Image: imageform.Bytes("otter.png", otter), Model: model, N: 2, Size: size, ResponseFormat: "b64_json"}.Encode()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -126,4 +128,39 @@ func ExampleVariation() {
 	}
 	fmt.Println(len(*res.JSON200.Data), "variations")
 	// Output: 2 variations
+}
+
+// What imageform saves writing: the same multipart edit with the generated
+// client and the standard library alone. Fields go under the API's names,
+// the image as a file part named "image" ("image[]", repeated, for
+// several) with its real content type, which mime/multipart's
+// CreateFormFile does not set (it sends application/octet-stream, which
+// the API refuses).
+func Example_byHand() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	api, _ := gen.NewClientWithResponses(srv.URL, gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer sk-example")
+		return nil
+	}))
+	var img bytes.Buffer
+	png.Encode(&img, image.NewNRGBA(image.Rect(0, 0, 64, 64)))
+
+	var body bytes.Buffer // the whole body in memory: imageform streams it instead
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("model", "gpt-image-1.5")
+	mw.WriteField("prompt", "add a red boat")
+	h := textproto.MIMEHeader{}
+	h.Set("Content-Disposition", `form-data; name="image"; filename="in.png"`)
+	h.Set("Content-Type", "image/png")
+	part, _ := mw.CreatePart(h)
+	part.Write(img.Bytes())
+	mw.Close()
+
+	res, err := api.CreateImageEditWithBodyWithResponse(context.Background(), mw.FormDataContentType(), &body)
+	if err != nil || res.JSON200 == nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(*res.JSON200.Data), "edited image")
+	// Output: 1 edited image
 }
