@@ -354,6 +354,9 @@ func (b *Body) SetLength(_ context.Context, req *http.Request) error {
 // Read reads the body. A file that cannot be opened, or whose size changed
 // since Encode, fails the read with an error naming it.
 func (b *Body) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, b.err
+	}
 	for b.err == nil {
 		if b.cur >= len(b.segments) {
 			b.err = io.EOF
@@ -379,7 +382,8 @@ func (b *Body) Read(p []byte) (int, error) {
 		}
 		n, err := b.open.Read(p)
 		b.count += int64(n)
-		if err == io.EOF {
+		switch {
+		case err == io.EOF:
 			b.open.Close()
 			b.open = nil
 			if s.src.size >= 0 && b.count != s.src.size {
@@ -387,14 +391,13 @@ func (b *Body) Read(p []byte) (int, error) {
 				return n, b.err
 			}
 			b.cur++
-			err = nil
-		} else if err != nil {
+			if n == 0 {
+				continue // on to the next segment
+			}
+		case err != nil:
 			b.err = fmt.Errorf("imageform: %w", err)
-			return n, b.err
 		}
-		if n > 0 {
-			return n, nil
-		}
+		return n, b.err
 	}
 	return 0, b.err
 }

@@ -2,6 +2,7 @@ package imageform
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 var (
@@ -156,5 +158,39 @@ func TestBodyErrors(t *testing.T) {
 	body, _ = Edit{Prompt: "p", Images: []File{{Name: "x", ContentType: "image/webp", data: []byte("x"), set: true}}}.Encode()
 	if parts := decode(t, body); parts[1].contentType != "image/webp" {
 		t.Errorf("content type given: %q", parts[1].contentType)
+	}
+}
+
+// The body reads the same whatever the reads' sizes, and passes a file's
+// read error on, naming nothing secret.
+func TestBodyReads(t *testing.T) {
+	encode := func(f File) *Body {
+		b, err := Edit{Prompt: "p", Images: []File{f, Bytes("b.png", pngBytes)}}.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	// Bodies differ in their boundary only.
+	unbound := func(b *Body, data []byte) []byte {
+		_, params, _ := mime.ParseMediaType(b.ContentType())
+		return bytes.ReplaceAll(data, []byte(params["boundary"]), []byte("BOUNDARY"))
+	}
+	first := encode(Bytes("a.png", jpegBytes))
+	whole, err := io.ReadAll(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := encode(Bytes("a.png", jpegBytes))
+	if n, err := b.Read(nil); n != 0 || err != nil {
+		t.Errorf("empty read: %d, %v", n, err)
+	}
+	bytewise, err := io.ReadAll(iotest.OneByteReader(b))
+	if err != nil || !bytes.Equal(unbound(b, bytewise), unbound(first, whole)) {
+		t.Errorf("read a byte at a time: %d bytes, %v; at once: %d", len(bytewise), err, len(whole))
+	}
+	failing := encode(Reader("r.png", io.MultiReader(bytes.NewReader(pngBytes[:600]), iotest.ErrReader(errors.New("disk on fire")))))
+	if _, err := io.ReadAll(failing); err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("failing reader: %v", err)
 	}
 }
