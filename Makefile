@@ -7,7 +7,7 @@ UPSTREAM  ?= $(VENDORED)
 SHARED_UPSTREAM ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec spec-diff generate check-generated check-upstream test test-prism vet lint fmt demo fuzz bench
+.PHONY: all spec spec-diff generate check-generated check-upstream test test-prism test-sdk vet lint fmt demo fuzz bench
 
 all: test
 
@@ -74,6 +74,15 @@ test: vet check-generated
 test-prism:
 	npm ci --no-audit --no-fund
 	PRISM_REQUIRED=1 $(GO) test $(GOFLAGS_TEST) -count=1 ./tests/prism/...
+
+## test-sdk: the official SDKs against the emulator: npm openai (pinned in package-lock.json)
+## against `openai-images serve`, and openai-go (pinned in bench/go.mod) in process
+test-sdk:
+	npm ci --no-audit --no-fund
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/openai-images" ./cmd/openai-images && \
+	OPENAI_IMAGES_BIN="$$tmp/openai-images" node --test tests/sdk/node/
+	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v .
 
 FUZZTIME ?= 60s
 

@@ -2035,13 +2035,16 @@ type CreateImageRequestStyle string
 // CreateImageSvg The model and reasoning effort that author SVG output (output_format=svg). SVG generation requires n=1 and does not support streaming, partial images or output_compression.
 type CreateImageSvg struct {
 	// Model Model used to author the SVG. Required when SVG model selection is enabled.
-	Model     string `json:"model"`
-	Reasoning *struct {
-		Effort *CreateImageSvgReasoningEffort `json:"effort,omitempty"`
-	} `json:"reasoning,omitempty"`
+	Model     string                   `json:"model"`
+	Reasoning *CreateImageSvgReasoning `json:"reasoning,omitempty"`
 }
 
-// CreateImageSvgReasoningEffort defines model for CreateImageSvg.Reasoning.Effort.
+// CreateImageSvgReasoning defines model for CreateImageSvgReasoning.
+type CreateImageSvgReasoning struct {
+	Effort *CreateImageSvgReasoningEffort `json:"effort,omitempty"`
+}
+
+// CreateImageSvgReasoningEffort defines model for CreateImageSvgReasoning.Effort.
 type CreateImageSvgReasoningEffort string
 
 // CreateImageVariationRequest defines model for CreateImageVariationRequest.
@@ -2379,14 +2382,8 @@ type ImageGenTool struct {
 
 	// InputImageMask Optional mask for inpainting. Contains `image_url`
 	// (string, optional) and `file_id` (string, optional).
-	InputImageMask *struct {
-		// FileId File ID for the mask image.
-		FileId *string `json:"file_id,omitempty"`
-
-		// ImageUrl Base64-encoded mask image.
-		ImageUrl *string `json:"image_url,omitempty"`
-	} `json:"input_image_mask,omitempty"`
-	Model *string `json:"model,omitempty"`
+	InputImageMask *ImageGenToolInputImageMask `json:"input_image_mask,omitempty"`
+	Model          *string                     `json:"model,omitempty"`
 
 	// Moderation Moderation level for the generated image. Default: `auto`.
 	Moderation *ImageGenToolModeration `json:"moderation,omitempty"`
@@ -2496,15 +2493,28 @@ type ImageGenToolCallStatus string
 // ImageGenToolCallType The type of the image generation call. Always `image_generation_call`.
 type ImageGenToolCallType string
 
-// ImageGenToolSvg SVG author model settings. Requires output_format svg.
-type ImageGenToolSvg struct {
-	Model     *string `json:"model,omitempty"`
-	Reasoning *struct {
-		Effort *ImageGenToolSvgReasoningEffort `json:"effort,omitempty"`
-	} `json:"reasoning,omitempty"`
+// ImageGenToolInputImageMask Optional mask for inpainting. Contains `image_url`
+// (string, optional) and `file_id` (string, optional).
+type ImageGenToolInputImageMask struct {
+	// FileId File ID for the mask image.
+	FileId *string `json:"file_id,omitempty"`
+
+	// ImageUrl Base64-encoded mask image.
+	ImageUrl *string `json:"image_url,omitempty"`
 }
 
-// ImageGenToolSvgReasoningEffort defines model for ImageGenToolSvg.Reasoning.Effort.
+// ImageGenToolSvg SVG author model settings. Requires output_format svg.
+type ImageGenToolSvg struct {
+	Model     *string                   `json:"model,omitempty"`
+	Reasoning *ImageGenToolSvgReasoning `json:"reasoning,omitempty"`
+}
+
+// ImageGenToolSvgReasoning defines model for ImageGenToolSvgReasoning.
+type ImageGenToolSvgReasoning struct {
+	Effort *ImageGenToolSvgReasoningEffort `json:"effort,omitempty"`
+}
+
+// ImageGenToolSvgReasoningEffort defines model for ImageGenToolSvgReasoning.Effort.
 type ImageGenToolSvgReasoningEffort string
 
 // ImageGenUsage For `gpt-image-1` only, the token usage information for the image generation.

@@ -77,6 +77,8 @@ type surfaceCheck struct {
 	// on the wire, and fields maps it to wrapper field name -> path.
 	sent   map[string]map[string]bool
 	fields map[string]map[string]string
+	// used marks the surface.yaml entries that excused a disagreement.
+	used map[int]bool
 }
 
 // problem records a disagreement at loc, with the place that must learn it
@@ -93,8 +95,16 @@ func (c *surfaceCheck) problemAt(loc *specdrift.Location, place, format string, 
 	c.problems = append(c.problems, msg)
 }
 
-func (c *surfaceCheck) unmapped(loc, prop, value string) bool {
-	_, ok := c.cfg.IsUnmapped(loc, prop, value)
+// excused reports whether surface.yaml lists a disagreement found at loc,
+// and marks the entry as needed.
+func (c *surfaceCheck) excused(loc, prop, value string) bool {
+	i, ok := c.cfg.Match(loc, prop, value)
+	if ok {
+		if c.used == nil {
+			c.used = map[int]bool{}
+		}
+		c.used[i] = true
+	}
 	return ok
 }
 
@@ -310,13 +320,13 @@ func (c *surfaceCheck) requests() {
 		}
 		sent, ok := c.sent[key]
 		if !ok {
-			if !c.unmapped(key, "", "") {
+			if !c.excused(key, "", "") {
 				c.problem(loc, "no wrapper call sends this body")
 			}
 			continue
 		}
 		for _, p := range loc.Paths() {
-			if !sent[p] && !c.unmapped(key, p, "") {
+			if !sent[p] && !c.excused(key, p, "") {
 				c.problem(loc, "property %q is in the spec, but the wrapper never sends it", p)
 			}
 		}
@@ -324,7 +334,7 @@ func (c *surfaceCheck) requests() {
 			if openObjectMember(loc, p) {
 				continue
 			}
-			if _, ok := loc.Properties[p]; !ok && !c.unmapped(key, p, "") {
+			if _, ok := loc.Properties[p]; !ok && !c.excused(key, p, "") {
 				c.problem(loc, "the wrapper sends %q, which the spec does not have", p)
 			}
 		}
@@ -547,8 +557,9 @@ func (c *surfaceCheck) models() {
 		op, isOp := modelOps[key]
 		for _, name := range prop.Enum {
 			info, ok := wrapper.LookupModel(wrapper.Model(name))
+			mapped := ok && (isOp && info.Supports(op) || !isOp && info.GPTImage)
 			switch {
-			case c.unmapped(key, "model", name):
+			case mapped, c.excused(key, "model", name):
 			case !ok:
 				c.problemAt(loc, c.cfg.PlaceFor("model"), "model %q is in the spec, but the model table does not know it", name)
 			case isOp && !info.Supports(op):
@@ -561,7 +572,7 @@ func (c *surfaceCheck) models() {
 			continue
 		}
 		for _, m := range wrapper.ModelsSupporting(op) {
-			if !slices.Contains(prop.Enum, string(m.Model)) && !c.unmapped(key, "model", string(m.Model)) {
+			if !slices.Contains(prop.Enum, string(m.Model)) && !c.excused(key, "model", string(m.Model)) {
 				c.problemAt(loc, c.cfg.PlaceFor("model"), "the model table says %s supports %s, but the spec's enum does not list it", m.Model, op)
 			}
 		}
@@ -612,10 +623,7 @@ func (c *surfaceCheck) values() {
 			}
 			field, known := fieldOf[path]
 			for _, v := range prop.Enum {
-				if c.unmapped(key, path, v) {
-					continue
-				}
-				if known && !c.acceptedBySomeModel(op, field, v) {
+				if known && !c.acceptedBySomeModel(op, field, v) && !c.excused(key, path, v) {
 					c.problemAt(loc, c.cfg.PlaceFor("value"), "%s=%q is in the spec, but validation refuses it for every model", path, v)
 				}
 			}
@@ -625,7 +633,7 @@ func (c *surfaceCheck) values() {
 			}
 			for _, m := range wrapper.ModelsSupporting(op) {
 				for _, v := range list(m) {
-					if !slices.Contains(prop.Enum, v) && !(path == "size" && prop.Open) && !c.unmapped(key, path, v) {
+					if !slices.Contains(prop.Enum, v) && !(path == "size" && prop.Open) && !c.excused(key, path, v) {
 						c.problemAt(loc, c.cfg.PlaceFor("value"), "the model table lets %s take %s=%q, which the spec does not list", m.Model, path, v)
 					}
 				}
@@ -786,14 +794,14 @@ func (c *surfaceCheck) responses() {
 		}
 		parse, ok := parsers[key]
 		if !ok {
-			if !c.unmapped(key, "", "") {
+			if !c.excused(key, "", "") {
 				c.problem(loc, "no wrapper call reads this response")
 			}
 			continue
 		}
 		for _, path := range leaves(loc) {
 			// A deprecated response field need not be read.
-			if c.unmapped(key, path, "") || loc.Properties[path].Deprecated {
+			if loc.Properties[path].Deprecated {
 				continue
 			}
 			a, b, ok := twoBodies(baseBodies[key], path, loc.Properties[path])
@@ -802,7 +810,7 @@ func (c *surfaceCheck) responses() {
 				continue
 			}
 			ra, rb := parse(c.t, a), parse(c.t, b)
-			if reflect.DeepEqual(exported(ra), exported(rb)) {
+			if reflect.DeepEqual(exported(ra), exported(rb)) && !c.excused(key, path, "") {
 				c.problem(loc, "property %q never reaches the typed result (two bodies differing only in it parse the same)", path)
 			}
 		}
@@ -963,9 +971,6 @@ func (c *surfaceCheck) events() {
 	ctx := context.Background()
 	for _, typ := range sortedKeys(c.s.Events) {
 		loc := c.s.Locations[c.s.Events[typ]]
-		if c.unmapped(loc.Key, "", "") {
-			continue
-		}
 		responses := strings.HasPrefix(typ, "response.")
 		parse := func(data string) any {
 			var sse string
@@ -1006,15 +1011,19 @@ func (c *surfaceCheck) events() {
 		base := eventBody(typ, loc)
 		evs, _ := parse(base).([]wrapper.StreamEvent)
 		if len(evs) == 0 {
-			c.problem(loc, "an event of type %q yields no typed event", typ)
+			if !c.excused(loc.Key, "", "") {
+				c.problem(loc, "an event of type %q yields no typed event", typ)
+			}
 			continue
 		}
 		if _, unknown := evs[0].(*wrapper.UnknownEvent); unknown {
-			c.problem(loc, "event type %q decodes as UnknownEvent: give it a typed event", typ)
+			if !c.excused(loc.Key, "", "") {
+				c.problem(loc, "event type %q decodes as UnknownEvent: give it a typed event", typ)
+			}
 			continue
 		}
 		for _, path := range leaves(loc) {
-			if path == "type" || c.unmapped(loc.Key, path, "") {
+			if path == "type" {
 				continue
 			}
 			a, b, ok := twoBodies(base, path, loc.Properties[path])
@@ -1022,7 +1031,7 @@ func (c *surfaceCheck) events() {
 				c.problem(loc, "cannot build a sample for %q", path)
 				continue
 			}
-			if reflect.DeepEqual(exported(parse(a)), exported(parse(b))) {
+			if reflect.DeepEqual(exported(parse(a)), exported(parse(b))) && !c.excused(loc.Key, path, "") {
 				c.problem(loc, "property %q never reaches the typed event", path)
 			}
 		}
@@ -1051,7 +1060,15 @@ func completedEventJSON(typ, extra string) string {
 // staleEntries fails for surface.yaml entries that name nothing: neither in
 // the spec nor sent or accepted by the wrapper.
 func (c *surfaceCheck) staleEntries() {
-	for _, u := range c.cfg.Unmapped {
+	for i, u := range c.cfg.Unmapped {
+		if c.entryExists(u) && !c.used[i] {
+			what := strings.TrimSpace(u.Location + " " + u.Property)
+			if u.Value != "" {
+				what += "=" + u.Value
+			}
+			c.problems = append(c.problems, fmt.Sprintf("surface.yaml: %s is listed as unmapped, but the wrapper maps it now: remove the entry", what))
+			continue
+		}
 		if !c.entryExists(u) {
 			what := strings.TrimSpace(u.Location + " " + u.Property)
 			if u.Value != "" {

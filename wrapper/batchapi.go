@@ -257,9 +257,9 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 		if c.validating(rc) {
 			var verr error
 			if it.Generate != nil {
-				verr = validateGenerate(it.Generate, false)
+				verr = validateGenerate(it.Generate, false, c.policy())
 			} else {
-				verr = validateEdit(it.Edit, false)
+				verr = validateEdit(it.Edit, false, c.policy())
 			}
 			if verr != nil {
 				return nil, fmt.Errorf("openai-images: %s: item %s: %w", op, ids[i], verr)

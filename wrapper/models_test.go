@@ -17,7 +17,10 @@ import (
 func TestModelTableLiterals(t *testing.T) {
 	gptSizes := []Size{SizeAuto, Size1024x1024, Size1536x1024, Size1024x1536}
 	gptQualities := []Quality{QualityAuto, QualityLow, QualityMedium, QualityHigh}
+	q25 := append(slices.Clone(gptQualities), QualityXHigh, QualityMax)
 	gptOps := []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream}
+	gptFormats := []OutputFormat{"png", "jpeg", "webp", "gif", "svg"}
+	both, low := []InputFidelity{"low", "high"}, []InputFidelity{"low"}
 	type want struct {
 		ops             []Operation
 		prompt, n       int
@@ -26,7 +29,10 @@ func TestModelTableLiterals(t *testing.T) {
 		qualities       []Quality
 		styles          []Style
 		gpt             bool
-		fidelity        bool
+		formats         []OutputFormat
+		complexity      bool
+		fidelity        []InputFidelity
+		markup          bool
 		responseFormats bool
 		editMax         int
 		editFormats     []string
@@ -34,8 +40,32 @@ func TestModelTableLiterals(t *testing.T) {
 		square          bool
 		variation       bool
 		retired         string
+		snapshotOf      Model
+	}
+	gpt := func(w want) want {
+		w.ops, w.prompt, w.n, w.gpt = gptOps, 32000, 10, true
+		w.sizes, w.editMax, w.editFormats, w.editMaxBytes = gptSizes, 16, []string{"png", "jpeg", "webp"}, 50<<20
+		if w.qualities == nil {
+			w.qualities = gptQualities
+		}
+		if w.formats == nil {
+			w.formats, w.complexity = gptFormats, true
+		}
+		return w
 	}
 	cases := map[Model]want{
+		ModelGPTImage26Sunburst:          gpt(want{fidelity: both}),
+		ModelGPTImage26Flare:             gpt(want{fidelity: both}),
+		ModelGPTImage25Sunburst:          gpt(want{qualities: q25, custom: true, fidelity: both, markup: true}),
+		ModelGPTImage25Sunburst_20260908: gpt(want{qualities: q25, custom: true, fidelity: both, markup: true, snapshotOf: ModelGPTImage25Sunburst}),
+		ModelGPTImage25Flare:             gpt(want{qualities: q25, custom: true, fidelity: both, markup: true}),
+		ModelGPTImage25Flare_20260908:    gpt(want{qualities: q25, custom: true, fidelity: both, markup: true, snapshotOf: ModelGPTImage25Flare}),
+		ModelGPTImage2:                   gpt(want{custom: true}),
+		ModelGPTImage2_20260421:          gpt(want{custom: true, snapshotOf: ModelGPTImage2}),
+		ModelGPTImage15:                  gpt(want{fidelity: both}),
+		ModelGPTImage1Mini:               gpt(want{fidelity: low}),
+		ModelChatGPTImageLatest:          gpt(want{fidelity: both}),
+		ModelGPTImage1:                   gpt(want{formats: []OutputFormat{"png", "jpeg", "webp"}, fidelity: both, retired: "2026-10-23"}),
 		ModelDallE2: {ops: []Operation{OpGenerate, OpEdit, OpVary}, prompt: 1000, n: 10,
 			sizes: []Size{"256x256", "512x512", "1024x1024"}, qualities: []Quality{"auto", "standard"},
 			responseFormats: true, editMax: 1, editFormats: []string{"png"}, editMaxBytes: 4 << 20, square: true,
@@ -43,19 +73,6 @@ func TestModelTableLiterals(t *testing.T) {
 		ModelDallE3: {ops: []Operation{OpGenerate}, prompt: 4000, n: 1,
 			sizes: []Size{"1024x1024", "1792x1024", "1024x1792"}, qualities: []Quality{"auto", "standard", "hd"},
 			styles: []Style{"vivid", "natural"}, responseFormats: true, retired: "2026-05-12"},
-		ModelGPTImage1: {ops: gptOps, prompt: 32000, n: 10, sizes: gptSizes, qualities: gptQualities, gpt: true, fidelity: true,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20, retired: "2026-10-23"},
-		ModelGPTImage1Mini: {ops: gptOps, prompt: 32000, n: 10, sizes: gptSizes, qualities: gptQualities, gpt: true, fidelity: false,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20},
-		ModelGPTImage15: {ops: gptOps, prompt: 32000, n: 10, sizes: gptSizes, qualities: gptQualities, gpt: true, fidelity: true,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20},
-		ModelGPTImage2: {ops: gptOps, prompt: 32000, n: 10, sizes: gptSizes, custom: true, qualities: gptQualities, gpt: true, fidelity: true,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20},
-		ModelGPTImage2_20260421: {ops: gptOps, prompt: 32000, n: 10, sizes: gptSizes, custom: true, qualities: gptQualities, gpt: true, fidelity: true,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20},
-		ModelChatGPTImageLatest: {ops: []Operation{OpEdit, OpEditJSON, OpEditStream}, prompt: 32000, n: 10, sizes: gptSizes,
-			qualities: gptQualities, gpt: true, fidelity: true,
-			editMax: 16, editFormats: []string{"png", "jpeg", "webp"}, editMaxBytes: 50 << 20},
 	}
 	if got := len(Models()); got != len(cases) {
 		t.Fatalf("table has %d models, want %d", got, len(cases))
@@ -92,15 +109,28 @@ func TestModelTableLiterals(t *testing.T) {
 			// GPT-only parameters.
 			if w.gpt {
 				if !slices.Equal(m.Backgrounds, []Background{"auto", "transparent", "opaque"}) ||
-					!slices.Equal(m.OutputFormats, []OutputFormat{"png", "jpeg", "webp"}) || !m.OutputCompression ||
+					!slices.Equal(m.OutputFormats, w.formats) || !m.OutputCompression ||
 					!slices.Equal(m.Moderations, []Moderation{"auto", "low"}) || m.MaxPartialImages != 3 {
 					t.Errorf("GPT parameters: %+v", m)
 				}
 			} else if m.Backgrounds != nil || m.OutputFormats != nil || m.OutputCompression || m.Moderations != nil {
 				t.Errorf("DALL-E model with GPT parameters: %+v", m)
 			}
-			if (len(m.InputFidelities) == 2) != w.fidelity || (!w.fidelity && m.InputFidelities != nil) {
-				t.Errorf("InputFidelities = %v", m.InputFidelities)
+			if !slices.Equal(m.InputFidelities, w.fidelity) {
+				t.Errorf("InputFidelities = %v, want %v", m.InputFidelities, w.fidelity)
+			}
+			if (len(m.Complexities) == 3) != w.complexity || (!w.complexity && m.Complexities != nil) {
+				t.Errorf("Complexities = %v", m.Complexities)
+			}
+			markup := ImageRule{MaxCount: 1, Formats: []string{"png"}, Alpha: true, SameSizeAsImage: true}
+			if w.markup != reflect.DeepEqual(m.Markup, markup) || !w.markup && !reflect.DeepEqual(m.Markup, ImageRule{}) {
+				t.Errorf("Markup = %+v", m.Markup)
+			}
+			if m.SnapshotOf != w.snapshotOf {
+				t.Errorf("SnapshotOf = %q, want %q", m.SnapshotOf, w.snapshotOf)
+			}
+			if w.retired != "" && !slices.Equal(m.Replacements, []Model{ModelGPTImage25Sunburst, ModelGPTImage25Flare}) {
+				t.Errorf("Replacements = %v", m.Replacements)
 			}
 			if got := slices.Equal(m.ResponseFormats, []ResponseFormat{"url", "b64_json"}); got != w.responseFormats || (!w.responseFormats && m.ResponseFormats != nil) {
 				t.Errorf("ResponseFormats = %v", m.ResponseFormats)
@@ -140,13 +170,12 @@ func TestModelTableLiterals(t *testing.T) {
 			t.Errorf("%s: AlphaWithoutMask = %v", m.Model, m.EditImages.AlphaWithoutMask)
 		}
 	}
-	if m, _ := LookupModel(ModelGPTImage2_20260421); m.SnapshotOf != ModelGPTImage2 {
-		t.Errorf("snapshot of = %q", m.SnapshotOf)
-	}
 }
 
 func TestModelsOrderAndLookup(t *testing.T) {
-	want := []Model{ModelDallE2, ModelDallE3, ModelGPTImage1, ModelGPTImage1Mini, ModelGPTImage15, ModelGPTImage2, ModelGPTImage2_20260421, ModelChatGPTImageLatest}
+	want := []Model{ModelGPTImage26Sunburst, ModelGPTImage26Flare, ModelGPTImage25Sunburst, ModelGPTImage25Sunburst_20260908,
+		ModelGPTImage25Flare, ModelGPTImage25Flare_20260908, ModelGPTImage2, ModelGPTImage2_20260421, ModelGPTImage15,
+		ModelGPTImage1Mini, ModelChatGPTImageLatest, ModelGPTImage1, ModelDallE3, ModelDallE2}
 	for range 3 {
 		var got []Model
 		for _, m := range Models() {
@@ -163,7 +192,7 @@ func TestModelsOrderAndLookup(t *testing.T) {
 			t.Errorf("%s: LookupModel and Info disagree", name)
 		}
 	}
-	for _, name := range []Model{"", "gpt-image-9", "DALL-E-2", "dall-e-2 ", "gpt-image-2-2026-04-22"} {
+	for _, name := range []Model{"", "gpt-image-99", "DALL-E-2", "dall-e-2 ", "gpt-image-2-2026-04-22"} {
 		if m, ok := LookupModel(name); ok || !reflect.DeepEqual(m, ModelInfo{}) {
 			t.Errorf("LookupModel(%q) = %v, %v", name, m.Model, ok)
 		}
@@ -172,7 +201,7 @@ func TestModelsOrderAndLookup(t *testing.T) {
 	for _, m := range ModelsSupporting(OpGenerateStream) {
 		stream = append(stream, m.Model)
 	}
-	if !slices.Equal(stream, []Model{ModelGPTImage1, ModelGPTImage1Mini, ModelGPTImage15, ModelGPTImage2, ModelGPTImage2_20260421}) {
+	if !slices.Equal(stream, want[:12]) {
 		t.Errorf("ModelsSupporting(OpGenerateStream) = %v", stream)
 	}
 	if v := ModelsSupporting(OpVary); len(v) != 1 || v[0].Model != ModelDallE2 {

@@ -19,7 +19,7 @@ import (
 // API: POST /images/variations
 func (c *Client) Vary(ctx context.Context, p VaryParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageVariation"
-	rc, err := c.prepare(opts, func() error { return validateVariation(&p) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateVariation(&p, c.policy()) })
 	if err != nil {
 		return nil, err
 	}

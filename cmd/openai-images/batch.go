@@ -152,7 +152,6 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if err := bf.validate(batchAPI); err != nil {
 		return err
 	}
-	inv.model = d.Model
 
 	client, release, err := inv.client(&conn)
 	if err != nil {
@@ -169,16 +168,6 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fmt.Errorf("--out-dir: %w", err)
 	}
-	if !quiet && !jsonOut {
-		warned := map[wrapper.Model]bool{}
-		for _, it := range bf.items {
-			m := itemModel(it)
-			if !warned[m] {
-				warned[m] = true
-				inv.warnUnknownModel(m)
-			}
-		}
-	}
 	b := &batchCmd{inv: inv, bf: bf, plan: plan, sum: sum, outDir: outDir, json: jsonOut, quiet: quiet, api: batchAPI,
 		start: time.Now(), now: time.Now}
 	if !batchAPI {
@@ -194,14 +183,6 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		poll = defaultPollInterval
 	}
 	return b.runBatchAPI(ctx, client, conn.emulator, wrapper.WaitBatchOptions{PollInterval: poll, MaxPollInterval: maxPoll})
-}
-
-// itemModel is the model a batch item asks for.
-func itemModel(it wrapper.BatchItem) wrapper.Model {
-	if it.Generate != nil {
-		return it.Generate.Model
-	}
-	return it.Edit.Model
 }
 
 // orDefault returns v, or def when v is 0.
@@ -351,7 +332,7 @@ func (bf *batchFile) validate(batchAPI bool) error {
 		}
 		for _, p := range ve.Problems {
 			ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Field: p.Field, Flag: flagName(p.Field),
-				Value: p.Value, Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestValue(p.Field, p.Value)})
+				Value: p.Value, Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestion(p)})
 		}
 	}
 	var b strings.Builder
@@ -362,7 +343,7 @@ func (bf *batchFile) validate(batchAPI bool) error {
 			fmt.Fprintf(&b, "\n  %s", briefError(errs[0]))
 		} else {
 			for _, p := range ve.Problems {
-				s := suggestValue(p.Field, p.Value)
+				s := suggestProblem(p)
 				if !bf.jsonl {
 					p.Field = flagName(p.Field) // every parameter came from a flag
 				}

@@ -238,7 +238,7 @@ func TestBatchJSONL(t *testing.T) {
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 # pairs
 {"id": "pair", "prompt": "two cats", "n": 2}
-{"id": "bad", "prompt": "two boats", "model": "gpt-image-9", "quality": "ultra", "n": 2}
+{"id": "bad", "prompt": "two boats", "model": "gpt-image-99", "n": 2}
 {"id": "tall", "prompt": "a tower", "model": "gpt-image-2", "size": "256x512", "output_format": "jpeg"}
 `
 	file := writeText(t, dir, "items.jsonl", items)
@@ -249,8 +249,7 @@ func TestBatchJSONL(t *testing.T) {
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	for _, w := range []string{"warning: model gpt-image-9 is not one this version knows; did you mean gpt-image-1? (sent as given)",
-		"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
+	for _, w := range []string{"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -272,16 +271,11 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stdout = %q, want %q", got, want)
 	}
 	params := map[string]map[string]any{}
-	refused := 0
 	for _, q := range srv.imageRequests() {
-		prompt, ok := q.Params["prompt"].(string)
-		if !ok {
-			refused++ // its fields unread
-			continue
-		}
+		prompt, _ := q.Params["prompt"].(string)
 		params[prompt] = q.Params
 	}
-	if len(params) != 4 || refused != 1 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+	if len(srv.imageRequests()) != 5 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
 		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
 		params["a tower"]["output_format"] != "jpeg" {
 		t.Errorf("requests: %v", params)
@@ -307,7 +301,7 @@ func TestBatchJSONL(t *testing.T) {
 	}
 
 	// Fixed, the item is sent alone.
-	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "gpt-image-9", "quality": "ultra", `, "", 1))
+	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "gpt-image-99", `, "", 1))
 	r = runCLI(t, srv.env, args...).mustSucceed(t)
 	if got, want := lines(r.stdout), []string{filepath.Join(out, "bad-1.png"), filepath.Join(out, "bad-2.png")}; !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q", got, want)
@@ -334,7 +328,7 @@ func TestBatchJSONL(t *testing.T) {
 // model it does not know) that the API refuses: it lands in the error file.
 const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
-{"id": "future", "prompt": "a new model", "model": "gpt-image-9", "quality": "ultra"}
+{"id": "future", "prompt": "a new model", "model": "gpt-image-99", "quality": "xhigh"}
 {"prompt": "a default item"}
 `
 
@@ -361,7 +355,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 	checkImage(t, want[1], "png", 512, 256)
 	checkImage(t, want[2], "png", 256, 256)
 	for _, w := range []string{"submitting 4 to the Batch API", "submitted 4 items as batch batch_", " completed: 4 of 4 requests done, 1 failed",
-		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "quality"`, "3 of 4 items done, 1 failed"} {
+		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "model"`, "3 of 4 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -393,7 +387,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 			t.Errorf("item %d = %+v", i, it)
 		}
 		if i == 2 {
-			if it.Status != "failed" || len(it.Files) != 0 || it.Error == nil || it.Error.Status != 400 || it.Error.Param != "quality" {
+			if it.Status != "failed" || len(it.Files) != 0 || it.Error == nil || it.Error.Status != 400 || it.Error.Param != "model" {
 				t.Errorf("failed item = %+v (%+v)", it, it.Error)
 			}
 			continue
@@ -529,7 +523,7 @@ func TestBatchJSON(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
-{"id": "b", "prompt": "a dog", "model": "gpt-image-9", "quality": "ultra"}
+{"id": "b", "prompt": "a dog", "model": "gpt-image-99"}
 `)
 	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
 		"--out", filepath.Join(dir, "out"), file)
@@ -546,7 +540,7 @@ func TestBatchJSON(t *testing.T) {
 		t.Errorf("item a = %+v", a)
 	}
 	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || b.Error.Kind != "api" ||
-		b.Error.Status != 400 || b.Error.Param != "quality" {
+		b.Error.Status != 400 || b.Error.Param != "model" {
 		t.Errorf("item b = %+v (%+v)", b, b.Error)
 	}
 	if s.ExitCode != exitFailure || s.Error == nil || s.Error.Kind != "batch" {
@@ -582,7 +576,7 @@ func TestBatchTerminal(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"prompt": "a cat"}
-{"prompt": "a dog", "model": "gpt-image-9", "quality": "ultra"}
+{"prompt": "a dog", "model": "gpt-image-99"}
 `)
 	var stdout, stderr bytes.Buffer
 	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}

@@ -314,7 +314,6 @@ type call struct {
 // send checks the parameters and the output flags, connects, then makes
 // the call (streamed when asked) and saves what it returns.
 func (inv *invocation) send(ctx context.Context, c call) error {
-	inv.model = c.model
 	if err := c.check(); err != nil {
 		return err
 	}
@@ -328,9 +327,6 @@ func (inv *invocation) send(ctx context.Context, c call) error {
 	defer release()
 	if err := c.out.create(); err != nil {
 		return err
-	}
-	if !c.out.quiet {
-		inv.warnUnknownModel(c.model)
 	}
 	s := inv.newSaver(c.sum, c.out, c.model, c.size, c.stream, c.n)
 	if c.stream && c.streamed != nil {

@@ -95,8 +95,6 @@ type invocation struct {
 	// report is the command's --json object, filled as the run goes and
 	// printed at the end with the outcome.
 	report report
-	// model is the model asked for, for suggestions after an API error.
-	model wrapper.Model
 }
 
 // report is a command's --json object.
@@ -235,11 +233,7 @@ func (inv *invocation) exitCode(ctx context.Context, err error) int {
 		fmt.Fprintln(inv.stderr, "openai-images: interrupted")
 	case errors.Is(err, errReported):
 	default:
-		line := errorLine(err)
-		if s := inv.apiSuggestion(err); s != "" {
-			line += "; " + s
-		}
-		fmt.Fprintln(inv.stderr, line)
+		fmt.Fprintln(inv.stderr, errorLine(err))
 	}
 	if inv.json && inv.report != nil {
 		var e *errorJSON
@@ -293,8 +287,13 @@ func errorLine(err error) string {
 func formatValidation(ve *wrapper.ValidationError) string {
 	var b strings.Builder
 	b.WriteString("openai-images: invalid parameters, nothing was sent:\n")
+	suggested := map[string]bool{}
 	for _, p := range ve.Problems {
-		s := suggestValue(p.Field, p.Value)
+		s := suggestProblem(p)
+		if suggested[p.Field+"="+s] {
+			s = "" // once per field
+		}
+		suggested[p.Field+"="+s] = true
 		p.Field = flagName(p.Field)
 		b.WriteString("  ")
 		b.WriteString(p.String())
@@ -372,47 +371,38 @@ func knownValues(field string) []string {
 	return out
 }
 
+// suggestion returns the value a refused one looks like a typo of ("" when
+// none does): for a model the wrapper's judgement (wrapper.SuggestModel: a
+// name near a known one may be a new model), else the nearest value some
+// model of the table takes.
+func suggestion(p wrapper.Problem) string {
+	if p.Field == "model" {
+		m, _ := wrapper.SuggestModel(wrapper.Model(p.Value))
+		return string(m)
+	}
+	return suggestValue(p.Field, p.Value)
+}
+
+// suggestProblem is suggestion for a message, "" when the problem's rule
+// says it already.
+func suggestProblem(p wrapper.Problem) string {
+	if strings.Contains(p.Rule, "did you mean") {
+		return ""
+	}
+	return suggestion(p)
+}
+
 // suggestValue returns the known value of field that value looks like a
-// typo of ("" when none does).
+// typo of ("" when none does). Models are the wrapper's to judge
+// (wrapper.SuggestModel): a name near a known one may be a new model.
 func suggestValue(field, value string) string {
-	if value == "" {
+	if value == "" || field == "model" {
 		return ""
 	}
 	if field == "output_format" && strings.EqualFold(value, "jpg") {
 		return "jpeg"
 	}
 	return suggest(value, knownValues(field))
-}
-
-// apiSuggestion is the hint for an API error about the model asked for,
-// when it looks like a typo of a model the table knows.
-func (inv *invocation) apiSuggestion(err error) string {
-	var apiErr *wrapper.APIError
-	if !errors.As(err, &apiErr) || apiErr.Param != "model" || inv.model == "" {
-		return ""
-	}
-	if _, known := wrapper.LookupModel(inv.model); known {
-		return ""
-	}
-	if s := suggestValue("model", string(inv.model)); s != "" {
-		return fmt.Sprintf("did you mean --model %s?", s)
-	}
-	return ""
-}
-
-// warnUnknownModel tells, before sending, that a model the table does not
-// know looks like a typo of one it does. It is sent anyway: models newer
-// than this program are never blocked.
-func (inv *invocation) warnUnknownModel(model wrapper.Model) {
-	if model == "" {
-		return
-	}
-	if _, known := wrapper.LookupModel(model); known {
-		return
-	}
-	if s := suggestValue("model", string(model)); s != "" {
-		fmt.Fprintf(inv.stderr, "openai-images: warning: model %s is not one this version knows; did you mean %s? (sent as given)\n", model, s)
-	}
 }
 
 // isTerminal reports whether w is a terminal (a character device).

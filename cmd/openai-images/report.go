@@ -72,9 +72,6 @@ func (inv *invocation) errorInfo(ctx context.Context, err error) *errorJSON {
 	case errors.Is(err, errReported):
 		e.Kind, e.Message = kindBatch, "batch items failed or were not run (see items)"
 	}
-	if s := inv.apiSuggestion(err); s != "" {
-		e.Suggestion = s
-	}
 	return e
 }
 
@@ -99,7 +96,7 @@ func errorInfo(err error) *errorJSON {
 		e.Kind = kindValidation
 		for _, p := range ve.Problems {
 			e.Problems = append(e.Problems, problemJSON{Field: p.Field, Flag: flagName(p.Field), Value: p.Value,
-				Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestValue(p.Field, p.Value)})
+				Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestion(p)})
 		}
 	case errors.As(err, &apiErr):
 		e.Kind = kindAPI

@@ -17,15 +17,15 @@ func TestValueSuggestions(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"-m", "gpt-image-1.5", "--quality", "hihg"}, "--quality=hihg: gpt-image-1.5 does not support quality hihg (allowed: auto, low, medium, high); did you mean --quality high?"},
-		{[]string{"-m", "gpt-image-1.5", "--output-format", "jpg"}, "; did you mean --output-format jpeg?"},
-		{[]string{"-m", "dall-e-3", "-s", "1024X1024"}, "; did you mean --size 1024x1024?"},
-		{[]string{"-m", "gpt-image-1.5", "--background", "transparant"}, "; did you mean --background transparent?"},
-		{[]string{"-m", "dall-e-3", "--style", "vivd"}, "; did you mean --style vivid?"},
+		{[]string{"-m", "gpt-image-1.5", "--quality", "hihg"}, "; did you mean --quality high?\n"},
+		{[]string{"-m", "gpt-image-1.5", "--output-format", "jpg"}, "; did you mean --output-format jpeg?\n"},
+		{[]string{"-m", "dall-e-3", "-s", "1024X1024"}, "; did you mean --size 1024x1024?\n"},
+		{[]string{"-m", "gpt-image-1.5", "--background", "transparant"}, "; did you mean --background transparent?\n"},
+		{[]string{"-m", "dall-e-3", "--style", "vivd"}, "; did you mean --style vivid?\n"},
 	} {
 		before := len(srv.requests())
 		r := runCLI(t, srv.env, append([]string{"generate", "--out-dir", t.TempDir(), "a cat"}, tc.args...)...)
-		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || len(srv.requests()) != before {
+		if r.code != exitUsage || !strings.Contains(r.stderr, tc.want) || strings.Count(r.stderr, "did you mean") != 1 || len(srv.requests()) != before {
 			t.Errorf("%v: exit %d, stderr %q; want %q", tc.args, r.code, r.stderr, tc.want)
 		}
 	}
@@ -34,33 +34,33 @@ func TestValueSuggestions(t *testing.T) {
 	if r.code != exitUsage || strings.Contains(r.stderr, "did you mean") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
+	// --json: the suggestion as a field.
+	r = runCLI(t, srv.env, "generate", "--json", "--out-dir", t.TempDir(), "-m", "gpt-image-1.5", "--quality", "hihg", "a cat")
+	if s := parseSummary(t, r.stdout); s.Error == nil || len(s.Error.Problems) != 1 || s.Error.Problems[0].Suggestion != "high" {
+		t.Errorf("--json: %+v", s.Error)
+	}
 }
 
-// TestModelSuggestion checks a model the table does not know: it is sent
-// (a model released tomorrow is never blocked) after a warning naming the
-// model it looks like, and the API's refusal says it again.
+// TestModelSuggestion checks a mistyped model: refused before sending,
+// with the model meant named once (by the wrapper's rule) and in --json's
+// suggestion; a name that looks like a new model is sent as given.
 func TestModelSuggestion(t *testing.T) {
 	t.Parallel()
-	srv := newFaultServer(t)
-	srv.InjectFault(imagestest.Fault{Status: 400, ContentType: "application/json",
-		Body: `{"error": {"message": "Invalid value: 'gpt-image-15'.", "type": "invalid_request_error", "param": "model", "code": "invalid_value"}}`}, 1)
-	r := runCLI(t, srv.env, "generate", "--out-dir", t.TempDir(), "-m", "gpt-image-15", "a cat")
-	if r.code != exitFailure || len(srv.requests()) != 1 {
-		t.Fatalf("exit %d, %d requests\nstderr: %s", r.code, len(srv.requests()), r.stderr)
+	srv := newServer(t)
+	before := len(srv.requests())
+	r := runCLI(t, srv.env, "generate", "--out-dir", t.TempDir(), "-m", "gpt-imag-1.5", "a cat")
+	if r.code != exitUsage || len(srv.requests()) != before || strings.Count(r.stderr, "did you mean") != 1 ||
+		!strings.Contains(r.stderr, "--model=gpt-imag-1.5: unknown model gpt-imag-1.5; did you mean gpt-image-1.5?") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	for _, want := range []string{
-		"openai-images: warning: model gpt-image-15 is not one this version knows; did you mean gpt-image-1.5? (sent as given)\n",
-		"Invalid value: 'gpt-image-15'.",
-		"; did you mean --model gpt-image-1.5?\n",
-	} {
-		if !strings.Contains(r.stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
-		}
+	r = runCLI(t, srv.env, "generate", "--json", "--out-dir", t.TempDir(), "-m", "gpt-imag-1.5", "a cat")
+	if s := parseSummary(t, r.stdout); s.Error == nil || len(s.Error.Problems) != 1 || s.Error.Problems[0].Suggestion != "gpt-image-1.5" {
+		t.Errorf("--json: %+v", s.Error)
 	}
-	// A name far from every known model: no warning.
-	r = runCLI(t, srv.env, "generate", "--out-dir", t.TempDir(), "-m", "image-model-of-2030", "-s", "256x256", "a cat").mustSucceed(t)
-	if strings.Contains(r.stderr, "warning") {
-		t.Errorf("stderr %q", r.stderr)
+	// A new model name: sent (the emulator, like the API, does not know it).
+	r = runCLI(t, srv.env, "generate", "--out-dir", t.TempDir(), "-m", "gpt-image-7", "-s", "1024x1024", "a cat")
+	if r.code != exitFailure || len(srv.requests()) != before+1 || strings.Contains(r.stderr, "did you mean") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 }
 

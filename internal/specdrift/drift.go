@@ -93,19 +93,28 @@ func (c *Config) PlaceFor(key string) string {
 // is listed: the whole location, the property (and what is nested in it),
 // or one of its values.
 func (c *Config) IsUnmapped(location, property, value string) (string, bool) {
-	if c == nil {
-		return "", false
+	if i, ok := c.Match(location, property, value); ok {
+		return c.Unmapped[i].Reason, true
 	}
-	for _, u := range c.Unmapped {
+	return "", false
+}
+
+// Match returns the index of the first Unmapped entry that covers a part of
+// the surface.
+func (c *Config) Match(location, property, value string) (int, bool) {
+	if c == nil {
+		return 0, false
+	}
+	for i, u := range c.Unmapped {
 		if u.Location != location {
 			continue
 		}
 		nested := strings.HasPrefix(property, u.Property+".") || strings.HasPrefix(property, u.Property+"[]")
 		if u.Property == "" || nested && u.Value == "" || u.Property == property && (u.Value == "" || u.Value == value) {
-			return u.Reason, true
+			return i, true
 		}
 	}
-	return "", false
+	return 0, false
 }
 
 // Options configure [Compare].
