@@ -347,7 +347,7 @@ func (j *job) render(i int) *image.NRGBA {
 	transparent := j.bg == "transparent" && j.format != "jpeg"
 	switch j.kind {
 	case "edit":
-		return renderEdit(j.w, j.h, j.prompt+"\x00"+salt, j.inputs, j.mask, transparent)
+		return renderEdit(j.w, j.h, j.prompt+"\x00"+salt, j.prompt, j.inputs, j.mask, transparent)
 	case "variation":
 		return renderVariation(j.inputs[0], j.w, j.h, salt)
 	default:

@@ -63,6 +63,13 @@ func hsv(h, s, v float64) color.NRGBA {
 // seeded shapes and the prompt as text. With transparent, the background
 // is left transparent and only the shapes and text are drawn.
 func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
+	img := renderBackdrop(w, h, prompt, salt, transparent)
+	drawCaption(img, prompt, nil)
+	return img
+}
+
+// renderBackdrop is renderScene without the caption.
+func renderBackdrop(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
 	r := seed(prompt, salt)
 	cols := palette(r, 6)
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
@@ -84,7 +91,6 @@ func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
 			fillRect(img, image.Rect(int(cx-size), int(cy-size*0.6), int(cx+size), int(cy+size*0.6)), c)
 		}
 	}
-	drawCaption(img, prompt)
 	return img
 }
 
@@ -192,8 +198,10 @@ func captionFace(height float64) font.Face {
 }
 
 // drawCaption writes the prompt across the lower part of the image on a
-// translucent band, wrapped to at most three lines.
-func drawCaption(img *image.NRGBA, prompt string) {
+// translucent band, wrapped to at most three lines. With cover, the band's
+// area is first painted from cover, so that no caption drawn there before
+// shows through.
+func drawCaption(img *image.NRGBA, prompt string, cover *image.NRGBA) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	px := math.Max(10, float64(min(w, h))/18)
 	if px*2 > float64(h) {
@@ -211,6 +219,9 @@ func drawCaption(img *image.NRGBA, prompt string) {
 	lineH := int(px * 1.3)
 	bandTop := h - lineH*len(lines) - int(px)
 	band := image.Rect(0, max(bandTop, 0), w, h)
+	if cover != nil {
+		draw.Draw(img, band, cover, band.Min, draw.Src)
+	}
 	darkenOver(img, band, color.NRGBA{0, 0, 0, 140})
 	d := font.Drawer{Dst: img, Src: image.White, Face: face}
 	for i, line := range lines {
@@ -275,13 +286,16 @@ func toNRGBA(src image.Image) *image.NRGBA {
 	return n
 }
 
-// renderEdit composes an edit: the scene for prompt over the first input
-// image, the other inputs inset as tiles along the top, and, with a mask,
-// the result kept equal to the first image wherever the mask is not fully
-// transparent (the API's rule: transparent areas are what gets edited).
-func renderEdit(w, h int, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
+// renderEdit composes an edit: the scene seeded by seedText over the first
+// input image, the other inputs inset as tiles along the top, and, with a
+// mask, the result kept equal to the first image wherever the mask is not
+// fully transparent (the API's rule: transparent areas are what gets
+// edited). Without a mask the prompt is the caption, replacing the input's
+// (an image edited over several turns shows the last instruction only);
+// with one the caption is the input's, outside the edited area.
+func renderEdit(w, h int, seedText, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
 	base := resize(inputs[0], w, h)
-	scene := renderScene(w, h, prompt, "edit", transparent)
+	scene := renderBackdrop(w, h, seedText, "edit", transparent)
 	out := image.NewNRGBA(base.Rect)
 	copy(out.Pix, base.Pix)
 	// Blend the scene over the base so the input stays recognisable.
@@ -309,7 +323,9 @@ func renderEdit(w, h int, prompt string, inputs []image.Image, mask image.Image,
 				copy(out.Pix[i:i+4], base.Pix[i:i+4])
 			}
 		}
+		return out
 	}
+	drawCaption(out, prompt, scene)
 	return out
 }
 
