@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"mime"
 	"net/http"
 	"slices"
@@ -14,6 +15,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
 
 	"github.com/imagegen-go/openai-images/contract"
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -422,6 +425,119 @@ func requestModel(r *http.Request, body []byte) string {
 	return m.Model
 }
 
+// violation is the rule a value broke, as the validator's two schema
+// engines report it: kind.* of santhosh-tekuri/jsonschema (compiled
+// schemas) or an *openapi3.SchemaError (the others); see contract.Error.
+type violation struct {
+	keyword string   // enum, maximum, minimum, type, required, maxLength, ...
+	got     any      // the value, or for lengths its length
+	want    []string // enum: the values; type: the type names
+	limit   string   // maximum, minimum, lengths: the bound
+}
+
+// violationOf reads the rule broken from a contract error's cause.
+func violationOf(err error) (violation, bool) {
+	var verr *jsonschema.ValidationError
+	if errors.As(err, &verr) {
+		return jsonschemaViolation(verr)
+	}
+	if leaf := schemaLeaf(err); leaf != nil {
+		v := violation{keyword: leaf.SchemaField, got: leaf.Value}
+		s := leaf.Schema
+		switch {
+		case s == nil:
+		case v.keyword == "enum":
+			for _, e := range s.Enum {
+				v.want = append(v.want, fmt.Sprint(e))
+			}
+		case (v.keyword == "maximum" || v.keyword == "exclusiveMaximum") && s.Max != nil:
+			v.limit = number(*s.Max)
+		case (v.keyword == "minimum" || v.keyword == "exclusiveMinimum") && s.Min != nil:
+			v.limit = number(*s.Min)
+		case v.keyword == "type" && s.Type != nil:
+			v.want, v.got = []string(*s.Type), jsonType(leaf.Value)
+		case v.keyword == "maxLength" && s.MaxLength != nil:
+			str, _ := leaf.Value.(string)
+			v.limit, v.got = strconv.FormatUint(*s.MaxLength, 10), len([]rune(str))
+		case v.keyword == "minLength":
+			str, _ := leaf.Value.(string)
+			v.limit, v.got = strconv.FormatUint(s.MinLength, 10), len([]rune(str))
+		case v.keyword == "maxItems" && s.MaxItems != nil:
+			arr, _ := leaf.Value.([]any)
+			v.limit, v.got = strconv.FormatUint(*s.MaxItems, 10), len(arr)
+		case v.keyword == "minItems":
+			arr, _ := leaf.Value.([]any)
+			v.limit, v.got = strconv.FormatUint(s.MinItems, 10), len(arr)
+		}
+		return v, true
+	}
+	return violation{}, false
+}
+
+// firstKeyword follows the errors that only group others (the schema, a
+// $ref, allOf, several keywords failing at once) down to the first error
+// about one keyword, at the first location in the value, as the contract's
+// messages do.
+func firstKeyword(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	for len(e.Causes) > 0 {
+		switch e.ErrorKind.(type) {
+		case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
+		default:
+			return e
+		}
+		best := e.Causes[0]
+		for _, c := range e.Causes[1:] {
+			if slices.Compare(c.InstanceLocation, best.InstanceLocation) < 0 {
+				best = c
+			}
+		}
+		e = best
+	}
+	return e
+}
+
+// jsonschemaViolation reads the rule of a compiled schema's error.
+func jsonschemaViolation(e *jsonschema.ValidationError) (violation, bool) {
+	e = firstKeyword(e)
+	rat := func(r *big.Rat) string {
+		if r == nil {
+			return ""
+		}
+		return r.RatString()
+	}
+	switch k := e.ErrorKind.(type) {
+	case *kind.Enum:
+		v := violation{keyword: "enum", got: k.Got}
+		for _, w := range k.Want {
+			v.want = append(v.want, fmt.Sprint(w))
+		}
+		return v, true
+	case *kind.Maximum:
+		return violation{keyword: "maximum", got: rat(k.Got), limit: rat(k.Want)}, true
+	case *kind.ExclusiveMaximum:
+		return violation{keyword: "maximum", got: rat(k.Got), limit: rat(k.Want)}, true
+	case *kind.Minimum:
+		return violation{keyword: "minimum", got: rat(k.Got), limit: rat(k.Want)}, true
+	case *kind.ExclusiveMinimum:
+		return violation{keyword: "minimum", got: rat(k.Got), limit: rat(k.Want)}, true
+	case *kind.Type:
+		return violation{keyword: "type", got: k.Got, want: k.Want}, true
+	case *kind.Required:
+		return violation{keyword: "required"}, true
+	case *kind.AdditionalProperties, *kind.FalseSchema:
+		return violation{keyword: "additionalProperties"}, true
+	case *kind.MaxLength:
+		return violation{keyword: "maxLength", got: k.Got, limit: strconv.Itoa(k.Want)}, true
+	case *kind.MinLength:
+		return violation{keyword: "minLength", got: k.Got, limit: strconv.Itoa(k.Want)}, true
+	case *kind.MaxItems:
+		return violation{keyword: "maxItems", got: k.Got, limit: strconv.Itoa(k.Want)}, true
+	case *kind.MinItems:
+		return violation{keyword: "minItems", got: k.Got, limit: strconv.Itoa(k.Want)}, true
+	}
+	return violation{}, false
+}
+
 // schemaLeaf is the innermost, first schema error of err.
 func schemaLeaf(err error) *openapi3.SchemaError {
 	var me openapi3.MultiError
@@ -454,60 +570,47 @@ func specAnswer(ce *contract.Error, model string) (apiAnswer, bool) {
 	if ce.In != contract.InBody || field == "" {
 		return apiAnswer{}, false
 	}
-	leaf := schemaLeaf(ce.Err)
-	if leaf == nil {
-		if strings.Contains(ce.Message, "is missing") {
-			return apiAnswer{field, "missing_required_parameter", fmt.Sprintf("Missing required parameter: '%s'.", field)}, true
+	v, ok := violationOf(ce.Err)
+	if !ok {
+		switch {
+		case strings.Contains(ce.Message, "is missing"):
+			v = violation{keyword: "required"}
+		case strings.Contains(ce.Message, "unknown field"):
+			v = violation{keyword: "additionalProperties"}
+		default:
+			return apiAnswer{}, false
 		}
-		if strings.Contains(ce.Message, "unknown field") {
-			return apiAnswer{field, "unknown_parameter", fmt.Sprintf("Unknown parameter: '%s'.", field)}, true
-		}
-		return apiAnswer{}, false
 	}
-	s := leaf.Schema
-	switch leaf.SchemaField {
+	switch v.keyword {
 	case "enum":
-		var allowed []string
+		allowed := v.want
 		if info, ok := wrapper.LookupModel(wrapper.Model(model)); ok {
-			allowed, _ = modelValues(&info, field)
-		}
-		if len(allowed) == 0 && s != nil {
-			for _, v := range s.Enum {
-				allowed = append(allowed, fmt.Sprint(v))
+			if vs, _ := modelValues(&info, field); len(vs) > 0 {
+				allowed = vs
 			}
 		}
-		return apiAnswer{field, "invalid_value", fmt.Sprintf("Invalid value: %s. Supported values are: %s.", renderAPIValue(fmt.Sprint(leaf.Value)), quote(autoLast(allowed)))}, true
+		return apiAnswer{field, "invalid_value", fmt.Sprintf("Invalid value: %s. Supported values are: %s.", renderAPIValue(fmt.Sprint(v.got)), quote(autoLast(allowed)))}, true
 	case "maximum", "exclusiveMaximum":
-		if s != nil && s.Max != nil {
-			return apiAnswer{field, "integer_above_max_value", fmt.Sprintf("Invalid '%s': integer above maximum value. Expected a value <= %s, but got %v instead.", field, number(*s.Max), leaf.Value)}, true
-		}
+		return apiAnswer{field, "integer_above_max_value", fmt.Sprintf("Invalid '%s': integer above maximum value. Expected a value <= %s, but got %v instead.", field, v.limit, v.got)}, true
 	case "minimum", "exclusiveMinimum":
-		if s != nil && s.Min != nil {
-			return apiAnswer{field, "integer_below_min_value", fmt.Sprintf("Invalid '%s': integer below minimum value. Expected a value >= %s, but got %v instead.", field, number(*s.Min), leaf.Value)}, true
-		}
+		return apiAnswer{field, "integer_below_min_value", fmt.Sprintf("Invalid '%s': integer below minimum value. Expected a value >= %s, but got %v instead.", field, v.limit, v.got)}, true
 	case "type":
-		if s != nil && s.Type != nil && len(*s.Type) > 0 {
-			return apiAnswer{field, "invalid_type", fmt.Sprintf("Invalid type for '%s': expected %s, but got %s instead.", field, article((*s.Type)[0]), article(jsonType(leaf.Value)))}, true
+		if len(v.want) > 0 {
+			return apiAnswer{field, "invalid_type", fmt.Sprintf("Invalid type for '%s': expected %s, but got %s instead.", field, article(v.want[0]), article(fmt.Sprint(v.got)))}, true
 		}
 	case "required":
 		return apiAnswer{field, "missing_required_parameter", fmt.Sprintf("Missing required parameter: '%s'.", field)}, true
 	case "maxLength":
-		if s != nil && s.MaxLength != nil {
-			got, _ := leaf.Value.(string)
-			return apiAnswer{field, "string_above_max_length", fmt.Sprintf("Invalid '%s': string too long. Expected a string with maximum length %d, but got a string with length %d instead.", field, *s.MaxLength, len([]rune(got)))}, true
-		}
+		return apiAnswer{field, "string_above_max_length", fmt.Sprintf("Invalid '%s': string too long. Expected a string with maximum length %s, but got a string with length %v instead.", field, v.limit, v.got)}, true
 	case "minLength":
-		if got, _ := leaf.Value.(string); got == "" {
-			return apiAnswer{field, "empty_string", fmt.Sprintf("Invalid '%s': empty string. Expected a string with minimum length %d, but got an empty string instead.", field, s.MinLength)}, true
+		if v.got == 0 {
+			return apiAnswer{field, "empty_string", fmt.Sprintf("Invalid '%s': empty string. Expected a string with minimum length %s, but got an empty string instead.", field, v.limit)}, true
 		}
 	case "maxItems":
-		if s != nil && s.MaxItems != nil {
-			got, _ := leaf.Value.([]any)
-			return apiAnswer{field, "array_above_max_length", fmt.Sprintf("Invalid '%s': array too long. Expected an array with maximum length %d, but got an array with length %d instead.", field, *s.MaxItems, len(got))}, true
-		}
+		return apiAnswer{field, "array_above_max_length", fmt.Sprintf("Invalid '%s': array too long. Expected an array with maximum length %s, but got an array with length %v instead.", field, v.limit, v.got)}, true
 	case "minItems":
-		if got, _ := leaf.Value.([]any); len(got) == 0 {
-			return apiAnswer{field, "empty_array", fmt.Sprintf("Invalid '%s': empty array. Expected an array with minimum length %d, but got an empty array instead.", field, s.MinItems)}, true
+		if v.got == 0 {
+			return apiAnswer{field, "empty_array", fmt.Sprintf("Invalid '%s': empty array. Expected an array with minimum length %s, but got an empty array instead.", field, v.limit)}, true
 		}
 	case "additionalProperties", "properties":
 		return apiAnswer{field, "unknown_parameter", fmt.Sprintf("Unknown parameter: '%s'.", field)}, true

@@ -19,6 +19,7 @@ import (
 	_ "golang.org/x/image/webp" // decode WebP inputs
 
 	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/pngenc"
 	"github.com/imagegen-go/openai-images/internal/webpenc"
 	"github.com/imagegen-go/openai-images/wrapper"
 )
@@ -440,6 +441,10 @@ func (j *job) encode(img image.Image) ([]byte, string, string, error) {
 		err := webpenc.Encode(&buf, img)
 		return buf.Bytes(), "image/webp", ".webp", err
 	default:
+		if n, ok := img.(*image.NRGBA); ok { // what render draws: the fast path
+			err := pngenc.Encode(&buf, n)
+			return buf.Bytes(), "image/png", ".png", err
+		}
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		err := enc.Encode(&buf, img)
 		return buf.Bytes(), "image/png", ".png", err
@@ -491,8 +496,8 @@ func (j *job) renderAt(i int, t float64) *image.NRGBA {
 	case "edit":
 		// Seeded as the edits' pictures always were (seed joins its parts
 		// with NUL bytes); the caption is the prompt alone.
-		sc := planScene(j.w, j.h, j.prompt, j.salt(i)+"\x00edit", j.transparent(), j.complexity).raster(t)
-		return renderEdit(sc, j.inputs, j.mask, j.markup)
+		sc := planScene(j.w, j.h, j.prompt, j.salt(i)+"\x00edit", j.transparent(), j.complexity).backdrop(t)
+		return renderEdit(sc, j.prompt, j.inputs, j.mask, j.markup)
 	case "variation":
 		return renderVariation(j.inputs[0], j.w, j.h, j.salt(i))
 	default:

@@ -93,8 +93,9 @@ type shape struct {
 // medium.
 var shapeCounts = map[string]int{"low": 4, "": 7, "medium": 7, "high": 11}
 
-// planScene plans the picture for prompt. The same arguments give the same
-// picture; complexity ("", low, medium, high) sets how many shapes it has.
+// planScene plans the picture for prompt, seeded by prompt and salt: the
+// same arguments give the same picture. complexity ("", low, medium, high)
+// sets how many shapes it has.
 func planScene(w, h int, prompt, salt string, transparent bool, complexity string) scene {
 	r := seed(prompt, salt)
 	cols := palette(r, 6)
@@ -123,8 +124,15 @@ func (sh shape) at(t float64) (float64, float64) {
 }
 
 // raster draws the scene at phase t of its animation (0: the still
-// picture).
+// picture), caption included.
 func (s scene) raster(t float64) *image.NRGBA {
+	img := s.backdrop(t)
+	drawCaption(img, s.caption, nil)
+	return img
+}
+
+// backdrop is raster without the caption.
+func (s scene) backdrop(t float64) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, s.w, s.h))
 	if !s.transparent {
 		for y := range s.h {
@@ -140,7 +148,6 @@ func (s scene) raster(t float64) *image.NRGBA {
 			fillRect(img, image.Rect(int(cx-sh.size), int(cy-sh.size*0.6), int(cx+sh.size), int(cy+sh.size*0.6)), sh.c)
 		}
 	}
-	drawCaption(img, s.caption)
 	return img
 }
 
@@ -172,7 +179,57 @@ func fillCircle(img *image.NRGBA, cx, cy, rad float64, c color.NRGBA) {
 }
 
 func fillRect(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
-	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return
+	}
+	if c.A != 0xff { // draw.Draw's rounding through premultiplied colour
+		draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
+		return
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		fillRow(img.Pix[off:off+r.Dx()*4], c)
+	}
+}
+
+// darkenOver composites the uniform colour c over r of img, with the same
+// result, to the bit, as draw.Draw(img, r, image.NewUniform(c),
+// image.Point{}, draw.Over), which on an NRGBA image takes a generic path
+// through color.RGBA64 for every pixel. Runs of one colour (a gradient's
+// rows, the inside of a shape) are computed once.
+func darkenOver(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
+	r = r.Intersect(img.Bounds())
+	sr, sg, sb, sa := c.RGBA()
+	const m = 0xffff
+	a := m - sa
+	var last, lastOut [4]byte
+	have := false
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		row := img.Pix[off : off+r.Dx()*4]
+		for i := 0; i < len(row); i += 4 {
+			px := (*[4]byte)(row[i : i+4])
+			if have && *px == last {
+				*px = lastOut
+				continue
+			}
+			last = *px
+			dr, dg, db, da := color.NRGBA{px[0], px[1], px[2], px[3]}.RGBA()
+			// The blend of draw's generic path, then image.NRGBA.SetRGBA64.
+			rr := uint32(uint16((dr*a)/m + sr))
+			rg := uint32(uint16((dg*a)/m + sg))
+			rb := uint32(uint16((db*a)/m + sb))
+			ra := uint32(uint16((da*a)/m + sa))
+			if ra != 0 && ra != 0xffff {
+				rr = (rr * 0xffff) / ra
+				rg = (rg * 0xffff) / ra
+				rb = (rb * 0xffff) / ra
+			}
+			*px = [4]byte{uint8(rr >> 8), uint8(rg >> 8), uint8(rb >> 8), uint8(ra >> 8)}
+			lastOut, have = *px, true
+		}
+	}
 }
 
 var (
@@ -234,8 +291,10 @@ func layoutCaption(w, h int, prompt string) (caption, bool) {
 }
 
 // drawCaption writes the prompt across the lower part of the image on a
-// translucent band, wrapped to at most three lines.
-func drawCaption(img *image.NRGBA, prompt string) {
+// translucent band, wrapped to at most three lines. With cover, the band's
+// area is first painted from cover, so that no caption drawn there before
+// shows through.
+func drawCaption(img *image.NRGBA, prompt string, cover *image.NRGBA) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	c, ok := layoutCaption(w, h, prompt)
 	if !ok {
@@ -247,7 +306,10 @@ func drawCaption(img *image.NRGBA, prompt string) {
 	}
 	defer face.Close()
 	band := image.Rect(0, max(c.bandTop, 0), w, h)
-	draw.Draw(img, band, image.NewUniform(color.NRGBA{0, 0, 0, captionAlpha}), image.Point{}, draw.Over)
+	if cover != nil {
+		draw.Draw(img, band, cover, band.Min, draw.Src)
+	}
+	darkenOver(img, band, color.NRGBA{0, 0, 0, captionAlpha})
 	d := font.Drawer{Dst: img, Src: image.White, Face: face}
 	for i, line := range c.lines {
 		d.Dot = fixed.P(int(c.px), c.baselines[i])
@@ -317,15 +379,17 @@ func toNRGBA(src image.Image) *image.NRGBA {
 	return n
 }
 
-// renderEdit composes an edit: scene (the picture drawn for the prompt)
-// over the first input image, the other inputs inset as tiles along the
-// top, and, with a mask, the result kept equal to the first image wherever
-// the mask is not fully transparent (the API's rule: transparent areas are
-// what gets edited). With markup, the markup's strokes (its pixels that
-// are not fully transparent) are drawn over the result, as the edit the
-// markup guides would show them: what is drawn there is what the user
-// marked up; the rest is edited as usual.
-func renderEdit(scene *image.NRGBA, inputs []image.Image, mask, markup image.Image) *image.NRGBA {
+// renderEdit composes an edit: scene (the picture drawn for the prompt,
+// without its caption) over the first input image, the other inputs inset as tiles along the top, and, with a
+// mask, the result kept equal to the first image wherever the mask is not
+// fully transparent (the API's rule: transparent areas are what gets
+// edited). Without a mask the prompt is the caption, replacing the input's
+// (an image edited over several turns shows the last instruction only);
+// with one the caption is the input's, outside the edited area. With
+// markup, the markup's strokes (its pixels that are not fully transparent)
+// are drawn over the result, as the edit the markup guides would show
+// them; the rest is edited as usual.
+func renderEdit(scene *image.NRGBA, prompt string, inputs []image.Image, mask, markup image.Image) *image.NRGBA {
 	w, h := scene.Rect.Dx(), scene.Rect.Dy()
 	base := resize(inputs[0], w, h)
 	out := image.NewNRGBA(base.Rect)
@@ -355,6 +419,8 @@ func renderEdit(scene *image.NRGBA, inputs []image.Image, mask, markup image.Ima
 				copy(out.Pix[i:i+4], base.Pix[i:i+4])
 			}
 		}
+	} else {
+		drawCaption(out, prompt, scene)
 	}
 	if markup != nil {
 		draw.Draw(out, out.Rect, resize(markup, w, h), image.Point{}, draw.Over)

@@ -17,7 +17,7 @@ import (
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
 )
 
-// ImagesResponse is the result of Generate, Edit and CreateVariation.
+// ImagesResponse is the result of Generate, Edit and Vary.
 type ImagesResponse struct {
 	// Created is when the images were created.
 	Created time.Time
@@ -107,10 +107,10 @@ func deref[T any](p *T) T {
 // ErrNoImageData is returned when an image has neither base64 data nor a URL.
 var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
 
-// Bytes returns the image file's bytes: the base64 data decoded, or the URL
-// downloaded through the client's HTTP client (at most the client's
+// Content returns the image file's bytes: the base64 data decoded, or the
+// URL downloaded through the client's HTTP client (at most the client's
 // download limit).
-func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
+func (img GeneratedImage) Content(ctx context.Context) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := img.writeTo(ctx, &buf); err != nil {
 		return nil, err
@@ -118,25 +118,21 @@ func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Save writes the image to path atomically: a temporary file in the same
-// directory is renamed over path only once the image is complete, so a
-// failure never leaves a partial file.
-func (img GeneratedImage) Save(ctx context.Context, path string) error {
+// WriteFile writes the image to path atomically: a temporary file in the
+// same directory is renamed over path only once the image is complete, so
+// a failure never leaves a partial file.
+func (img GeneratedImage) WriteFile(ctx context.Context, path string) error {
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
 }
 
 // Decode decodes the image (PNG, JPEG, WebP or GIF) and returns it with its
 // format name.
 func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, error) {
-	b, err := img.Bytes(ctx)
+	b, err := img.Content(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	m, format, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, "", fmt.Errorf("openai-images: decode image: %w", err)
-	}
-	return m, format, nil
+	return decodeImage(b)
 }
 
 func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
@@ -193,16 +189,16 @@ func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// SaveAll saves every image of the response into dir as prefix-N.ext
+// WriteFiles writes every image of the response into dir as prefix-N.ext
 // (N from 1; the extension from the bytes), atomically, and returns the
 // paths written.
-func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]string, error) {
+func (r *ImagesResponse) WriteFiles(ctx context.Context, dir, prefix string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var paths []string
 	for i, img := range r.Data {
-		b, err := img.Bytes(ctx)
+		b, err := img.Content(ctx)
 		if err != nil {
 			return paths, err
 		}

@@ -70,12 +70,6 @@ func (*PartialImageEvent) isStreamEvent()      {}
 func (*CompletedEvent) isStreamEvent()         {}
 func (*UnknownEvent) isStreamEvent()           {}
 
-// Bytes decodes the partial image.
-func (e *PartialImageEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
-
-// Bytes decodes the final image.
-func (e *CompletedEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
-
 func decodeB64(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
@@ -424,14 +418,14 @@ func imagesAsEvents(c *Client, op string, resp *http.Response) ([]StreamEvent, e
 	return events, nil
 }
 
-// SaveTo reads the stream to its end and writes each image into dir as it
-// arrives: partial images as prefix-partial-N.ext (N from 0, as the API
+// WriteFiles reads the stream to its end and writes each image into dir as
+// it arrives: partial images as prefix-partial-N.ext (N from 0, as the API
 // numbers them) and completed images as prefix.ext (prefix-2.ext and on for
 // later ones), the extension taken from the image bytes. Every file is
 // written atomically. onSaved, if not nil, is called after each file. It
 // returns the paths written, including when the stream fails part way: what
 // arrived before the failure is kept.
-func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
+func (s *ImageStream) WriteFiles(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
 	defer s.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -444,10 +438,10 @@ func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, pa
 		var err error
 		switch ev := s.Current().(type) {
 		case *PartialImageEvent:
-			data, err = ev.Bytes()
+			data, err = decodeB64(ev.B64JSON)
 			name = fmt.Sprintf("%s-partial-%d", prefix, ev.Index)
 		case *CompletedEvent:
-			data, err = ev.Bytes()
+			data, err = decodeB64(ev.B64JSON)
 			completed++
 			name = prefix
 			if completed > 1 {

@@ -33,7 +33,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add("", "auto", "", "auto", "png", 0, 100, 0, "", true, []byte("\x89PNG\r\n\x1a\n"), []byte("GIF89a"))
 	f.Add("gpt-image-1-mini", "99999999999999999999x1", "low", "transparent", "jpeg", -5, 0, 3, " ", false, webpBytes, webpBytes)
 	f.Add("chatgpt-image-latest", "0x0", "medium", "", "gif", 17, 7, 1, "x", true, []byte("RIFF\x00\x00\x00\x00WEBP"), alpha.Bytes()[:30])
-	f.Add("gpt-image-9", "x", "xhigh", "glass", "svg", 1, 1, 1, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(alpha.Bytes()), true, []byte{0xff, 0xd8, 0xff}, []byte(nil))
+	f.Add("gpt-image-99", "x", "xhigh", "glass", "svg", 1, 1, 1, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(alpha.Bytes()), true, []byte{0xff, 0xd8, 0xff}, []byte(nil))
 	f.Add("gpt-image-2-2026-04-21", "4611686018427387904x4611686018427387904", "auto", "", "", 10, 100, 3, "https://example.com/a.png", false, alpha.Bytes(), alpha.Bytes())
 
 	f.Fuzz(func(t *testing.T, model, size, quality, background, format string, n, compression, partial int, prompt string, stream bool, img, mask []byte) {
@@ -112,7 +112,7 @@ func FuzzValidate(f *testing.F) {
 			MaskRef: &maskRef}
 		check("JSON edit", func() error { return validateEdit(&j, stream, policy{}) })
 
-		v := VariationParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
+		v := VaryParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
 		check("variation", func() error { return validateVariation(&v, policy{}) })
 	})
 }

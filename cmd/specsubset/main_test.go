@@ -72,12 +72,13 @@ func TestUpdateWithTheSameFileUnderAnotherName(t *testing.T) {
 // the update, and prints what changed.
 func TestUpdateVendorsAndReports(t *testing.T) {
 	up := workspace(t)
-	// A new quality value in generations.
+	// A new quality value in generations (a name no real spec will have,
+	// so that the test does not depend on what the vendored spec holds).
 	const anchor = "            - standard\n            - hd\n"
 	if !bytes.Contains(up, []byte(anchor)) {
 		t.Fatal("upstream layout changed: cannot find the generation quality enum")
 	}
-	edited := bytes.Replace(up, []byte(anchor), []byte(anchor+"            - ultra\n"), 1)
+	edited := bytes.Replace(up, []byte(anchor), []byte(anchor+"            - drift-test-quality\n"), 1)
 	newFile := filepath.Join(t.TempDir(), "new.yaml")
 	if err := os.WriteFile(newFile, edited, 0o644); err != nil {
 		t.Fatal(err)
@@ -89,10 +90,10 @@ func TestUpdateVendorsAndReports(t *testing.T) {
 	if !bytes.Equal(read(t, VendoredUpstream), edited) {
 		t.Error("the new upstream was not vendored")
 	}
-	if !bytes.Contains(read(t, "openapi.yaml"), []byte("- ultra")) {
+	if !bytes.Contains(read(t, "openapi.yaml"), []byte("- drift-test-quality")) {
 		t.Error("openapi.yaml lacks the new value")
 	}
-	if !strings.Contains(out.String(), "+ createImage request application/json quality: ultra") {
+	if !strings.Contains(out.String(), "+ createImage request application/json quality: drift-test-quality") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	// Extracting again from the vendored copy (what make check-generated
@@ -110,7 +111,7 @@ func TestUpdateVendorsAndReports(t *testing.T) {
 func TestDriftWritesNothing(t *testing.T) {
 	up := workspace(t)
 	before := read(t, "openapi.yaml")
-	edited := bytes.Replace(up, []byte("                - gpt-image-1-mini\n"), []byte("                - gpt-image-1-mini\n                - gpt-image-3\n"), 1)
+	edited := bytes.Replace(up, []byte("                - gpt-image-1-mini\n"), []byte("                - gpt-image-1-mini\n                - drift-test-model\n"), 1)
 	newFile := filepath.Join(t.TempDir(), "new.yaml")
 	if err := os.WriteFile(newFile, edited, 0o644); err != nil {
 		t.Fatal(err)
@@ -119,7 +120,7 @@ func TestDriftWritesNothing(t *testing.T) {
 	if err := run([]string{"drift", newFile}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "+ gpt-image-3 (") {
+	if !strings.Contains(out.String(), "+ drift-test-model (") {
 		t.Errorf("report:\n%s", out.String())
 	}
 	if !bytes.Equal(read(t, "openapi.yaml"), before) || !bytes.Equal(read(t, VendoredUpstream), up) {

@@ -28,6 +28,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
 )
 
 // Document is an overlay document.
@@ -153,7 +155,7 @@ func merge(dst, src *yaml.Node) {
 	case dst.Kind == yaml.MappingNode && src.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(src.Content); i += 2 {
 			key, val := src.Content[i], src.Content[i+1]
-			if cur := lookup(dst, key.Value); cur != nil {
+			if cur := yamlnode.Lookup(dst, key.Value); cur != nil {
 				if cur.Kind == yaml.MappingNode && val.Kind == yaml.MappingNode ||
 					cur.Kind == yaml.SequenceNode && val.Kind == yaml.SequenceNode {
 					merge(cur, val)
@@ -184,7 +186,7 @@ func contains(dst, src *yaml.Node) bool {
 	switch {
 	case dst.Kind == yaml.MappingNode && src.Kind == yaml.MappingNode:
 		for i := 0; i+1 < len(src.Content); i += 2 {
-			cur := lookup(dst, src.Content[i].Value)
+			cur := yamlnode.Lookup(dst, src.Content[i].Value)
 			if cur == nil {
 				return false
 			}
@@ -247,7 +249,7 @@ func Equal(a, b *yaml.Node) bool {
 			return false
 		}
 		for i := 0; i+1 < len(a.Content); i += 2 {
-			o := lookup(b, a.Content[i].Value)
+			o := yamlnode.Lookup(b, a.Content[i].Value)
 			if o == nil || !Equal(a.Content[i+1], o) {
 				return false
 			}
@@ -277,18 +279,6 @@ func clone(n *yaml.Node) *yaml.Node {
 	c.Line, c.Column = 0, 0
 	c.HeadComment, c.LineComment, c.FootComment = "", "", ""
 	return &c
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // segment is one step of a path: a member name, an index, or a wildcard.
@@ -411,7 +401,7 @@ func (s segment) children(n *yaml.Node) []*yaml.Node {
 			return []*yaml.Node{n.Content[s.index]}
 		}
 	case !s.isIndex && n.Kind == yaml.MappingNode:
-		if v := lookup(n, s.name); v != nil {
+		if v := yamlnode.Lookup(n, s.name); v != nil {
 			return []*yaml.Node{v}
 		}
 	}

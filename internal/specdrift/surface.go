@@ -17,6 +17,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
 )
 
 // Surface is what a document offers, in terms the handwritten code maps.
@@ -102,36 +104,36 @@ func Describe(data []byte) (*Surface, error) {
 	}
 	root := doc.Content[0]
 	s := &Surface{Operations: map[string]string{}, Locations: map[string]*Location{}, Events: map[string]string{}}
-	if note := lookup(lookup(root, "info"), "x-subset-of"); note != nil {
-		s.Version = scalarValue(lookup(note, "source-version"))
-		s.SHA256 = scalarValue(lookup(note, "source-sha256"))
+	if note := yamlnode.Lookup(yamlnode.Lookup(root, "info"), "x-subset-of"); note != nil {
+		s.Version = scalarValue(yamlnode.Lookup(note, "source-version"))
+		s.SHA256 = scalarValue(yamlnode.Lookup(note, "source-sha256"))
 	} else {
-		s.Version = scalarValue(lookup(lookup(root, "info"), "version"))
+		s.Version = scalarValue(yamlnode.Lookup(yamlnode.Lookup(root, "info"), "version"))
 	}
 	d := &describer{root: root, s: s}
-	paths := lookup(root, "paths")
+	paths := yamlnode.Lookup(root, "paths")
 	for i := 0; paths != nil && i+1 < len(paths.Content); i += 2 {
 		path, item := paths.Content[i].Value, paths.Content[i+1]
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			method, op := item.Content[j].Value, item.Content[j+1]
-			id := scalarValue(lookup(op, "operationId"))
+			id := scalarValue(yamlnode.Lookup(op, "operationId"))
 			if id == "" {
 				continue
 			}
 			s.Operations[id] = strings.ToUpper(method) + " " + path
-			body := d.follow(lookup(op, "requestBody"))
-			content := lookup(body, "content")
+			body := d.follow(yamlnode.Lookup(op, "requestBody"))
+			content := yamlnode.Lookup(body, "content")
 			for k := 0; content != nil && k+1 < len(content.Content); k += 2 {
 				media := content.Content[k].Value
-				schema := lookup(content.Content[k+1], "schema")
+				schema := yamlnode.Lookup(content.Content[k+1], "schema")
 				loc := d.location(id+" request "+media, "request", id, schema)
 				d.flatten(loc, schema, "", 0, map[*yaml.Node]bool{})
 			}
-			ok := d.follow(lookup(lookup(op, "responses"), "200"))
-			content = lookup(ok, "content")
+			ok := d.follow(yamlnode.Lookup(yamlnode.Lookup(op, "responses"), "200"))
+			content = yamlnode.Lookup(ok, "content")
 			for k := 0; content != nil && k+1 < len(content.Content); k += 2 {
 				media := content.Content[k].Value
-				schema := lookup(content.Content[k+1], "schema")
+				schema := yamlnode.Lookup(content.Content[k+1], "schema")
 				if media == "text/event-stream" {
 					for _, branch := range d.branches(schema) {
 						d.event(branch, id)
@@ -148,15 +150,15 @@ func Describe(data []byte) (*Surface, error) {
 	}
 	// The listed extra schemas (x-subset-of.extra-schemas), or every schema
 	// no operation reaches when the note is absent.
-	schemas := lookup(lookup(root, "components"), "schemas")
+	schemas := yamlnode.Lookup(yamlnode.Lookup(root, "components"), "schemas")
 	var extras []string
-	if note := lookup(lookup(root, "info"), "x-subset-of"); note != nil {
-		for _, n := range seqValues(lookup(note, "extra-schemas")) {
+	if note := yamlnode.Lookup(yamlnode.Lookup(root, "info"), "x-subset-of"); note != nil {
+		for _, n := range seqValues(yamlnode.Lookup(note, "extra-schemas")) {
 			extras = append(extras, n)
 		}
 	}
 	for _, name := range extras {
-		schema := lookup(schemas, name)
+		schema := yamlnode.Lookup(schemas, name)
 		if schema == nil {
 			continue
 		}
@@ -188,8 +190,8 @@ func (d *describer) location(key, kind, op string, schema *yaml.Node) *Location 
 // event records a stream event schema under its type.
 func (d *describer) event(schema *yaml.Node, op string) {
 	schema = d.follow(schema)
-	typ := d.follow(lookup(lookup(schema, "properties"), "type"))
-	values := seqValues(lookup(typ, "enum"))
+	typ := d.follow(yamlnode.Lookup(yamlnode.Lookup(schema, "properties"), "type"))
+	values := seqValues(yamlnode.Lookup(typ, "enum"))
 	if len(values) != 1 {
 		return
 	}
@@ -200,8 +202,8 @@ func (d *describer) event(schema *yaml.Node, op string) {
 }
 
 func (d *describer) isEvent(schema *yaml.Node) bool {
-	typ := d.follow(lookup(lookup(d.follow(schema), "properties"), "type"))
-	values := seqValues(lookup(typ, "enum"))
+	typ := d.follow(yamlnode.Lookup(yamlnode.Lookup(d.follow(schema), "properties"), "type"))
+	values := seqValues(yamlnode.Lookup(typ, "enum"))
 	return len(values) == 1 && strings.Contains(values[0], ".")
 }
 
@@ -209,7 +211,7 @@ func (d *describer) isEvent(schema *yaml.Node) bool {
 func (d *describer) branches(schema *yaml.Node) []*yaml.Node {
 	schema = d.follow(schema)
 	for _, k := range []string{"anyOf", "oneOf"} {
-		if u := lookup(schema, k); u != nil {
+		if u := yamlnode.Lookup(schema, k); u != nil {
 			var out []*yaml.Node
 			for _, b := range u.Content {
 				out = append(out, d.branches(b)...)
@@ -229,11 +231,11 @@ func (d *describer) flatten(loc *Location, schema *yaml.Node, prefix string, dep
 	seen[schema] = true
 	defer delete(seen, schema)
 	for _, k := range []string{"allOf", "anyOf", "oneOf"} {
-		for _, b := range contentOf(lookup(schema, k)) {
+		for _, b := range contentOf(yamlnode.Lookup(schema, k)) {
 			d.flatten(loc, b, prefix, depth, seen)
 		}
 	}
-	props := lookup(schema, "properties")
+	props := yamlnode.Lookup(schema, "properties")
 	for i := 0; props != nil && i+1 < len(props.Content); i += 2 {
 		path := props.Content[i].Value
 		if prefix != "" {
@@ -249,7 +251,7 @@ func (d *describer) flatten(loc *Location, schema *yaml.Node, prefix string, dep
 		d.flatten(loc, sub, path, depth+1, seen)
 		// An array of objects: flatten its items as path[].
 		for _, b := range d.branches(sub) {
-			if items := lookup(b, "items"); items != nil {
+			if items := yamlnode.Lookup(b, "items"); items != nil {
 				d.flatten(loc, items, path+"[]", depth+1, seen)
 			}
 		}
@@ -264,11 +266,11 @@ func (d *describer) describeValue(p *Property, schema *yaml.Node, seen map[*yaml
 		return
 	}
 	seen[schema] = true
-	if scalarValue(lookup(schema, "deprecated")) == "true" {
+	if scalarValue(yamlnode.Lookup(schema, "deprecated")) == "true" {
 		p.Deprecated = true
 	}
 	if p.Type == "" {
-		switch t := lookup(schema, "type"); {
+		switch t := yamlnode.Lookup(schema, "type"); {
 		case t != nil && t.Kind == yaml.ScalarNode && t.Value != "null":
 			p.Type = t.Value
 		case t != nil && t.Kind == yaml.SequenceNode:
@@ -277,35 +279,35 @@ func (d *describer) describeValue(p *Property, schema *yaml.Node, seen map[*yaml
 					p.Type = v
 				}
 			}
-		case lookup(schema, "properties") != nil:
+		case yamlnode.Lookup(schema, "properties") != nil:
 			p.Type = "object"
 		}
 	}
-	for _, v := range seqValues(lookup(schema, "enum")) {
+	for _, v := range seqValues(yamlnode.Lookup(schema, "enum")) {
 		if !slices.Contains(p.Enum, v) {
 			p.Enum = append(p.Enum, v)
 		}
 	}
 	for _, k := range []string{"anyOf", "oneOf"} {
-		for _, b := range contentOf(lookup(schema, k)) {
+		for _, b := range contentOf(yamlnode.Lookup(schema, k)) {
 			bb := d.follow(b)
-			if scalarValue(lookup(bb, "type")) == "string" && lookup(bb, "enum") == nil && lookup(bb, "format") == nil {
+			if scalarValue(yamlnode.Lookup(bb, "type")) == "string" && yamlnode.Lookup(bb, "enum") == nil && yamlnode.Lookup(bb, "format") == nil {
 				p.Open = true
 			}
 			d.describeValue(p, b, seen)
 		}
 	}
-	if scalarValue(lookup(schema, "format")) == "binary" {
+	if scalarValue(yamlnode.Lookup(schema, "format")) == "binary" {
 		p.Binary = true
 	}
-	if items := lookup(schema, "items"); items != nil && scalarValue(lookup(d.follow(items), "format")) == "binary" {
+	if items := yamlnode.Lookup(schema, "items"); items != nil && scalarValue(yamlnode.Lookup(d.follow(items), "format")) == "binary" {
 		p.Binary = true
 	}
 }
 
 func (d *describer) follow(n *yaml.Node) *yaml.Node {
 	for range 16 {
-		ref := lookup(n, "$ref")
+		ref := yamlnode.Lookup(n, "$ref")
 		if ref == nil {
 			return n
 		}
@@ -314,7 +316,7 @@ func (d *describer) follow(n *yaml.Node) *yaml.Node {
 			return n
 		}
 		kind, name, _ := strings.Cut(rest, "/")
-		t := lookup(lookup(lookup(d.root, "components"), kind), name)
+		t := yamlnode.Lookup(yamlnode.Lookup(yamlnode.Lookup(d.root, "components"), kind), name)
 		if t == nil {
 			return n
 		}
@@ -324,24 +326,12 @@ func (d *describer) follow(n *yaml.Node) *yaml.Node {
 }
 
 func refName(n *yaml.Node) string {
-	if ref := lookup(n, "$ref"); ref != nil {
+	if ref := yamlnode.Lookup(n, "$ref"); ref != nil {
 		if name, ok := strings.CutPrefix(ref.Value, "#/components/schemas/"); ok {
 			return name
 		}
 	}
 	return ""
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func contentOf(n *yaml.Node) []*yaml.Node {

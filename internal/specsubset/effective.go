@@ -9,6 +9,8 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
+
 	"github.com/imagegen-go/openai-images/internal/overlay"
 )
 
@@ -107,15 +109,15 @@ func Effective(subset []byte, pins []Pin, newer *overlay.Document) (*EffectiveRe
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("specsubset: pins in specsubset.yaml:\n%w", err)
 	}
-	note := mapping()
+	note := yamlnode.Mapping()
 	note.Content = append(note.Content,
-		scalar("description"), scalar("openapi.yaml with its pinned schemas under their pinned names (specsubset.yaml) and the facts newer than the upstream spec (newer.yaml) applied. The generator, the contract harness and the emulator read this document."),
+		yamlnode.Scalar("description"), yamlnode.Scalar("openapi.yaml with its pinned schemas under their pinned names (specsubset.yaml) and the facts newer than the upstream spec (newer.yaml) applied. The generator, the contract harness and the emulator read this document."),
 	)
 	if newer != nil {
-		note.Content = append(note.Content, scalar("newer-facts"), scalar(strconv.Itoa(len(newer.Actions))))
+		note.Content = append(note.Content, yamlnode.Scalar("newer-facts"), yamlnode.Scalar(strconv.Itoa(len(newer.Actions))))
 	}
-	if info := lookup(root, "info"); info != nil {
-		info.Content = append(info.Content, scalar("x-effective"), note)
+	if info := yamlnode.Lookup(root, "info"); info != nil {
+		info.Content = append(info.Content, yamlnode.Scalar("x-effective"), note)
 	}
 	literalizeIndentedFolds(root)
 	var buf bytes.Buffer
@@ -140,12 +142,12 @@ func applyPin(root *yaml.Node, p Pin) (string, error) {
 	fail := func(format string, args ...any) (string, error) {
 		return "", fmt.Errorf("  pin %s (at %q): %s", p.Name, p.At, fmt.Sprintf(format, args...))
 	}
-	schemas := lookup(lookup(root, "components"), "schemas")
+	schemas := yamlnode.Lookup(yamlnode.Lookup(root, "components"), "schemas")
 	node, err := locate(root, p.At)
 	if err != nil {
 		return fail("%v", err)
 	}
-	if ref := lookup(node, "$ref"); ref != nil {
+	if ref := yamlnode.Lookup(node, "$ref"); ref != nil {
 		kind, name, err := parseRef(ref.Value)
 		if err != nil || kind != "schemas" {
 			return fail("references %q, not a component schema", ref.Value)
@@ -153,7 +155,7 @@ func applyPin(root *yaml.Node, p Pin) (string, error) {
 		if name == p.Name {
 			return name, nil
 		}
-		if lookup(schemas, p.Name) != nil {
+		if yamlnode.Lookup(schemas, p.Name) != nil {
 			return fail("resolves to schema %s, but the spec also has a different schema called %s", name, p.Name)
 		}
 		renameSchema(root, schemas, name, p.Name)
@@ -165,7 +167,7 @@ func applyPin(root *yaml.Node, p Pin) (string, error) {
 		if schemas.Content[i+1] == node {
 			name := schemas.Content[i].Value
 			if name != p.Name {
-				if lookup(schemas, p.Name) != nil {
+				if yamlnode.Lookup(schemas, p.Name) != nil {
 					return fail("is schema %s, but the spec also has a different schema called %s", name, p.Name)
 				}
 				renameSchema(root, schemas, name, p.Name)
@@ -176,22 +178,22 @@ func applyPin(root *yaml.Node, p Pin) (string, error) {
 	if node.Kind != yaml.MappingNode {
 		return fail("is not a schema")
 	}
-	if lookup(schemas, p.Name) != nil {
+	if yamlnode.Lookup(schemas, p.Name) != nil {
 		return fail("is an inline schema, but the spec also has a schema called %s", p.Name)
 	}
 	if schemas == nil {
-		components := lookup(root, "components")
+		components := yamlnode.Lookup(root, "components")
 		if components == nil {
-			components = mapping()
-			root.Content = append(root.Content, scalar("components"), components)
+			components = yamlnode.Mapping()
+			root.Content = append(root.Content, yamlnode.Scalar("components"), components)
 		}
-		schemas = mapping()
-		components.Content = append(components.Content, scalar("schemas"), schemas)
+		schemas = yamlnode.Mapping()
+		components.Content = append(components.Content, yamlnode.Scalar("schemas"), schemas)
 	}
 	hoisted := *node
-	schemas.Content = append(schemas.Content, scalar(p.Name), &hoisted)
+	schemas.Content = append(schemas.Content, yamlnode.Scalar(p.Name), &hoisted)
 	*node = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Content: []*yaml.Node{
-		scalar("$ref"), {Kind: yaml.ScalarNode, Tag: "!!str", Value: "#/components/schemas/" + p.Name, Style: yaml.DoubleQuotedStyle},
+		yamlnode.Scalar("$ref"), {Kind: yaml.ScalarNode, Tag: "!!str", Value: "#/components/schemas/" + p.Name, Style: yaml.DoubleQuotedStyle},
 	}}
 	return "", nil
 }
@@ -199,16 +201,16 @@ func applyPin(root *yaml.Node, p Pin) (string, error) {
 // locate resolves a pin locator to its node (not following a final $ref).
 func locate(root *yaml.Node, at string) (*yaml.Node, error) {
 	fields := strings.Fields(at)
-	schemas := lookup(lookup(root, "components"), "schemas")
+	schemas := yamlnode.Lookup(yamlnode.Lookup(root, "components"), "schemas")
 	switch {
 	case len(fields) == 2 && fields[0] == "schema":
-		n := lookup(schemas, fields[1])
+		n := yamlnode.Lookup(schemas, fields[1])
 		if n == nil {
 			return nil, fmt.Errorf("no schema %s in the spec", fields[1])
 		}
 		return n, nil
 	case len(fields) == 2 && strings.HasPrefix(fields[1], "/"):
-		base := lookup(schemas, fields[0])
+		base := yamlnode.Lookup(schemas, fields[0])
 		if base == nil {
 			return nil, fmt.Errorf("no schema %s in the spec", fields[0])
 		}
@@ -218,8 +220,8 @@ func locate(root *yaml.Node, at string) (*yaml.Node, error) {
 		if op == nil {
 			return nil, fmt.Errorf("no operation %s", fields[0])
 		}
-		body := follow(root, lookup(op, "requestBody"))
-		n := lookup(lookup(lookup(body, "content"), fields[2]), "schema")
+		body := follow(root, yamlnode.Lookup(op, "requestBody"))
+		n := yamlnode.Lookup(yamlnode.Lookup(yamlnode.Lookup(body, "content"), fields[2]), "schema")
 		if n == nil {
 			return nil, fmt.Errorf("operation %s has no %s request body", fields[0], fields[2])
 		}
@@ -229,8 +231,8 @@ func locate(root *yaml.Node, at string) (*yaml.Node, error) {
 		if op == nil {
 			return nil, fmt.Errorf("no operation %s", fields[0])
 		}
-		resp := follow(root, lookup(lookup(op, "responses"), fields[2]))
-		n := lookup(lookup(lookup(resp, "content"), fields[3]), "schema")
+		resp := follow(root, yamlnode.Lookup(yamlnode.Lookup(op, "responses"), fields[2]))
+		n := yamlnode.Lookup(yamlnode.Lookup(yamlnode.Lookup(resp, "content"), fields[3]), "schema")
 		if n == nil {
 			return nil, fmt.Errorf("operation %s has no %s %s response body", fields[0], fields[2], fields[3])
 		}
@@ -247,7 +249,7 @@ func walkPointer(root, n *yaml.Node, pointer string) (*yaml.Node, error) {
 		var next *yaml.Node
 		switch n.Kind {
 		case yaml.MappingNode:
-			next = lookup(n, tok)
+			next = yamlnode.Lookup(n, tok)
 		case yaml.SequenceNode:
 			if i, err := strconv.Atoi(tok); err == nil && i >= 0 && i < len(n.Content) {
 				next = n.Content[i]
@@ -264,7 +266,7 @@ func walkPointer(root, n *yaml.Node, pointer string) (*yaml.Node, error) {
 // follow resolves a local $ref node to its target (n itself otherwise).
 func follow(root, n *yaml.Node) *yaml.Node {
 	for range 16 {
-		ref := lookup(n, "$ref")
+		ref := yamlnode.Lookup(n, "$ref")
 		if ref == nil {
 			return n
 		}
@@ -272,7 +274,7 @@ func follow(root, n *yaml.Node) *yaml.Node {
 		if err != nil {
 			return n
 		}
-		t := lookup(lookup(lookup(root, "components"), kind), name)
+		t := yamlnode.Lookup(yamlnode.Lookup(yamlnode.Lookup(root, "components"), kind), name)
 		if t == nil {
 			return n
 		}
@@ -282,12 +284,12 @@ func follow(root, n *yaml.Node) *yaml.Node {
 }
 
 func findOperation(root *yaml.Node, id string) *yaml.Node {
-	paths := lookup(root, "paths")
+	paths := yamlnode.Lookup(root, "paths")
 	for i := 1; paths != nil && i < len(paths.Content); i += 2 {
 		item := paths.Content[i]
 		for j := 0; j+1 < len(item.Content); j += 2 {
 			op := item.Content[j+1]
-			if v := lookup(op, "operationId"); v != nil && v.Value == id {
+			if v := yamlnode.Lookup(op, "operationId"); v != nil && v.Value == id {
 				return op
 			}
 		}

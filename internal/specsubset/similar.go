@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
 )
 
 // similarSchemas suggests, for each missing schema name, the upstream
@@ -13,7 +15,7 @@ import (
 // missing schema's in the previous subset (when given), and those whose
 // names are close. Best matches first, at most three.
 func similarSchemas(components *yaml.Node, missing []string, previous []byte) map[string][]string {
-	schemas := lookup(components, "schemas")
+	schemas := yamlnode.Lookup(components, "schemas")
 	if schemas == nil {
 		return nil
 	}
@@ -21,12 +23,12 @@ func similarSchemas(components *yaml.Node, missing []string, previous []byte) ma
 	if len(previous) > 0 {
 		var doc yaml.Node
 		if yaml.Unmarshal(previous, &doc) == nil && len(doc.Content) == 1 {
-			prevSchemas = lookup(lookup(doc.Content[0], "components"), "schemas")
+			prevSchemas = yamlnode.Lookup(yamlnode.Lookup(doc.Content[0], "components"), "schemas")
 		}
 	}
 	out := map[string][]string{}
 	for _, name := range missing {
-		want := propertyNames(lookup(prevSchemas, name))
+		want := propertyNames(yamlnode.Lookup(prevSchemas, name))
 		type cand struct {
 			name  string
 			score float64
@@ -56,7 +58,7 @@ func similarSchemas(components *yaml.Node, missing []string, previous []byte) ma
 }
 
 func propertyNames(schema *yaml.Node) []string {
-	props := lookup(schema, "properties")
+	props := yamlnode.Lookup(schema, "properties")
 	if props == nil {
 		return nil
 	}

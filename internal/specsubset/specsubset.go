@@ -21,6 +21,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
 )
 
 // Config says what to extract. It is read from a small YAML file kept in the
@@ -93,7 +95,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 		return nil, err
 	}
 
-	paths := lookup(root, "paths")
+	paths := yamlnode.Lookup(root, "paths")
 	if paths == nil || paths.Kind != yaml.MappingNode {
 		return nil, errors.New("specsubset: upstream has no paths")
 	}
@@ -104,7 +106,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 		want[id] = true
 	}
 	found := map[string]bool{}
-	outPaths := mapping()
+	outPaths := yamlnode.Mapping()
 	usedTags := map[string]bool{}
 	var refRoots []*yaml.Node
 	for i := 0; i+1 < len(paths.Content); i += 2 {
@@ -118,7 +120,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 			if !slices.Contains(httpMethods, k.Value) || op.Kind != yaml.MappingNode {
 				continue
 			}
-			id := lookup(op, "operationId")
+			id := yamlnode.Lookup(op, "operationId")
 			if id == nil || !want[id.Value] {
 				continue
 			}
@@ -127,7 +129,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 			}
 			found[id.Value] = true
 			if outItem == nil {
-				outItem = mapping()
+				outItem = yamlnode.Mapping()
 				// Path-level fields other than operations (parameters,
 				// summary, ...) belong to every operation: keep them.
 				for m := 0; m+1 < len(item.Content); m += 2 {
@@ -138,7 +140,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 				}
 			}
 			kept := withoutKeys(op, cfg.DropOperationExtensions)
-			if tags := lookup(kept, "tags"); tags != nil {
+			if tags := yamlnode.Lookup(kept, "tags"); tags != nil {
 				for _, t := range tags.Content {
 					usedTags[t.Value] = true
 				}
@@ -160,7 +162,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 		return nil, fmt.Errorf("specsubset: operations not found upstream: %s", strings.Join(missing, ", "))
 	}
 
-	components := lookup(root, "components")
+	components := yamlnode.Lookup(root, "components")
 	// Collect every component reachable from the kept operations and the
 	// extra schemas: kind ("schemas", "responses", ...) -> name -> true.
 	reached := map[string]map[string]bool{}
@@ -223,11 +225,11 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 			}
 		}
 	}
-	addSecurity(lookup(root, "security"))
+	addSecurity(yamlnode.Lookup(root, "security"))
 	for i := 1; i < len(outPaths.Content); i += 2 {
 		item := outPaths.Content[i]
 		for j := 1; j < len(item.Content); j += 2 {
-			addSecurity(lookup(item.Content[j], "security"))
+			addSecurity(yamlnode.Lookup(item.Content[j], "security"))
 		}
 	}
 	if len(schemes) > 0 {
@@ -235,37 +237,37 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 	}
 
 	// Assemble the output, keeping upstream order everywhere.
-	out := mapping()
+	out := yamlnode.Mapping()
 	for _, key := range []string{"openapi", "info", "servers", "security"} {
-		v := lookup(root, key)
+		v := yamlnode.Lookup(root, key)
 		if v == nil {
 			continue
 		}
 		if key == "info" {
 			v = withNote(v, upstream, cfg)
 		}
-		out.Content = append(out.Content, scalar(key), v)
+		out.Content = append(out.Content, yamlnode.Scalar(key), v)
 	}
-	if tags := lookup(root, "tags"); tags != nil {
+	if tags := yamlnode.Lookup(root, "tags"); tags != nil {
 		outTags := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, t := range tags.Content {
-			if name := lookup(t, "name"); name != nil && usedTags[name.Value] {
+			if name := yamlnode.Lookup(t, "name"); name != nil && usedTags[name.Value] {
 				outTags.Content = append(outTags.Content, t)
 			}
 		}
 		if len(outTags.Content) > 0 {
-			out.Content = append(out.Content, scalar("tags"), outTags)
+			out.Content = append(out.Content, yamlnode.Scalar("tags"), outTags)
 		}
 	}
-	out.Content = append(out.Content, scalar("paths"), outPaths)
+	out.Content = append(out.Content, yamlnode.Scalar("paths"), outPaths)
 	if components != nil {
-		outComponents := mapping()
+		outComponents := yamlnode.Mapping()
 		for i := 0; i+1 < len(components.Content); i += 2 {
 			kind, group := components.Content[i].Value, components.Content[i+1]
 			if len(reached[kind]) == 0 {
 				continue
 			}
-			outGroup := mapping()
+			outGroup := yamlnode.Mapping()
 			for j := 0; j+1 < len(group.Content); j += 2 {
 				if reached[kind][group.Content[j].Value] {
 					outGroup.Content = append(outGroup.Content, group.Content[j], group.Content[j+1])
@@ -274,7 +276,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 			outComponents.Content = append(outComponents.Content, components.Content[i], outGroup)
 		}
 		if len(outComponents.Content) > 0 {
-			out.Content = append(out.Content, scalar("components"), outComponents)
+			out.Content = append(out.Content, yamlnode.Scalar("components"), outComponents)
 		}
 	}
 
@@ -296,7 +298,7 @@ func Extract(upstream []byte, cfg Config) ([]byte, error) {
 // withNote returns a copy of info with an x-subset-of extension recording the
 // upstream document's version and digest, and what was extracted.
 func withNote(info *yaml.Node, upstream []byte, cfg Config) *yaml.Node {
-	out := mapping()
+	out := yamlnode.Mapping()
 	for i := 0; i+1 < len(info.Content); i += 2 {
 		// A subset extracted again gets one note, not two.
 		if info.Content[i].Value != "x-subset-of" {
@@ -304,21 +306,21 @@ func withNote(info *yaml.Node, upstream []byte, cfg Config) *yaml.Node {
 		}
 	}
 	sum := sha256.Sum256(upstream)
-	note := mapping()
+	note := yamlnode.Mapping()
 	version := ""
-	if v := lookup(info, "version"); v != nil {
+	if v := yamlnode.Lookup(info, "version"); v != nil {
 		version = v.Value
 	}
 	note.Content = append(note.Content,
-		scalar("description"), scalar("Subset of the official OpenAI OpenAPI document, extracted by this repository's internal/specsubset tool; component schemas are copied unchanged."),
-		scalar("source-version"), scalar(version),
-		scalar("source-sha256"), scalar(hex.EncodeToString(sum[:])),
-		scalar("operations"), seq(cfg.Operations),
+		yamlnode.Scalar("description"), yamlnode.Scalar("Subset of the official OpenAI OpenAPI document, extracted by this repository's internal/specsubset tool; component schemas are copied unchanged."),
+		yamlnode.Scalar("source-version"), yamlnode.Scalar(version),
+		yamlnode.Scalar("source-sha256"), yamlnode.Scalar(hex.EncodeToString(sum[:])),
+		yamlnode.Scalar("operations"), seq(cfg.Operations),
 	)
 	if len(cfg.Schemas) > 0 {
-		note.Content = append(note.Content, scalar("extra-schemas"), seq(cfg.Schemas))
+		note.Content = append(note.Content, yamlnode.Scalar("extra-schemas"), seq(cfg.Schemas))
 	}
-	out.Content = append(out.Content, scalar("x-subset-of"), note)
+	out.Content = append(out.Content, yamlnode.Scalar("x-subset-of"), note)
 	return out
 }
 
@@ -326,9 +328,9 @@ func withNote(info *yaml.Node, upstream []byte, cfg Config) *yaml.Node {
 // configuration, the overlays and the contract harness read 3.1's forms
 // (type: "null" unions, examples), which 3.0 spells differently.
 func checkVersion(root *yaml.Node) error {
-	v := lookup(root, "openapi")
+	v := yamlnode.Lookup(root, "openapi")
 	if v == nil {
-		if lookup(root, "swagger") != nil {
+		if yamlnode.Lookup(root, "swagger") != nil {
 			return errors.New("specsubset: upstream is a Swagger 2.0 document, not OpenAPI 3.1; nothing was written")
 		}
 		return errors.New("specsubset: upstream is not an OpenAPI 3.x document (no openapi field); nothing was written")
@@ -430,19 +432,7 @@ func componentNode(components *yaml.Node, kind, name string) *yaml.Node {
 	if components == nil {
 		return nil
 	}
-	return lookup(lookup(components, kind), name)
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
+	return yamlnode.Lookup(yamlnode.Lookup(components, kind), name)
 }
 
 func withoutKeys(m *yaml.Node, drop []string) *yaml.Node {
@@ -456,14 +446,10 @@ func withoutKeys(m *yaml.Node, drop []string) *yaml.Node {
 	return &out
 }
 
-func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
-
-func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-
 func seq(vs []string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for _, v := range vs {
-		n.Content = append(n.Content, scalar(v))
+		n.Content = append(n.Content, yamlnode.Scalar(v))
 	}
 	return n
 }
