@@ -56,7 +56,7 @@ type apiAnswer struct{ param, code, msg string }
 type request struct {
 	op      wrapper.Operation
 	info    *wrapper.ModelInfo // nil when the model is unknown or not given
-	models  []string           // the models the emulator serves for op
+	models  func() []string    // the models the emulator serves for op
 	format  string             // output_format, "png" when not given
 	prompt  string
 	jsonRef bool // a JSON edit (image references)
@@ -157,7 +157,7 @@ func problemAnswer(p wrapper.Problem, q request) apiAnswer {
 		if info != nil && !info.Supports(q.op) {
 			// The model does not serve this call (dall-e-3 edits,
 			// dall-e-2 JSON edits).
-			return apiAnswer{field, "invalid_value", fmt.Sprintf("Invalid value: '%s'. Supported values are: %s.", clipValue(value), quote(q.models))}
+			return apiAnswer{field, "invalid_value", fmt.Sprintf("Invalid value: '%s'. Supported values are: %s.", clipValue(value), quote(q.models()))}
 		}
 	case "prompt":
 		if strings.TrimSpace(q.prompt) == "" {

@@ -111,7 +111,7 @@ func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {
 	}
 	stream := deref(req.Stream)
 	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpGenerate, false)
-	q := request{op: wrapper.OpGenerate, info: info, models: e.supportedModels(wrapper.OpGenerate, false), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
+	q := request{op: wrapper.OpGenerate, info: info, models: e.modelsFor(wrapper.OpGenerate), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
 	if !ok || !checkParams(w, wrapper.CheckGenerate(p, stream), q) {
 		return
 	}
@@ -187,7 +187,7 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	stream := form.get("stream") == "true"
 	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpEdit, false)
-	q := request{op: wrapper.OpEdit, info: info, models: e.supportedModels(wrapper.OpEdit, false), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
+	q := request{op: wrapper.OpEdit, info: info, models: e.modelsFor(wrapper.OpEdit), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
 	if !ok || !checkParams(w, wrapper.CheckEdit(p, stream), q) {
 		return
 	}
@@ -311,7 +311,7 @@ func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
 	}
 	stream := deref(req.Stream)
 	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpEditJSON, false)
-	q := request{op: wrapper.OpEditJSON, info: info, models: e.supportedModels(wrapper.OpEditJSON, false), format: outputFormat(p.OutputFormat), prompt: p.Prompt, jsonRef: true}
+	q := request{op: wrapper.OpEditJSON, info: info, models: e.modelsFor(wrapper.OpEditJSON), format: outputFormat(p.OutputFormat), prompt: p.Prompt, jsonRef: true}
 	if !ok || !checkParams(w, wrapper.CheckEdit(p, stream), q) {
 		return
 	}
@@ -389,7 +389,7 @@ func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 	p := wrapper.VariationParams{Image: img, Model: wrapper.Model(form.get("model")), N: form.int("n"), Size: wrapper.Size(form.get("size")),
 		ResponseFormat: wrapper.ResponseFormat(form.get("response_format")), User: form.get("user")}
 	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpVariation, false)
-	q := request{op: wrapper.OpVariation, info: info, models: e.supportedModels(wrapper.OpVariation, false), format: "png"}
+	q := request{op: wrapper.OpVariation, info: info, models: e.modelsFor(wrapper.OpVariation), format: "png"}
 	if !ok || !checkParams(w, wrapper.CheckVariation(p), q) {
 		return
 	}

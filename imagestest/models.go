@@ -96,6 +96,11 @@ func (e *Emulator) supportedModels(op wrapper.Operation, gptOnly bool) []string 
 	return names
 }
 
+// modelsFor returns supportedModels(op), computed when an answer needs it.
+func (e *Emulator) modelsFor(op wrapper.Operation) func() []string {
+	return func() []string { return e.supportedModels(op, false) }
+}
+
 // checkModel answers a model the API would refuse and reports whether the
 // request may go on, with the model's table entry (nil when no model was
 // given: the API's default then applies). param is where the model was
