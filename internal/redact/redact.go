@@ -1,0 +1,594 @@
+package redact
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// MinLen is the length of the shortest secret scrubbed. Shorter "secrets"
+// (test keys, placeholder tokens) are left alone: cutting them out would
+// mangle ordinary text.
+const MinLen = 6
+
+// markers are the replacement texts, in order of preference. The first
+// whose brackets appear in no secret, and which contains no secret, is
+// used: an occurrence of a secret that overlapped a marker would have to
+// contain one of its brackets.
+var markers = []string{"[redacted]", "<redacted>", "{redacted}", "(redacted)", "|redacted|", "#redacted#", "*redacted*"}
+
+// maxUnit bounds the length of one encoded character: a run of up to
+// maxBackslashes backslashes, then u and four hex digits.
+const (
+	maxBackslashes = 16
+	maxUnit        = maxBackslashes + 5
+)
+
+// Scrubber replaces a fixed list of secrets. It is immutable and safe for
+// concurrent use. The nil *Scrubber has no secrets: its methods return
+// their input.
+type Scrubber struct {
+	secrets []string // longest first, each at least MinLen bytes
+	marker  string
+	starts  []byte // the bytes an occurrence can start with
+	hold    int    // the longest encoded form of a secret, in bytes
+}
+
+// New returns a scrubber for secrets; those shorter than [MinLen] and
+// duplicates are ignored. It returns nil when no secret is left.
+func New(secrets ...string) *Scrubber {
+	var list []string
+	for _, s := range secrets {
+		if len(s) >= MinLen && !slices.Contains(list, s) {
+			list = append(list, s)
+		}
+	}
+	if len(list) == 0 {
+		return nil
+	}
+	// Longest first, so that of two secrets where one starts the other,
+	// the whole longer one is cut.
+	slices.SortStableFunc(list, func(a, b string) int { return len(b) - len(a) })
+	m := &Scrubber{secrets: list, marker: pickMarker(list)}
+	m.starts = []byte{'\\', '%', '&'}
+	for _, s := range list {
+		if !slices.Contains(m.starts, s[0]) {
+			m.starts = append(m.starts, s[0])
+		}
+		m.hold = max(m.hold, len(s)*maxUnit)
+	}
+	return m
+}
+
+func pickMarker(secrets []string) string {
+	for _, mk := range markers {
+		ok := true
+		for _, s := range secrets {
+			if strings.ContainsAny(s, mk[:1]+mk[len(mk)-1:]) || strings.Contains(mk, s) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return mk
+		}
+	}
+	// Every bracket pair is taken: use a run of the first printable byte
+	// that is no syntax byte and in no secret (three bytes are shorter
+	// than any secret).
+	for c := byte('!'); c <= '~'; c++ {
+		if c == '\\' || c == '%' || c == '&' || c == '#' || c == ';' || isHex(c) || c == 'u' || c == 'x' || c == 'X' {
+			continue
+		}
+		used := false
+		for _, s := range secrets {
+			if strings.IndexByte(s, c) >= 0 {
+				used = true
+				break
+			}
+		}
+		if !used {
+			return strings.Repeat(string(c), 3)
+		}
+	}
+	return markers[0]
+}
+
+// With returns a scrubber for s's secrets and extra ones.
+func (s *Scrubber) With(extra ...string) *Scrubber {
+	if s == nil {
+		return New(extra...)
+	}
+	if len(extra) == 0 {
+		return s
+	}
+	return New(append(slices.Clone(s.secrets), extra...)...)
+}
+
+// Marker is the text that replaces each occurrence.
+func (s *Scrubber) Marker() string {
+	if s == nil {
+		return markers[0]
+	}
+	return s.marker
+}
+
+// Found reports whether text holds a secret, in any form.
+func (s *Scrubber) Found(text string) bool {
+	if s == nil {
+		return false
+	}
+	_, _, res := s.next([]byte(text), 0, true)
+	return res == full
+}
+
+// String returns text with every secret replaced.
+func (s *Scrubber) String(text string) string {
+	if s == nil {
+		return text
+	}
+	if !s.Found(text) {
+		return text
+	}
+	return string(s.Bytes([]byte(text)))
+}
+
+// Bytes returns b with every secret replaced: b itself when it holds none,
+// else a new slice.
+func (s *Scrubber) Bytes(b []byte) []byte {
+	if s == nil || len(b) == 0 {
+		return b
+	}
+	start, end, res := s.next(b, 0, true)
+	if res != full {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	from := 0
+	for res == full {
+		out = append(out, b[from:start]...)
+		out = append(out, s.marker...)
+		from = end
+		start, end, res = s.next(b, from, true)
+	}
+	return append(out, b[from:]...)
+}
+
+// Header returns h with every secret cut from its names and values: h
+// itself when it holds none, else a new header.
+func (s *Scrubber) Header(h http.Header) http.Header {
+	if s == nil || h == nil {
+		return h
+	}
+	dirty := false
+	for k, vs := range h {
+		if s.Found(k) {
+			dirty = true
+			break
+		}
+		for _, v := range vs {
+			if s.Found(v) {
+				dirty = true
+				break
+			}
+		}
+	}
+	if !dirty {
+		return h
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		k = s.String(k)
+		for _, v := range vs {
+			out[k] = append(out[k], s.String(v))
+		}
+	}
+	return out
+}
+
+// Error returns err, or, when its message holds a secret, an error with
+// the scrubbed message. The replacement does not unwrap to err (its chain
+// would print the secret) but still matches, with errors.Is, whichever of
+// context.Canceled, context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF
+// and keep err matched, and reports net.Error's Timeout as err did.
+func (s *Scrubber) Error(err error, keep ...error) error {
+	if s == nil || err == nil {
+		return err
+	}
+	msg := err.Error()
+	if !s.Found(msg) {
+		return err
+	}
+	e := &scrubbedError{msg: s.String(msg)}
+	for _, target := range append([]error{context.Canceled, context.DeadlineExceeded, io.EOF, io.ErrUnexpectedEOF}, keep...) {
+		if errors.Is(err, target) {
+			e.is = append(e.is, target)
+		}
+	}
+	var ne net.Error
+	e.timeout = errors.As(err, &ne) && ne.Timeout()
+	return e
+}
+
+type scrubbedError struct {
+	msg     string
+	is      []error
+	timeout bool
+}
+
+func (e *scrubbedError) Error() string        { return e.msg }
+func (e *scrubbedError) Is(target error) bool { return slices.Contains(e.is, target) }
+func (e *scrubbedError) Timeout() bool        { return e.timeout }
+func (e *scrubbedError) Temporary() bool      { return false }
+
+// result of matching at one position.
+type result uint8
+
+const (
+	none    result = iota
+	full           // a whole occurrence
+	partial        // the input ended inside what could be an occurrence
+)
+
+// next finds the first occurrence of a secret at or after from: its start
+// and end with full, or with partial the start of a possible occurrence
+// cut off by the end of b (never reported when atEOF). When several
+// secrets match at one position the longest occurrence wins.
+func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res result) {
+	var c candidates
+	c.init(s.starts)
+	for p := c.next(b, from); p >= 0; p = c.next(b, p+1) {
+		best, held := -1, false
+		for _, sec := range s.secrets {
+			e, r := matchAt(b, p, sec, atEOF)
+			switch r {
+			case full:
+				best = max(best, e)
+			case partial:
+				held = true
+			}
+		}
+		if held {
+			return p, 0, partial
+		}
+		if best >= 0 {
+			return p, best, full
+		}
+	}
+	return 0, 0, none
+}
+
+// candidates finds the positions holding one of a few bytes, with one
+// bytes.IndexByte pass per byte over the whole input.
+type candidates struct {
+	bytes []byte
+	pos   []int // next known position of each byte, or -1 for none left
+}
+
+func (c *candidates) init(starts []byte) {
+	c.bytes = starts
+	c.pos = make([]int, len(starts))
+	for i := range c.pos {
+		c.pos[i] = -2 // unknown
+	}
+}
+
+func (c *candidates) next(b []byte, from int) int {
+	best := -1
+	for i, ch := range c.bytes {
+		p := c.pos[i]
+		if p == -1 {
+			continue
+		}
+		if p < from {
+			p = bytes.IndexByte(b[from:], ch)
+			if p >= 0 {
+				p += from
+			}
+			c.pos[i] = p
+			if p < 0 {
+				continue
+			}
+		}
+		if best < 0 || p < best {
+			best = p
+		}
+	}
+	return best
+}
+
+// matchAt matches an encoded form of sec at b[i:], one character of sec
+// at a time: an escape that decodes to it, else the raw byte.
+func matchAt(b []byte, i int, sec string, atEOF bool) (int, result) {
+	// The raw form first: a secret holding an escape character (say
+	// "%25") could otherwise be read as an escape and missed.
+	if rest := b[i:]; len(rest) >= len(sec) {
+		if string(rest[:len(sec)]) == sec {
+			return i + len(sec), full
+		}
+	} else if !atEOF && string(rest) == sec[:len(rest)] {
+		return 0, partial
+	}
+	j := i
+	for k := 0; k < len(sec); k++ {
+		c := sec[k]
+		if j >= len(b) {
+			if atEOF {
+				return 0, none
+			}
+			return 0, partial
+		}
+		if ch := b[j]; ch == '\\' || ch == '%' || ch == '&' {
+			v, n, u := unit(b[j:], atEOF)
+			switch {
+			case u == unitOK && v == c:
+				j += n
+				continue
+			case u == unitShort:
+				return 0, partial
+			}
+		}
+		if b[j] != c {
+			return 0, none
+		}
+		j++
+	}
+	return j, full
+}
+
+type unitResult uint8
+
+const (
+	unitNo unitResult = iota
+	unitOK
+	unitShort // could be an escape once more input arrives
+)
+
+// unit decodes one escaped ASCII character at the start of b (which starts
+// with \, % or &): its value and length.
+func unit(b []byte, atEOF bool) (byte, int, unitResult) {
+	short := func() (byte, int, unitResult) {
+		if atEOF {
+			return 0, 0, unitNo
+		}
+		return 0, 0, unitShort
+	}
+	switch b[0] {
+	case '\\':
+		k := 0
+		for k < len(b) && b[k] == '\\' {
+			k++
+			if k > maxBackslashes {
+				return 0, 0, unitNo
+			}
+		}
+		if k == len(b) {
+			return short()
+		}
+		switch b[k] {
+		case '/':
+			return '/', k + 1, unitOK
+		case 'u':
+			return hexUnit(b, k+1, 4, short)
+		case 'x':
+			return hexUnit(b, k+1, 2, short)
+		}
+		return 0, 0, unitNo
+	case '%':
+		return hexUnit(b, 1, 2, short)
+	case '&':
+		// &#NNN; or &#xHH; with up to 10 digits (leading zeros allowed).
+		if len(b) < 2 {
+			return short()
+		}
+		if b[1] != '#' {
+			return 0, 0, unitNo
+		}
+		j, base := 2, 10
+		if j < len(b) && (b[j] == 'x' || b[j] == 'X') {
+			j, base = 3, 16
+		}
+		v, digits := 0, 0
+		for ; j < len(b); j++ {
+			d, ok := digit(b[j], base)
+			if !ok {
+				break
+			}
+			if digits++; digits > 10 {
+				return 0, 0, unitNo
+			}
+			if v = v*base + d; v > 0x10FFFF {
+				return 0, 0, unitNo
+			}
+		}
+		if j == len(b) {
+			return short()
+		}
+		if digits == 0 || b[j] != ';' || v >= 0x80 {
+			return 0, 0, unitNo
+		}
+		return byte(v), j + 1, unitOK
+	}
+	return 0, 0, unitNo
+}
+
+// hexUnit reads n hex digits at b[at:] as an ASCII character.
+func hexUnit(b []byte, at, n int, short func() (byte, int, unitResult)) (byte, int, unitResult) {
+	v := 0
+	for j := at; j < at+n; j++ {
+		if j >= len(b) {
+			return short()
+		}
+		d, ok := digit(b[j], 16)
+		if !ok {
+			return 0, 0, unitNo
+		}
+		v = v*16 + d
+	}
+	if v >= 0x80 {
+		return 0, 0, unitNo
+	}
+	return byte(v), at + n, unitOK
+}
+
+func digit(c byte, base int) (int, bool) {
+	switch {
+	case c >= '0' && c <= '9':
+		return int(c - '0'), true
+	case base == 16 && c >= 'a' && c <= 'f':
+		return int(c-'a') + 10, true
+	case base == 16 && c >= 'A' && c <= 'F':
+		return int(c-'A') + 10, true
+	}
+	return 0, false
+}
+
+func isHex(c byte) bool { _, ok := digit(c, 16); return ok }
+
+// Reader returns a reader of r's bytes with every secret replaced. It
+// returns r itself when s has no secrets.
+func (s *Scrubber) Reader(r io.Reader) io.Reader {
+	if s == nil {
+		return r
+	}
+	return &reader{s: s, src: r}
+}
+
+// reader scrubs as it reads. Bytes are read straight into the caller's
+// buffer and returned as they are when they hold nothing to replace or
+// hold back (the common case: no copy); otherwise they move to buf, where
+// buf[off:ready] is scrubbed output and buf[ready:] raw input held back
+// because it could start an occurrence.
+type reader struct {
+	s          *Scrubber
+	src        io.Reader
+	buf        []byte
+	off, ready int
+	err        error
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	for {
+		if r.off < r.ready {
+			n := copy(p, r.buf[r.off:r.ready])
+			r.off += n
+			return n, nil
+		}
+		held := len(r.buf) - r.ready
+		if r.err != nil {
+			if held > 0 {
+				// The input ended: what was held back is no occurrence.
+				r.process(nil, true)
+				continue
+			}
+			return 0, r.err
+		}
+		if held == 0 {
+			// Fast path: read into p and hand it back untouched when
+			// nothing in it needs replacing or holding back.
+			n, err := r.src.Read(p)
+			if n > 0 {
+				if _, _, res := r.s.next(p[:n], 0, err != nil); res == none {
+					return n, err
+				}
+			}
+			r.err = err
+			r.buf, r.off, r.ready = r.buf[:0], 0, 0
+			r.process(p[:n], err != nil)
+			continue
+		}
+		// Some input is held back: read more behind it.
+		var tmp [4096]byte
+		n, err := r.src.Read(tmp[:])
+		r.err = err
+		r.process(tmp[:n], err != nil)
+	}
+}
+
+// process scrubs the held-back input followed by in: buf then holds the
+// scrubbed output in [0:ready] and the new held-back input after it.
+func (r *reader) process(in []byte, atEOF bool) {
+	raw := make([]byte, 0, len(r.buf)-r.ready+len(in))
+	raw = append(append(raw, r.buf[r.ready:]...), in...)
+	out := make([]byte, 0, len(raw)+len(r.s.marker))
+	from := 0
+	for {
+		start, end, res := r.s.next(raw, from, atEOF)
+		switch res {
+		case full:
+			out = append(append(out, raw[from:start]...), r.s.marker...)
+			from = end
+			continue
+		case partial:
+			out = append(out, raw[from:start]...)
+			ready := len(out)
+			r.buf, r.off, r.ready = append(out, raw[start:]...), 0, ready
+			return
+		}
+		out = append(out, raw[from:]...)
+		r.buf, r.off, r.ready = out, 0, len(out)
+		return
+	}
+}
+
+// maxAdded bounds how many secrets [Set.Add] keeps besides those the set
+// was made with: a rotating token adds one secret per rotation, and only
+// the recent ones can still be echoed.
+const maxAdded = 32
+
+// Set is the secrets of one client: fixed ones (a key, credential headers)
+// and ones added while it runs (tokens fetched when needed). It is safe for
+// concurrent use; the nil *Set has no secrets.
+type Set struct {
+	mu    sync.Mutex
+	fixed []string
+	added []string // oldest first, at most maxAdded
+	cur   atomic.Pointer[Scrubber]
+}
+
+// NewSet returns a set holding secrets.
+func NewSet(secrets ...string) *Set {
+	s := &Set{fixed: slices.Clone(secrets)}
+	s.cur.Store(New(s.fixed...))
+	return s
+}
+
+// Add adds secrets to the set. Of the secrets added (not those the set was
+// made with), the 32 most recent are kept.
+func (s *Set) Add(secrets ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	changed := false
+	for _, sec := range secrets {
+		if len(sec) < MinLen || slices.Contains(s.fixed, sec) || slices.Contains(s.added, sec) {
+			continue
+		}
+		s.added = append(s.added, sec)
+		changed = true
+	}
+	if !changed {
+		return
+	}
+	if n := len(s.added) - maxAdded; n > 0 {
+		s.added = slices.Delete(s.added, 0, n)
+	}
+	s.cur.Store(New(append(slices.Clone(s.fixed), s.added...)...))
+}
+
+// Scrubber returns a scrubber for the set's secrets as of now.
+func (s *Set) Scrubber() *Scrubber {
+	if s == nil {
+		return nil
+	}
+	return s.cur.Load()
+}
