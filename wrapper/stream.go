@@ -70,11 +70,19 @@ func (*PartialImageEvent) isStreamEvent()      {}
 func (*CompletedEvent) isStreamEvent()         {}
 func (*UnknownEvent) isStreamEvent()           {}
 
-// Bytes decodes the partial image.
-func (e *PartialImageEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+// Bytes decodes the partial image; bytes that are not an image of the
+// event's output format are an *[ImageFormatError].
+func (e *PartialImageEvent) Bytes() ([]byte, error) {
+	b, err := decodeB64(e.B64JSON)
+	return checkedImage(b, err, e.OutputFormat)
+}
 
-// Bytes decodes the final image.
-func (e *CompletedEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+// Bytes decodes the final image; bytes that are not an image of the
+// event's output format are an *[ImageFormatError].
+func (e *CompletedEvent) Bytes() ([]byte, error) {
+	b, err := decodeB64(e.B64JSON)
+	return checkedImage(b, err, e.OutputFormat)
+}
 
 func decodeB64(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
@@ -138,6 +146,8 @@ type ImageStream struct {
 	completed int
 	done      bool
 	closeOnce sync.Once
+	// deadline bounds each wait for an event ([WithTimeout]).
+	deadline *eventDeadline
 }
 
 // RequestID is the x-request-id response header.
@@ -156,14 +166,17 @@ func (s *ImageStream) Next() bool {
 	if s.dec == nil {
 		return s.finish(nil)
 	}
+	s.deadline.arm()
 	for {
 		ev, err := s.dec.Next()
 		if err != nil {
+			s.deadline.disarm()
 			return s.finish(err)
 		}
 		if len(bytes.TrimSpace(ev.Data)) == 0 || bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
 			continue // keep-alives and the [DONE] sentinel some servers send
 		}
+		s.deadline.disarm()
 		decoded, err := s.decode(ev.Type, ev.Data)
 		if err != nil {
 			s.err = s.cfg.scrubErr(err)
@@ -182,6 +195,8 @@ func (s *ImageStream) Next() bool {
 // finish ends the stream after the decoder stopped with err.
 func (s *ImageStream) finish(err error) bool {
 	switch {
+	case s.deadline.err() != nil:
+		s.err = opError(s.op, s.deadline.err())
 	case err == nil || errors.Is(err, io.EOF) && !errors.Is(err, sse.ErrUnterminatedEvent):
 		if s.completed == 0 {
 			s.err = ErrTruncatedStream
@@ -191,7 +206,7 @@ func (s *ImageStream) finish(err error) bool {
 	default:
 		var tooLarge *sse.EventTooLargeError
 		if errors.As(err, &tooLarge) {
-			s.err = fmt.Errorf("openai-images: %s: %w", s.op, err)
+			s.err = &TooLargeError{Operation: s.op, What: "stream event", Limit: int64(tooLarge.Limit), Size: -1, Option: "WithMaxEventSize", err: err}
 		} else {
 			s.err = opError(s.op, err)
 		}
@@ -216,6 +231,7 @@ func (s *ImageStream) Err() error { return s.err }
 // Close closes the response body and releases the request's resources.
 func (s *ImageStream) Close() error {
 	s.closeOnce.Do(func() {
+		s.deadline.disarm()
 		if s.body != nil {
 			s.body.Close()
 		}
@@ -379,6 +395,7 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 			// Each event is decoded before the next is read, so one data
 			// buffer serves the whole stream.
 			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize), sse.WithDataReuse())
+			s.deadline = &eventDeadline{d: c.timeout(rc), expire: release}
 			return nil
 		case "application/json":
 			// A server that ignored stream=true: its result becomes

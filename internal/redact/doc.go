@@ -18,7 +18,8 @@
 // keys and tokens are ASCII); other bytes are matched raw or
 // percent-encoded. A secret that itself contains \, % or & is always found
 // raw, and escaped only where its escapes read unambiguously. Secrets
-// shorter than [MinLen] bytes are ignored: they would match ordinary words.
+// shorter than [MinLen] bytes are ignored: they are placeholders, not
+// credentials, and would match ordinary text.
 //
 // Each occurrence is replaced by a marker, "[redacted]" unless a secret
 // contains one of its characters (then another bracket pair is used), so

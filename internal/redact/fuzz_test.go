@@ -20,9 +20,10 @@ import (
 func FuzzScrub(f *testing.F) {
 	f.Add("sk-proj-Ab3_x9-SECRET", "error: Bearer ", " was rejected", []byte{0, 1, 2, 3, 4}, uint8(3))
 	f.Add("0123456789abcdef0123456789abcdef", `{"message":"`, `"}`, []byte{1, 1, 1, 1}, uint8(1))
-	f.Add("]]]]]]", "[[[", "]]]", []byte{0}, uint8(2))
-	f.Add("ab%25cdef", "x%", "&#", []byte{2, 3}, uint8(5))
-	f.Add("sk-test", `\\\\`, `%`, []byte{5, 6, 7}, uint8(7))
+	f.Add("]]]]]]]]]]]]", "[[[", "]]]", []byte{0}, uint8(2))
+	f.Add("ab%25cdefghij", "x%", "&#", []byte{2, 3}, uint8(5))
+	f.Add("000000%25000", "00000", "0%2500000", []byte{0}, uint8(5))
+	f.Add("sk-test-12345", `\\\\`, `%`, []byte{5, 6, 7}, uint8(7))
 	f.Fuzz(func(t *testing.T, secret, before, after string, enc []byte, chunk uint8) {
 		if len(secret) < MinLen || len(secret) > 256 || len(before)+len(after) > 4096 {
 			return

@@ -13,10 +13,12 @@ import (
 	"sync/atomic"
 )
 
-// MinLen is the length of the shortest secret scrubbed. Shorter "secrets"
-// (test keys, placeholder tokens) are left alone: cutting them out would
-// mangle ordinary text.
-const MinLen = 6
+// MinLen is the length of the shortest secret scrubbed. Real credentials
+// are long and random (OpenAI keys run past 50 characters, Azure keys are
+// 32 hex digits, tokens longer still); shorter "secrets" are placeholders
+// ("emulator", "sk-1234") that also occur in ordinary text, such as the
+// URLs a local server returns, and cutting them out would corrupt it.
+const MinLen = 12
 
 // markers are the replacement texts, in order of preference. The first
 // whose brackets appear in no secret, and which contains no secret, is

@@ -85,7 +85,7 @@ func TestStringLeavesOtherTextAlone(t *testing.T) {
 			t.Errorf("String(%q) = %q", in, s.String(in))
 		}
 	}
-	if got := New("short").String("a short word"); got != "a short word" {
+	if got := New("emulator").String("GET /v1/emulator/images/1"); got != "GET /v1/emulator/images/1" {
 		t.Errorf("a secret under MinLen was scrubbed: %q", got)
 	}
 	var none *Scrubber
@@ -95,17 +95,17 @@ func TestStringLeavesOtherTextAlone(t *testing.T) {
 }
 
 func TestLongestSecretWins(t *testing.T) {
-	s := New("abcdef", "abcdefghij")
-	if got := s.String("xabcdefghijx"); got != "x[redacted]x" {
+	s := New("abcdefghijkl", "abcdefghijklmnop")
+	if got := s.String("xabcdefghijklmnopx"); got != "x[redacted]x" {
 		t.Errorf("got %q", got)
 	}
 }
 
 func TestMarkerAvoidsSecretCharacters(t *testing.T) {
 	for _, secrets := range [][]string{
-		{"]]]]]]"},
-		{"[abc]def", "x<y>zzz", "{q}qqqq", "(a)aaaa", "|b|bbbb", "#c#cccc", "*d*dddd"},
-		{"redact"},
+		{"]]]]]]]]]]]]"},
+		{"[abc]defghij", "x<y>zzzzzzzz", "{q}qqqqqqqqq", "(a)aaaaaaaaa", "|b|bbbbbbbbb", "#c#ccccccccc", "*d*ddddddddd"},
+		{"[redacted]xy"},
 	} {
 		s := New(secrets...)
 		for _, sec := range secrets {
@@ -256,13 +256,13 @@ func TestSet(t *testing.T) {
 		t.Fatal("fixed secret not found")
 	}
 	for i := range 40 {
-		s.Add("token-" + strconv.Itoa(i) + "-abcdef")
+		s.Add("token-" + strconv.Itoa(i) + "-abcdefgh")
 	}
 	sc := s.Scrubber()
-	if !sc.Found(key) || !sc.Found("token-39-abcdef") || sc.Found("token-0-abcdef") || !sc.Found("token-8-abcdef") {
+	if !sc.Found(key) || !sc.Found("token-39-abcdefgh") || sc.Found("token-0-abcdefgh") || !sc.Found("token-8-abcdefgh") {
 		t.Error("Add keeps the fixed secrets and the 32 most recent added ones")
 	}
-	if got := sc.With("another-secret").String("another-secret " + key); got != "[redacted] [redacted]" {
+	if got := sc.With("another-secret", "short").String("another-secret short " + key); got != "[redacted] short [redacted]" {
 		t.Errorf("With: %q", got)
 	}
 }

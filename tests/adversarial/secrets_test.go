@@ -430,7 +430,10 @@ func TestImageDownloadCarriesNoAuthorization(t *testing.T) {
 				tr.CloseIdleConnections()
 				api.Close()
 			})
-			c, err := wrapper.New(wrapper.WithBaseURL(memBaseURL), wrapper.WithAPIKey(testKey), wrapper.WithHTTPClient(&http.Client{Transport: tr}))
+			// The test's hosts all live on loopback servers, so the
+			// download policy must allow that.
+			c, err := wrapper.New(wrapper.WithBaseURL(memBaseURL), wrapper.WithAPIKey(testKey), wrapper.WithHTTPClient(&http.Client{Transport: tr}),
+				wrapper.WithDownloadPolicy(wrapper.DownloadPolicy{AllowHTTP: true, AllowPrivateNetworks: true}))
 			if err != nil {
 				t.Fatal(err)
 			}
