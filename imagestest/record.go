@@ -22,7 +22,8 @@ type Request struct {
 	// Header holds the request headers except the credentials, which are
 	// never recorded: Authorization, Proxy-Authorization, Cookie, and any
 	// header whose name says it carries a key, token or secret (Api-Key,
-	// X-Api-Key, ...). Their values are also cut from everything else
+	// X-Api-Key, ...). Their values, and those of query parameters named
+	// the same way (api_key=...), are also cut from everything else
 	// recorded (the query, other headers, the body's fields).
 	Header      http.Header
 	ContentType string
@@ -51,7 +52,8 @@ type recording struct {
 	scrub *redact.Scrubber
 }
 
-// credentialHeader reports a header that carries a credential.
+// credentialHeader reports a header (or query parameter) that carries a
+// credential.
 func credentialHeader(name string) bool {
 	n := strings.ToLower(name)
 	for _, w := range []string{"authorization", "cookie", "key", "token", "secret", "password", "credential", "session", "signature"} {
@@ -76,6 +78,11 @@ func (e *Emulator) record(r *http.Request) *http.Request {
 				secrets = append(secrets, v)
 			}
 			delete(h, k)
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		if credentialHeader(k) {
+			secrets = append(secrets, vs...)
 		}
 	}
 	scrub := redact.New(secrets...)

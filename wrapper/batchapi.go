@@ -411,6 +411,9 @@ func (c *Client) WaitBatch(ctx context.Context, id string, opts WaitBatchOptions
 	if err != nil {
 		return nil, err
 	}
+	if ctx == nil {
+		return nil, opError("WaitBatch", errNilContext)
+	}
 	first := opts.PollInterval
 	if first <= 0 {
 		first = 5 * time.Second
@@ -600,6 +603,9 @@ func (e *BatchRequestError) Error() string {
 // API: GET /files/{file_id}/content
 func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir string, opts ...RequestOption) (*BatchResult, error) {
 	const op = "DownloadBatchResults"
+	if ctx == nil {
+		return nil, opError(op, errNilContext)
+	}
 	rc, err := c.requestConfig(opts)
 	if err != nil {
 		return nil, err

@@ -69,11 +69,13 @@ func containsFold(list []string, s string) bool {
 }
 
 // scrubber returns the scrubber of one call: the client's credentials and
-// those of its request options.
+// those of its request options. A credential given with a request becomes
+// one of the client's (the 32 most recent are kept), so that whatever
+// quotes it later, such as an image URL downloaded after the call, is
+// scrubbed too.
 func (cfg *config) scrubber(rc *requestConfig) *redact.Scrubber {
-	s := cfg.secrets.Scrubber()
 	if rc == nil {
-		return s
+		return cfg.secrets.Scrubber()
 	}
 	var extra []string
 	for k, vs := range rc.headers {
@@ -86,7 +88,10 @@ func (cfg *config) scrubber(rc *requestConfig) *redact.Scrubber {
 			extra = append(extra, vs...)
 		}
 	}
-	return s.With(extra...)
+	if len(extra) > 0 {
+		cfg.secrets.Add(extra...)
+	}
+	return cfg.secrets.Scrubber()
 }
 
 // scrubResponse cuts the credentials out of a response's headers and, as
