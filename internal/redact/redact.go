@@ -39,7 +39,7 @@ const (
 type Scrubber struct {
 	secrets []string // longest first, each at least MinLen bytes
 	marker  string
-	starts  []byte // the bytes an occurrence can start with
+	pats    [][]byte // where an occurrence can start (see candidates)
 	hold    int    // the longest encoded form of a secret, in bytes
 }
 
@@ -59,10 +59,10 @@ func New(secrets ...string) *Scrubber {
 	// the whole longer one is cut.
 	slices.SortStableFunc(list, func(a, b string) int { return len(b) - len(a) })
 	m := &Scrubber{secrets: list, marker: pickMarker(list)}
-	m.starts = []byte{'\\', '%', '&'}
+	m.pats = [][]byte{{'\\'}, {'%'}, {'&'}}
 	for _, s := range list {
-		if !slices.Contains(m.starts, s[0]) {
-			m.starts = append(m.starts, s[0])
+		if !slices.ContainsFunc(m.pats, func(p []byte) bool { return string(p) == s[:2] }) {
+			m.pats = append(m.pats, []byte(s[:2]))
 		}
 		m.hold = max(m.hold, len(s)*maxUnit)
 	}
@@ -245,8 +245,11 @@ const (
 // secrets match at one position the longest occurrence wins.
 func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res result) {
 	var c candidates
-	c.init(s.starts)
+	c.init(s)
 	for p := c.next(b, from); p >= 0; p = c.next(b, p+1) {
+		if !s.mayStart(b, p) {
+			continue
+		}
 		best, held := -1, false
 		for _, sec := range s.secrets {
 			e, r := matchAt(b, p, sec, atEOF)
@@ -267,37 +270,66 @@ func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res res
 	return 0, 0, none
 }
 
-// candidates finds the positions holding one of a few bytes, with one
-// bytes.IndexByte pass per byte over the whole input.
-type candidates struct {
-	bytes []byte
-	pos   []int // next known position of each byte, or -1 for none left
+// mayStart is a quick test of a candidate position: an occurrence starts
+// with an escape, or with the first byte of a secret followed by its
+// second byte or an escape.
+func (s *Scrubber) mayStart(b []byte, p int) bool {
+	ch := b[p]
+	if ch == '\\' || ch == '%' || ch == '&' || p+1 == len(b) {
+		return true
+	}
+	next := b[p+1]
+	if next == '\\' || next == '%' || next == '&' {
+		return true
+	}
+	for _, sec := range s.secrets {
+		if sec[0] == ch && sec[1] == next {
+			return true
+		}
+	}
+	return false
 }
 
-func (c *candidates) init(starts []byte) {
-	c.bytes = starts
-	c.pos = make([]int, len(starts))
+// candidates finds the positions where an occurrence may start: each
+// secret's first two bytes raw (one bytes.Index pass per secret), and each
+// escape character, with the byte before it (a raw first byte followed by
+// an escaped second one). Positions are cached per pattern, so each pass
+// goes over the input once.
+type candidates struct {
+	pats [][]byte
+	pos  []int // next known match of each pattern, -1 for none left, -2 unknown
+}
+
+func (c *candidates) init(s *Scrubber) {
+	c.pats = s.pats
+	c.pos = make([]int, len(s.pats))
 	for i := range c.pos {
-		c.pos[i] = -2 // unknown
+		c.pos[i] = -2
 	}
 }
 
 func (c *candidates) next(b []byte, from int) int {
 	best := -1
-	for i, ch := range c.bytes {
+	for i, pat := range c.pats {
 		p := c.pos[i]
 		if p == -1 {
 			continue
 		}
 		if p < from {
-			p = bytes.IndexByte(b[from:], ch)
-			if p >= 0 {
+			p = bytes.Index(b[from:], pat)
+			switch {
+			case p >= 0:
 				p += from
+			case len(pat) == 2 && len(b) > from && b[len(b)-1] == pat[0]:
+				p = len(b) - 1 // its first byte ends the input
 			}
 			c.pos[i] = p
 			if p < 0 {
 				continue
 			}
+		}
+		if len(pat) == 1 && p > from {
+			p-- // an escape: the byte before it may start an occurrence too
 		}
 		if best < 0 || p < best {
 			best = p
