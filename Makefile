@@ -1,9 +1,13 @@
 # openai-images: make demo (CLI against the offline emulator), make test (everything CI runs).
 GO        ?= go
-UPSTREAM  ?= ../shared/upstream/openai-openapi.yaml
+# The vendored official OpenAI spec: make spec UPSTREAM=file replaces it.
+VENDORED  := upstream/openai-openapi.yaml
+UPSTREAM  ?= $(VENDORED)
+# CI also checks that the vendored spec is the one published beside the repository.
+SHARED_UPSTREAM ?= ../shared/upstream/openai-openapi.yaml
 GOFLAGS_TEST ?= -race
 
-.PHONY: all spec generate check-generated test test-prism vet lint fmt demo fuzz bench
+.PHONY: all spec spec-diff generate check-generated check-upstream test test-prism test-sdk vet lint fmt demo fuzz bench
 
 all: test
 
@@ -11,24 +15,45 @@ all: test
 demo:
 	GO=$(GO) sh scripts/demo.sh
 
-## spec: rewrite openapi.yaml from the upstream OpenAI spec (UPSTREAM=path to use another file)
+## spec: vendor UPSTREAM (default: the vendored copy) as upstream/openai-openapi.yaml,
+## re-extract openapi.yaml from it and print the drift report
 spec:
-	$(GO) run ./cmd/specsubset -config specsubset.yaml -o openapi.yaml $(UPSTREAM)
+	$(GO) run ./cmd/specsubset update $(UPSTREAM)
 
-## generate: regenerate gen/ from openapi.yaml (+ overlay.yaml, oapi-codegen.yaml)
+## spec-diff: print what UPSTREAM changes in the surface the handwritten code uses; writes nothing
+spec-diff:
+	$(GO) run ./cmd/specsubset drift $(UPSTREAM)
+
+## generate: regenerate gen/ from openapi.yaml, newer.yaml, overlay.yaml and oapi-codegen.yaml;
+## on failure gen/ is left as it was
 generate:
-	$(GO) generate ./...
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && cp -R gen "$$tmp"/ && \
+	if ! $(GO) generate . ; then \
+	  rm -rf gen && cp -R "$$tmp/gen" gen && \
+	  echo "make generate failed: gen/ is unchanged (see the error above)"; exit 1; \
+	fi
 
-## check-generated: fail if openapi.yaml (when the upstream file is present) or gen/ is stale
+## check-generated: fail if openapi.yaml (re-extracted from the vendored upstream) or gen/ is stale
 check-generated:
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	cp -R openapi.yaml gen "$$tmp"/ && \
-	if [ -f "$(UPSTREAM)" ]; then $(MAKE) --no-print-directory spec; \
-	else echo "check-generated: $(UPSTREAM) not found; checking gen/ against openapi.yaml only"; fi && \
+	$(GO) run ./cmd/specsubset extract -o "$$tmp/extracted.yaml" $(VENDORED) && \
+	$(GO) run ./cmd/specsubset effective -o "$$tmp/effective.yaml" openapi.yaml && \
+	if ! cmp -s "$$tmp/extracted.yaml" openapi.yaml; then \
+	  diff -u openapi.yaml "$$tmp/extracted.yaml" | head -40; \
+	  echo "check-generated: openapi.yaml is not what $(VENDORED) extracts to: run make spec generate and commit"; exit 1; \
+	fi && \
 	$(MAKE) --no-print-directory generate && \
-	if ! diff -ru "$$tmp/openapi.yaml" openapi.yaml || ! diff -ru "$$tmp/gen" gen; then \
-	  echo "check-generated: openapi.yaml or gen/ is out of date; the files are regenerated now: review and commit them"; exit 1; \
+	if ! diff -ru "$$tmp/gen" gen; then \
+	  echo "check-generated: gen/ was out of date; it is regenerated now: review and commit it"; exit 1; \
 	fi && echo "check-generated: openapi.yaml and gen/ are up to date"
+
+## check-upstream: fail if the vendored spec differs from $(SHARED_UPSTREAM) (CI; skipped when absent)
+check-upstream:
+	@if [ -f "$(SHARED_UPSTREAM)" ]; then \
+	  if cmp -s "$(SHARED_UPSTREAM)" $(VENDORED); then echo "check-upstream: $(VENDORED) is $(SHARED_UPSTREAM)"; \
+	  else echo "check-upstream: $(VENDORED) differs from $(SHARED_UPSTREAM): run make spec UPSTREAM=$(SHARED_UPSTREAM)"; exit 1; fi; \
+	else echo "check-upstream: $(SHARED_UPSTREAM) not found; skipped"; fi
 
 vet:
 	$(GO) vet ./...
@@ -49,6 +74,15 @@ test: vet check-generated
 test-prism:
 	npm ci --no-audit --no-fund
 	PRISM_REQUIRED=1 $(GO) test $(GOFLAGS_TEST) -count=1 ./tests/prism/...
+
+## test-sdk: the official SDKs against the emulator: npm openai (pinned in package-lock.json)
+## against `openai-images serve`, and openai-go (pinned in bench/go.mod) in process
+test-sdk:
+	npm ci --no-audit --no-fund
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) build -o "$$tmp/openai-images" ./cmd/openai-images && \
+	OPENAI_IMAGES_BIN="$$tmp/openai-images" node --test tests/sdk/node/
+	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v .
 
 FUZZTIME ?= 60s
 

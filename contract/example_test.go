@@ -39,7 +39,7 @@ func ExampleValidator_Middleware() {
 	defer srv.Close()
 
 	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/images/generations",
-		strings.NewReader(`{"prompt": "a sea otter", "quality": "ultra"}`))
+		strings.NewReader(`{"prompt": "a sea otter", "n": "two"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer sk-test")
 	resp, err := http.DefaultClient.Do(req)
@@ -53,7 +53,7 @@ func ExampleValidator_Middleware() {
 	fmt.Println(len(v.Violations()), "response violations")
 	// Output:
 	// 400
-	// {"error":{"code":null,"message":"request createImage: body field \"quality\": value is not one of the allowed values [\"standard\",\"hd\",\"low\",\"medium\",\"high\",\"auto\"]","param":"quality","type":"invalid_request_error"}}
+	// {"error":{"code":null,"message":"request createImage: body field \"n\": value must be an integer","param":"n","type":"invalid_request_error"}}
 	// 0 response violations
 }
 

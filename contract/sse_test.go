@@ -106,7 +106,7 @@ func TestValidateResponseStream(t *testing.T) {
 		{"no type", genURL, "data: {\"b64_json\":\"A\"}\n\n", 1, "type"},
 		{"edit event in a generation stream", genURL, sse(editPartial), 1, "type"},
 		{"generation event in an edit stream", editURL, sse(genCompleted), 1, "type"},
-		{"size not in enum", genURL, sse(strings.Replace(genCompleted, `"size":"1024x1024"`, `"size":"256x256"`, 1)), 1, "size"},
+		{"quality not in enum", genURL, sse(strings.Replace(genCompleted, `"quality":"high"`, `"quality":"not-a-quality"`, 1)), 1, "quality"},
 		{"usage incomplete", editURL, sse(strings.Replace(editCompleted, `,"input_tokens_details":{"text_tokens":10,"image_tokens":40}`, "", 1)), 1, "usage.input_tokens_details"},
 		{"created_at a string", genURL, sse(strings.Replace(genPartial, `"created_at":1700000000`, `"created_at":"now"`, 1)), 1, "created_at"},
 		{"not JSON", genURL, "data: {oops\n\n", 1, ""},

@@ -49,7 +49,9 @@ type config struct {
 type Option func(*config) error
 
 // WithSpec validates against doc, an OpenAPI 3 document in YAML or JSON,
-// instead of the embedded openapi.yaml. References must be internal.
+// instead of the embedded effective document (openaiimages.EffectiveSpec:
+// openapi.yaml with the facts newer than the upstream spec applied).
+// References must be internal.
 func WithSpec(doc []byte) Option {
 	return func(c *config) error {
 		if len(doc) == 0 {
@@ -158,7 +160,7 @@ func New(opts ...Option) (*Validator, error) {
 		}
 	}
 	if cfg.spec == nil {
-		cfg.spec = openaiimages.OpenAPISpec()
+		cfg.spec = openaiimages.EffectiveSpec()
 	}
 	loader := openapi3.NewLoader()
 	doc, err := loader.LoadFromData(cfg.spec)

@@ -70,8 +70,8 @@ func TestValidateRequestJSON(t *testing.T) {
 		{`{"prompt":"a cat","n":"two"}`, "n"},
 		{`{"prompt":"a cat","n":11}`, "n"},
 		{`{"prompt":"a cat","n":1.5}`, "n"},
-		{`{"prompt":"a cat","quality":"ultra"}`, "quality"},
-		{`{"prompt":"a cat","response_format":"gif"}`, "response_format"},
+		{`{"prompt":"a cat","quality":"not-a-quality"}`, "quality"},
+		{`{"prompt":"a cat","response_format":"not-a-format"}`, "response_format"},
 		{`{"prompt":"a cat","partial_images":4}`, "partial_images"},
 		{`{"prompt":"a cat","stream":"yes"}`, "stream"},
 		{`{"prompt":5}`, "prompt"},
@@ -132,7 +132,7 @@ func TestValidateRequestJSONEdit(t *testing.T) {
 		{`{"prompt":"x","images":[]}`, "images", "items"},
 		{`{"prompt":"x"}`, "images", "missing"},
 		{`{"images":[{"file_id":"f"}]}`, "prompt", "missing"},
-		{`{"prompt":"x","images":[{"file_id":"f"}],"quality":"ultra"}`, "quality", "'low'"},
+		{`{"prompt":"x","images":[{"file_id":"f"}],"quality":"not-a-quality"}`, "quality", "must be one of"},
 		{`{"prompt":"x","images":[{"file_id":"f"}],"mask":{"image_url":"https://a/m.png","file_id":"f"}}`, "mask", "must not all be set"},
 	} {
 		t.Run(c.body, func(t *testing.T) {
@@ -312,7 +312,7 @@ func TestValidateResponseJSON(t *testing.T) {
 		{`{"created":"1700000000"}`, "created"},
 		{`{"data":[]}`, "created"},
 		{`{"created":1,"data":[{"url":5}]}`, "data[0].url"},
-		{`{"created":1,"size":"999x999"}`, "size"},
+		{`{"created":1,"quality":"not-a-quality"}`, "quality"},
 		{`{"created":1,"usage":{"input_tokens":1,"total_tokens":1,"output_tokens":0}}`, "usage.input_tokens_details"},
 	} {
 		t.Run(c.body, func(t *testing.T) {

@@ -186,19 +186,46 @@ func (e CreateImageEditRequestBackground) Valid() bool {
 	}
 }
 
+// Defines values for CreateImageEditRequestComplexity.
+const (
+	CreateImageEditRequestComplexityHigh   CreateImageEditRequestComplexity = "high"
+	CreateImageEditRequestComplexityLow    CreateImageEditRequestComplexity = "low"
+	CreateImageEditRequestComplexityMedium CreateImageEditRequestComplexity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the CreateImageEditRequestComplexity enum.
+func (e CreateImageEditRequestComplexity) Valid() bool {
+	switch e {
+	case CreateImageEditRequestComplexityHigh:
+		return true
+	case CreateImageEditRequestComplexityLow:
+		return true
+	case CreateImageEditRequestComplexityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateImageEditRequestOutputFormat.
 const (
+	CreateImageEditRequestOutputFormatGif  CreateImageEditRequestOutputFormat = "gif"
 	CreateImageEditRequestOutputFormatJpeg CreateImageEditRequestOutputFormat = "jpeg"
 	CreateImageEditRequestOutputFormatPng  CreateImageEditRequestOutputFormat = "png"
+	CreateImageEditRequestOutputFormatSvg  CreateImageEditRequestOutputFormat = "svg"
 	CreateImageEditRequestOutputFormatWebp CreateImageEditRequestOutputFormat = "webp"
 )
 
 // Valid indicates whether the value is a known member of the CreateImageEditRequestOutputFormat enum.
 func (e CreateImageEditRequestOutputFormat) Valid() bool {
 	switch e {
+	case CreateImageEditRequestOutputFormatGif:
+		return true
 	case CreateImageEditRequestOutputFormatJpeg:
 		return true
 	case CreateImageEditRequestOutputFormatPng:
+		return true
+	case CreateImageEditRequestOutputFormatSvg:
 		return true
 	case CreateImageEditRequestOutputFormatWebp:
 		return true
@@ -212,8 +239,10 @@ const (
 	CreateImageEditRequestQualityAuto     CreateImageEditRequestQuality = "auto"
 	CreateImageEditRequestQualityHigh     CreateImageEditRequestQuality = "high"
 	CreateImageEditRequestQualityLow      CreateImageEditRequestQuality = "low"
+	CreateImageEditRequestQualityMax      CreateImageEditRequestQuality = "max"
 	CreateImageEditRequestQualityMedium   CreateImageEditRequestQuality = "medium"
 	CreateImageEditRequestQualityStandard CreateImageEditRequestQuality = "standard"
+	CreateImageEditRequestQualityXhigh    CreateImageEditRequestQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the CreateImageEditRequestQuality enum.
@@ -225,9 +254,13 @@ func (e CreateImageEditRequestQuality) Valid() bool {
 		return true
 	case CreateImageEditRequestQualityLow:
 		return true
+	case CreateImageEditRequestQualityMax:
+		return true
 	case CreateImageEditRequestQualityMedium:
 		return true
 	case CreateImageEditRequestQualityStandard:
+		return true
+	case CreateImageEditRequestQualityXhigh:
 		return true
 	default:
 		return false
@@ -246,6 +279,39 @@ func (e CreateImageEditRequestResponseFormat) Valid() bool {
 	case CreateImageEditRequestResponseFormatB64Json:
 		return true
 	case CreateImageEditRequestResponseFormatUrl:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateImageEditRequestSvgReasoningEffort.
+const (
+	CreateImageEditRequestSvgReasoningEffortHigh    CreateImageEditRequestSvgReasoningEffort = "high"
+	CreateImageEditRequestSvgReasoningEffortLow     CreateImageEditRequestSvgReasoningEffort = "low"
+	CreateImageEditRequestSvgReasoningEffortMax     CreateImageEditRequestSvgReasoningEffort = "max"
+	CreateImageEditRequestSvgReasoningEffortMedium  CreateImageEditRequestSvgReasoningEffort = "medium"
+	CreateImageEditRequestSvgReasoningEffortMinimal CreateImageEditRequestSvgReasoningEffort = "minimal"
+	CreateImageEditRequestSvgReasoningEffortNone    CreateImageEditRequestSvgReasoningEffort = "none"
+	CreateImageEditRequestSvgReasoningEffortXhigh   CreateImageEditRequestSvgReasoningEffort = "xhigh"
+)
+
+// Valid indicates whether the value is a known member of the CreateImageEditRequestSvgReasoningEffort enum.
+func (e CreateImageEditRequestSvgReasoningEffort) Valid() bool {
+	switch e {
+	case CreateImageEditRequestSvgReasoningEffortHigh:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortLow:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortMax:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortMedium:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortMinimal:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortNone:
+		return true
+	case CreateImageEditRequestSvgReasoningEffortXhigh:
 		return true
 	default:
 		return false
@@ -273,6 +339,27 @@ func (e CreateImageRequestBackground) Valid() bool {
 	}
 }
 
+// Defines values for CreateImageRequestComplexity.
+const (
+	CreateImageRequestComplexityHigh   CreateImageRequestComplexity = "high"
+	CreateImageRequestComplexityLow    CreateImageRequestComplexity = "low"
+	CreateImageRequestComplexityMedium CreateImageRequestComplexity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the CreateImageRequestComplexity enum.
+func (e CreateImageRequestComplexity) Valid() bool {
+	switch e {
+	case CreateImageRequestComplexityHigh:
+		return true
+	case CreateImageRequestComplexityLow:
+		return true
+	case CreateImageRequestComplexityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateImageRequestModeration.
 const (
 	CreateImageRequestModerationAuto CreateImageRequestModeration = "auto"
@@ -293,17 +380,23 @@ func (e CreateImageRequestModeration) Valid() bool {
 
 // Defines values for CreateImageRequestOutputFormat.
 const (
+	CreateImageRequestOutputFormatGif  CreateImageRequestOutputFormat = "gif"
 	CreateImageRequestOutputFormatJpeg CreateImageRequestOutputFormat = "jpeg"
 	CreateImageRequestOutputFormatPng  CreateImageRequestOutputFormat = "png"
+	CreateImageRequestOutputFormatSvg  CreateImageRequestOutputFormat = "svg"
 	CreateImageRequestOutputFormatWebp CreateImageRequestOutputFormat = "webp"
 )
 
 // Valid indicates whether the value is a known member of the CreateImageRequestOutputFormat enum.
 func (e CreateImageRequestOutputFormat) Valid() bool {
 	switch e {
+	case CreateImageRequestOutputFormatGif:
+		return true
 	case CreateImageRequestOutputFormatJpeg:
 		return true
 	case CreateImageRequestOutputFormatPng:
+		return true
+	case CreateImageRequestOutputFormatSvg:
 		return true
 	case CreateImageRequestOutputFormatWebp:
 		return true
@@ -318,8 +411,10 @@ const (
 	CreateImageRequestQualityHd       CreateImageRequestQuality = "hd"
 	CreateImageRequestQualityHigh     CreateImageRequestQuality = "high"
 	CreateImageRequestQualityLow      CreateImageRequestQuality = "low"
+	CreateImageRequestQualityMax      CreateImageRequestQuality = "max"
 	CreateImageRequestQualityMedium   CreateImageRequestQuality = "medium"
 	CreateImageRequestQualityStandard CreateImageRequestQuality = "standard"
+	CreateImageRequestQualityXhigh    CreateImageRequestQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the CreateImageRequestQuality enum.
@@ -333,9 +428,13 @@ func (e CreateImageRequestQuality) Valid() bool {
 		return true
 	case CreateImageRequestQualityLow:
 		return true
+	case CreateImageRequestQualityMax:
+		return true
 	case CreateImageRequestQualityMedium:
 		return true
 	case CreateImageRequestQualityStandard:
+		return true
+	case CreateImageRequestQualityXhigh:
 		return true
 	default:
 		return false
@@ -372,6 +471,39 @@ func (e CreateImageRequestStyle) Valid() bool {
 	case CreateImageRequestStyleNatural:
 		return true
 	case CreateImageRequestStyleVivid:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateImageSvgReasoningEffort.
+const (
+	CreateImageSvgReasoningEffortHigh    CreateImageSvgReasoningEffort = "high"
+	CreateImageSvgReasoningEffortLow     CreateImageSvgReasoningEffort = "low"
+	CreateImageSvgReasoningEffortMax     CreateImageSvgReasoningEffort = "max"
+	CreateImageSvgReasoningEffortMedium  CreateImageSvgReasoningEffort = "medium"
+	CreateImageSvgReasoningEffortMinimal CreateImageSvgReasoningEffort = "minimal"
+	CreateImageSvgReasoningEffortNone    CreateImageSvgReasoningEffort = "none"
+	CreateImageSvgReasoningEffortXhigh   CreateImageSvgReasoningEffort = "xhigh"
+)
+
+// Valid indicates whether the value is a known member of the CreateImageSvgReasoningEffort enum.
+func (e CreateImageSvgReasoningEffort) Valid() bool {
+	switch e {
+	case CreateImageSvgReasoningEffortHigh:
+		return true
+	case CreateImageSvgReasoningEffortLow:
+		return true
+	case CreateImageSvgReasoningEffortMax:
+		return true
+	case CreateImageSvgReasoningEffortMedium:
+		return true
+	case CreateImageSvgReasoningEffortMinimal:
+		return true
+	case CreateImageSvgReasoningEffortNone:
+		return true
+	case CreateImageSvgReasoningEffortXhigh:
 		return true
 	default:
 		return false
@@ -476,17 +608,23 @@ func (e EditImageBodyJsonParamModeration) Valid() bool {
 
 // Defines values for EditImageBodyJsonParamOutputFormat.
 const (
+	EditImageBodyJsonParamOutputFormatGif  EditImageBodyJsonParamOutputFormat = "gif"
 	EditImageBodyJsonParamOutputFormatJpeg EditImageBodyJsonParamOutputFormat = "jpeg"
 	EditImageBodyJsonParamOutputFormatPng  EditImageBodyJsonParamOutputFormat = "png"
+	EditImageBodyJsonParamOutputFormatSvg  EditImageBodyJsonParamOutputFormat = "svg"
 	EditImageBodyJsonParamOutputFormatWebp EditImageBodyJsonParamOutputFormat = "webp"
 )
 
 // Valid indicates whether the value is a known member of the EditImageBodyJsonParamOutputFormat enum.
 func (e EditImageBodyJsonParamOutputFormat) Valid() bool {
 	switch e {
+	case EditImageBodyJsonParamOutputFormatGif:
+		return true
 	case EditImageBodyJsonParamOutputFormatJpeg:
 		return true
 	case EditImageBodyJsonParamOutputFormatPng:
+		return true
+	case EditImageBodyJsonParamOutputFormatSvg:
 		return true
 	case EditImageBodyJsonParamOutputFormatWebp:
 		return true
@@ -500,7 +638,9 @@ const (
 	EditImageBodyJsonParamQualityAuto   EditImageBodyJsonParamQuality = "auto"
 	EditImageBodyJsonParamQualityHigh   EditImageBodyJsonParamQuality = "high"
 	EditImageBodyJsonParamQualityLow    EditImageBodyJsonParamQuality = "low"
+	EditImageBodyJsonParamQualityMax    EditImageBodyJsonParamQuality = "max"
 	EditImageBodyJsonParamQualityMedium EditImageBodyJsonParamQuality = "medium"
+	EditImageBodyJsonParamQualityXhigh  EditImageBodyJsonParamQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the EditImageBodyJsonParamQuality enum.
@@ -512,7 +652,11 @@ func (e EditImageBodyJsonParamQuality) Valid() bool {
 		return true
 	case EditImageBodyJsonParamQualityLow:
 		return true
+	case EditImageBodyJsonParamQualityMax:
+		return true
 	case EditImageBodyJsonParamQualityMedium:
+		return true
+	case EditImageBodyJsonParamQualityXhigh:
 		return true
 	default:
 		return false
@@ -605,7 +749,9 @@ const (
 	ImageEditCompletedEventQualityAuto   ImageEditCompletedEventQuality = "auto"
 	ImageEditCompletedEventQualityHigh   ImageEditCompletedEventQuality = "high"
 	ImageEditCompletedEventQualityLow    ImageEditCompletedEventQuality = "low"
+	ImageEditCompletedEventQualityMax    ImageEditCompletedEventQuality = "max"
 	ImageEditCompletedEventQualityMedium ImageEditCompletedEventQuality = "medium"
+	ImageEditCompletedEventQualityXhigh  ImageEditCompletedEventQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImageEditCompletedEventQuality enum.
@@ -617,31 +763,11 @@ func (e ImageEditCompletedEventQuality) Valid() bool {
 		return true
 	case ImageEditCompletedEventQualityLow:
 		return true
+	case ImageEditCompletedEventQualityMax:
+		return true
 	case ImageEditCompletedEventQualityMedium:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ImageEditCompletedEventSize.
-const (
-	ImageEditCompletedEventSizeAuto       ImageEditCompletedEventSize = "auto"
-	ImageEditCompletedEventSizeN1024x1024 ImageEditCompletedEventSize = "1024x1024"
-	ImageEditCompletedEventSizeN1024x1536 ImageEditCompletedEventSize = "1024x1536"
-	ImageEditCompletedEventSizeN1536x1024 ImageEditCompletedEventSize = "1536x1024"
-)
-
-// Valid indicates whether the value is a known member of the ImageEditCompletedEventSize enum.
-func (e ImageEditCompletedEventSize) Valid() bool {
-	switch e {
-	case ImageEditCompletedEventSizeAuto:
-		return true
-	case ImageEditCompletedEventSizeN1024x1024:
-		return true
-	case ImageEditCompletedEventSizeN1024x1536:
-		return true
-	case ImageEditCompletedEventSizeN1536x1024:
+	case ImageEditCompletedEventQualityXhigh:
 		return true
 	default:
 		return false
@@ -710,7 +836,9 @@ const (
 	ImageEditPartialImageEventQualityAuto   ImageEditPartialImageEventQuality = "auto"
 	ImageEditPartialImageEventQualityHigh   ImageEditPartialImageEventQuality = "high"
 	ImageEditPartialImageEventQualityLow    ImageEditPartialImageEventQuality = "low"
+	ImageEditPartialImageEventQualityMax    ImageEditPartialImageEventQuality = "max"
 	ImageEditPartialImageEventQualityMedium ImageEditPartialImageEventQuality = "medium"
+	ImageEditPartialImageEventQualityXhigh  ImageEditPartialImageEventQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImageEditPartialImageEventQuality enum.
@@ -722,31 +850,11 @@ func (e ImageEditPartialImageEventQuality) Valid() bool {
 		return true
 	case ImageEditPartialImageEventQualityLow:
 		return true
+	case ImageEditPartialImageEventQualityMax:
+		return true
 	case ImageEditPartialImageEventQualityMedium:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ImageEditPartialImageEventSize.
-const (
-	ImageEditPartialImageEventSizeAuto       ImageEditPartialImageEventSize = "auto"
-	ImageEditPartialImageEventSizeN1024x1024 ImageEditPartialImageEventSize = "1024x1024"
-	ImageEditPartialImageEventSizeN1024x1536 ImageEditPartialImageEventSize = "1024x1536"
-	ImageEditPartialImageEventSizeN1536x1024 ImageEditPartialImageEventSize = "1536x1024"
-)
-
-// Valid indicates whether the value is a known member of the ImageEditPartialImageEventSize enum.
-func (e ImageEditPartialImageEventSize) Valid() bool {
-	switch e {
-	case ImageEditPartialImageEventSizeAuto:
-		return true
-	case ImageEditPartialImageEventSizeN1024x1024:
-		return true
-	case ImageEditPartialImageEventSizeN1024x1536:
-		return true
-	case ImageEditPartialImageEventSizeN1536x1024:
+	case ImageEditPartialImageEventQualityXhigh:
 		return true
 	default:
 		return false
@@ -836,7 +944,9 @@ const (
 	ImageGenCompletedEventQualityAuto   ImageGenCompletedEventQuality = "auto"
 	ImageGenCompletedEventQualityHigh   ImageGenCompletedEventQuality = "high"
 	ImageGenCompletedEventQualityLow    ImageGenCompletedEventQuality = "low"
+	ImageGenCompletedEventQualityMax    ImageGenCompletedEventQuality = "max"
 	ImageGenCompletedEventQualityMedium ImageGenCompletedEventQuality = "medium"
+	ImageGenCompletedEventQualityXhigh  ImageGenCompletedEventQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenCompletedEventQuality enum.
@@ -848,31 +958,11 @@ func (e ImageGenCompletedEventQuality) Valid() bool {
 		return true
 	case ImageGenCompletedEventQualityLow:
 		return true
+	case ImageGenCompletedEventQualityMax:
+		return true
 	case ImageGenCompletedEventQualityMedium:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ImageGenCompletedEventSize.
-const (
-	ImageGenCompletedEventSizeAuto       ImageGenCompletedEventSize = "auto"
-	ImageGenCompletedEventSizeN1024x1024 ImageGenCompletedEventSize = "1024x1024"
-	ImageGenCompletedEventSizeN1024x1536 ImageGenCompletedEventSize = "1024x1536"
-	ImageGenCompletedEventSizeN1536x1024 ImageGenCompletedEventSize = "1536x1024"
-)
-
-// Valid indicates whether the value is a known member of the ImageGenCompletedEventSize enum.
-func (e ImageGenCompletedEventSize) Valid() bool {
-	switch e {
-	case ImageGenCompletedEventSizeAuto:
-		return true
-	case ImageGenCompletedEventSizeN1024x1024:
-		return true
-	case ImageGenCompletedEventSizeN1024x1536:
-		return true
-	case ImageGenCompletedEventSizeN1536x1024:
+	case ImageGenCompletedEventQualityXhigh:
 		return true
 	default:
 		return false
@@ -941,7 +1031,9 @@ const (
 	ImageGenPartialImageEventQualityAuto   ImageGenPartialImageEventQuality = "auto"
 	ImageGenPartialImageEventQualityHigh   ImageGenPartialImageEventQuality = "high"
 	ImageGenPartialImageEventQualityLow    ImageGenPartialImageEventQuality = "low"
+	ImageGenPartialImageEventQualityMax    ImageGenPartialImageEventQuality = "max"
 	ImageGenPartialImageEventQualityMedium ImageGenPartialImageEventQuality = "medium"
+	ImageGenPartialImageEventQualityXhigh  ImageGenPartialImageEventQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenPartialImageEventQuality enum.
@@ -953,31 +1045,11 @@ func (e ImageGenPartialImageEventQuality) Valid() bool {
 		return true
 	case ImageGenPartialImageEventQualityLow:
 		return true
+	case ImageGenPartialImageEventQualityMax:
+		return true
 	case ImageGenPartialImageEventQualityMedium:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ImageGenPartialImageEventSize.
-const (
-	ImageGenPartialImageEventSizeAuto       ImageGenPartialImageEventSize = "auto"
-	ImageGenPartialImageEventSizeN1024x1024 ImageGenPartialImageEventSize = "1024x1024"
-	ImageGenPartialImageEventSizeN1024x1536 ImageGenPartialImageEventSize = "1024x1536"
-	ImageGenPartialImageEventSizeN1536x1024 ImageGenPartialImageEventSize = "1536x1024"
-)
-
-// Valid indicates whether the value is a known member of the ImageGenPartialImageEventSize enum.
-func (e ImageGenPartialImageEventSize) Valid() bool {
-	switch e {
-	case ImageGenPartialImageEventSizeAuto:
-		return true
-	case ImageGenPartialImageEventSizeN1024x1024:
-		return true
-	case ImageGenPartialImageEventSizeN1024x1536:
-		return true
-	case ImageGenPartialImageEventSizeN1536x1024:
+	case ImageGenPartialImageEventQualityXhigh:
 		return true
 	default:
 		return false
@@ -1020,6 +1092,27 @@ func (e ImageGenToolBackground) Valid() bool {
 	}
 }
 
+// Defines values for ImageGenToolComplexity.
+const (
+	ImageGenToolComplexityHigh   ImageGenToolComplexity = "high"
+	ImageGenToolComplexityLow    ImageGenToolComplexity = "low"
+	ImageGenToolComplexityMedium ImageGenToolComplexity = "medium"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolComplexity enum.
+func (e ImageGenToolComplexity) Valid() bool {
+	switch e {
+	case ImageGenToolComplexityHigh:
+		return true
+	case ImageGenToolComplexityLow:
+		return true
+	case ImageGenToolComplexityMedium:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ImageGenToolModeration.
 const (
 	ImageGenToolModerationAuto ImageGenToolModeration = "auto"
@@ -1040,17 +1133,23 @@ func (e ImageGenToolModeration) Valid() bool {
 
 // Defines values for ImageGenToolOutputFormat.
 const (
+	ImageGenToolOutputFormatGif  ImageGenToolOutputFormat = "gif"
 	ImageGenToolOutputFormatJpeg ImageGenToolOutputFormat = "jpeg"
 	ImageGenToolOutputFormatPng  ImageGenToolOutputFormat = "png"
+	ImageGenToolOutputFormatSvg  ImageGenToolOutputFormat = "svg"
 	ImageGenToolOutputFormatWebp ImageGenToolOutputFormat = "webp"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenToolOutputFormat enum.
 func (e ImageGenToolOutputFormat) Valid() bool {
 	switch e {
+	case ImageGenToolOutputFormatGif:
+		return true
 	case ImageGenToolOutputFormatJpeg:
 		return true
 	case ImageGenToolOutputFormatPng:
+		return true
+	case ImageGenToolOutputFormatSvg:
 		return true
 	case ImageGenToolOutputFormatWebp:
 		return true
@@ -1064,7 +1163,9 @@ const (
 	ImageGenToolQualityAuto   ImageGenToolQuality = "auto"
 	ImageGenToolQualityHigh   ImageGenToolQuality = "high"
 	ImageGenToolQualityLow    ImageGenToolQuality = "low"
+	ImageGenToolQualityMax    ImageGenToolQuality = "max"
 	ImageGenToolQualityMedium ImageGenToolQuality = "medium"
+	ImageGenToolQualityXhigh  ImageGenToolQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImageGenToolQuality enum.
@@ -1076,7 +1177,11 @@ func (e ImageGenToolQuality) Valid() bool {
 		return true
 	case ImageGenToolQualityLow:
 		return true
+	case ImageGenToolQualityMax:
+		return true
 	case ImageGenToolQualityMedium:
+		return true
+	case ImageGenToolQualityXhigh:
 		return true
 	default:
 		return false
@@ -1092,6 +1197,105 @@ const (
 func (e ImageGenToolType) Valid() bool {
 	switch e {
 	case ImageGenToolTypeImageGeneration:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallAction.
+const (
+	ImageGenToolCallActionAuto     ImageGenToolCallAction = "auto"
+	ImageGenToolCallActionEdit     ImageGenToolCallAction = "edit"
+	ImageGenToolCallActionGenerate ImageGenToolCallAction = "generate"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallAction enum.
+func (e ImageGenToolCallAction) Valid() bool {
+	switch e {
+	case ImageGenToolCallActionAuto:
+		return true
+	case ImageGenToolCallActionEdit:
+		return true
+	case ImageGenToolCallActionGenerate:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallBackground.
+const (
+	ImageGenToolCallBackgroundAuto        ImageGenToolCallBackground = "auto"
+	ImageGenToolCallBackgroundOpaque      ImageGenToolCallBackground = "opaque"
+	ImageGenToolCallBackgroundTransparent ImageGenToolCallBackground = "transparent"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallBackground enum.
+func (e ImageGenToolCallBackground) Valid() bool {
+	switch e {
+	case ImageGenToolCallBackgroundAuto:
+		return true
+	case ImageGenToolCallBackgroundOpaque:
+		return true
+	case ImageGenToolCallBackgroundTransparent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallOutputFormat.
+const (
+	ImageGenToolCallOutputFormatGif  ImageGenToolCallOutputFormat = "gif"
+	ImageGenToolCallOutputFormatJpeg ImageGenToolCallOutputFormat = "jpeg"
+	ImageGenToolCallOutputFormatPng  ImageGenToolCallOutputFormat = "png"
+	ImageGenToolCallOutputFormatSvg  ImageGenToolCallOutputFormat = "svg"
+	ImageGenToolCallOutputFormatWebp ImageGenToolCallOutputFormat = "webp"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallOutputFormat enum.
+func (e ImageGenToolCallOutputFormat) Valid() bool {
+	switch e {
+	case ImageGenToolCallOutputFormatGif:
+		return true
+	case ImageGenToolCallOutputFormatJpeg:
+		return true
+	case ImageGenToolCallOutputFormatPng:
+		return true
+	case ImageGenToolCallOutputFormatSvg:
+		return true
+	case ImageGenToolCallOutputFormatWebp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImageGenToolCallQuality.
+const (
+	ImageGenToolCallQualityAuto   ImageGenToolCallQuality = "auto"
+	ImageGenToolCallQualityHigh   ImageGenToolCallQuality = "high"
+	ImageGenToolCallQualityLow    ImageGenToolCallQuality = "low"
+	ImageGenToolCallQualityMax    ImageGenToolCallQuality = "max"
+	ImageGenToolCallQualityMedium ImageGenToolCallQuality = "medium"
+	ImageGenToolCallQualityXhigh  ImageGenToolCallQuality = "xhigh"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolCallQuality enum.
+func (e ImageGenToolCallQuality) Valid() bool {
+	switch e {
+	case ImageGenToolCallQualityAuto:
+		return true
+	case ImageGenToolCallQualityHigh:
+		return true
+	case ImageGenToolCallQualityLow:
+		return true
+	case ImageGenToolCallQualityMax:
+		return true
+	case ImageGenToolCallQualityMedium:
+		return true
+	case ImageGenToolCallQualityXhigh:
 		return true
 	default:
 		return false
@@ -1137,6 +1341,39 @@ func (e ImageGenToolCallType) Valid() bool {
 	}
 }
 
+// Defines values for ImageGenToolSvgReasoningEffort.
+const (
+	ImageGenToolSvgReasoningEffortHigh    ImageGenToolSvgReasoningEffort = "high"
+	ImageGenToolSvgReasoningEffortLow     ImageGenToolSvgReasoningEffort = "low"
+	ImageGenToolSvgReasoningEffortMax     ImageGenToolSvgReasoningEffort = "max"
+	ImageGenToolSvgReasoningEffortMedium  ImageGenToolSvgReasoningEffort = "medium"
+	ImageGenToolSvgReasoningEffortMinimal ImageGenToolSvgReasoningEffort = "minimal"
+	ImageGenToolSvgReasoningEffortNone    ImageGenToolSvgReasoningEffort = "none"
+	ImageGenToolSvgReasoningEffortXhigh   ImageGenToolSvgReasoningEffort = "xhigh"
+)
+
+// Valid indicates whether the value is a known member of the ImageGenToolSvgReasoningEffort enum.
+func (e ImageGenToolSvgReasoningEffort) Valid() bool {
+	switch e {
+	case ImageGenToolSvgReasoningEffortHigh:
+		return true
+	case ImageGenToolSvgReasoningEffortLow:
+		return true
+	case ImageGenToolSvgReasoningEffortMax:
+		return true
+	case ImageGenToolSvgReasoningEffortMedium:
+		return true
+	case ImageGenToolSvgReasoningEffortMinimal:
+		return true
+	case ImageGenToolSvgReasoningEffortNone:
+		return true
+	case ImageGenToolSvgReasoningEffortXhigh:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ImagesResponseBackground.
 const (
 	ImagesResponseBackgroundOpaque      ImagesResponseBackground = "opaque"
@@ -1157,17 +1394,23 @@ func (e ImagesResponseBackground) Valid() bool {
 
 // Defines values for ImagesResponseOutputFormat.
 const (
+	ImagesResponseOutputFormatGif  ImagesResponseOutputFormat = "gif"
 	ImagesResponseOutputFormatJpeg ImagesResponseOutputFormat = "jpeg"
 	ImagesResponseOutputFormatPng  ImagesResponseOutputFormat = "png"
+	ImagesResponseOutputFormatSvg  ImagesResponseOutputFormat = "svg"
 	ImagesResponseOutputFormatWebp ImagesResponseOutputFormat = "webp"
 )
 
 // Valid indicates whether the value is a known member of the ImagesResponseOutputFormat enum.
 func (e ImagesResponseOutputFormat) Valid() bool {
 	switch e {
+	case ImagesResponseOutputFormatGif:
+		return true
 	case ImagesResponseOutputFormatJpeg:
 		return true
 	case ImagesResponseOutputFormatPng:
+		return true
+	case ImagesResponseOutputFormatSvg:
 		return true
 	case ImagesResponseOutputFormatWebp:
 		return true
@@ -1180,7 +1423,9 @@ func (e ImagesResponseOutputFormat) Valid() bool {
 const (
 	ImagesResponseQualityHigh   ImagesResponseQuality = "high"
 	ImagesResponseQualityLow    ImagesResponseQuality = "low"
+	ImagesResponseQualityMax    ImagesResponseQuality = "max"
 	ImagesResponseQualityMedium ImagesResponseQuality = "medium"
+	ImagesResponseQualityXhigh  ImagesResponseQuality = "xhigh"
 )
 
 // Valid indicates whether the value is a known member of the ImagesResponseQuality enum.
@@ -1190,28 +1435,11 @@ func (e ImagesResponseQuality) Valid() bool {
 		return true
 	case ImagesResponseQualityLow:
 		return true
+	case ImagesResponseQualityMax:
+		return true
 	case ImagesResponseQualityMedium:
 		return true
-	default:
-		return false
-	}
-}
-
-// Defines values for ImagesResponseSize.
-const (
-	ImagesResponseSizeN1024x1024 ImagesResponseSize = "1024x1024"
-	ImagesResponseSizeN1024x1536 ImagesResponseSize = "1024x1536"
-	ImagesResponseSizeN1536x1024 ImagesResponseSize = "1536x1024"
-)
-
-// Valid indicates whether the value is a known member of the ImagesResponseSize enum.
-func (e ImagesResponseSize) Valid() bool {
-	switch e {
-	case ImagesResponseSizeN1024x1024:
-		return true
-	case ImagesResponseSizeN1024x1536:
-		return true
-	case ImagesResponseSizeN1536x1024:
+	case ImagesResponseQualityXhigh:
 		return true
 	default:
 		return false
@@ -1569,6 +1797,15 @@ type CreateImageEditRequest struct {
 	// using `transparent`, set the output format to `png` or `webp`.
 	Background *CreateImageEditRequestBackground `json:"background,omitempty"`
 
+	// Complexity Computation spent planning the image, independently of rendering quality.
+	Complexity *CreateImageEditRequestComplexity `json:"complexity,omitempty"`
+
+	// FrameCount Number of frames for GIF output, 2 through 16 (default 9). Only with output_format=gif.
+	FrameCount *int `json:"frame_count,omitempty"`
+
+	// FrameDurationMs Requested delay per GIF frame, in milliseconds (default 200). Only with output_format=gif.
+	FrameDurationMs *int `json:"frame_duration_ms,omitempty"`
+
 	// Image The image(s) to edit. Must be a supported image file or an array of images.
 	//
 	// For the GPT image models (`gpt-image-1`, `gpt-image-1-mini`, `gpt-image-1.5`, `gpt-image-2`, and `gpt-image-2-2026-04-21`), each image should be a `png`, `webp`, or `jpg`
@@ -1579,6 +1816,9 @@ type CreateImageEditRequest struct {
 	// `png` file less than 4MB.
 	Image         CreateImageEditRequest_Image `json:"image"`
 	InputFidelity *InputFidelity               `json:"input_fidelity,omitempty"`
+
+	// Markup A transparent PNG overlaid on the first image to guide the edit. Must match that image's dimensions after orientation and contain transparent pixels. Supports GPT Image 2.5. Cannot be combined with mask.
+	Markup *openapi_types.File `json:"markup,omitempty"`
 
 	// Mask An additional image whose fully transparent areas (e.g. where alpha is zero) indicate where `image` should be edited. If there are multiple images provided, the mask will be applied on the first image. Must be a valid PNG file, less than 4MB, and have the same dimensions as `image`.
 	Mask *openapi_types.File `json:"mask,omitempty"`
@@ -1607,7 +1847,11 @@ type CreateImageEditRequest struct {
 	Quality *CreateImageEditRequestQuality `json:"quality,omitempty"`
 
 	// ResponseFormat The format in which the generated images are returned. Must be one of `url` or `b64_json`. URLs are only valid for 60 minutes after the image has been generated. This parameter is only supported for `dall-e-2` (default is `url` for `dall-e-2`), as GPT image models always return base64-encoded images.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	ResponseFormat *CreateImageEditRequestResponseFormat `json:"response_format,omitempty"`
+
+	// SafetyIdentifier A stable identifier for an end user, used for safety monitoring and abuse detection. A non-empty value takes precedence over the deprecated `user`.
+	SafetyIdentifier *string `json:"safety_identifier,omitempty"`
 
 	// Size The size of the generated images. For `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and height must both be divisible by 16 and the requested aspect ratio must be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and the maximum supported resolution is `3840x2160`. The requested size must also satisfy the model's current pixel and edge limits. The standard sizes `1024x1024`, `1536x1024`, and `1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic sizing. For `dall-e-2`, use one of `256x256`, `512x512`, or `1024x1024`. For `dall-e-3`, use one of `1024x1024`, `1792x1024`, or `1024x1792`.
 	Size *string `json:"size,omitempty"`
@@ -1616,7 +1860,16 @@ type CreateImageEditRequest struct {
 	// [Image generation guide](/docs/guides/image-generation) for more information.
 	Stream *bool `json:"stream,omitempty"`
 
+	// Svg The model and reasoning effort that author SVG output, sent as the multipart fields svg[model] and svg[reasoning][effort]. SVG output requires n=1 and cannot use streaming, partial images, or output compression.
+	Svg *struct {
+		Model     *string `json:"model,omitempty"`
+		Reasoning *struct {
+			Effort *CreateImageEditRequestSvgReasoningEffort `json:"effort,omitempty"`
+		} `json:"reasoning,omitempty"`
+	} `json:"svg,omitempty"`
+
 	// User A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	User *string `json:"user,omitempty"`
 }
 
@@ -1629,6 +1882,9 @@ type CreateImageEditRequest struct {
 // `gpt-image-2` and `gpt-image-2-2026-04-21`, this support is in preview. When
 // using `transparent`, set the output format to `png` or `webp`.
 type CreateImageEditRequestBackground string
+
+// CreateImageEditRequestComplexity Computation spent planning the image, independently of rendering quality.
+type CreateImageEditRequestComplexity string
 
 // CreateImageEditRequestImage0 defines model for CreateImageEditRequest.Image.0.
 type CreateImageEditRequestImage0 = openapi_types.File
@@ -1657,7 +1913,12 @@ type CreateImageEditRequestOutputFormat string
 type CreateImageEditRequestQuality string
 
 // CreateImageEditRequestResponseFormat The format in which the generated images are returned. Must be one of `url` or `b64_json`. URLs are only valid for 60 minutes after the image has been generated. This parameter is only supported for `dall-e-2` (default is `url` for `dall-e-2`), as GPT image models always return base64-encoded images.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 type CreateImageEditRequestResponseFormat string
+
+// CreateImageEditRequestSvgReasoningEffort defines model for CreateImageEditRequest.Svg.Reasoning.Effort.
+type CreateImageEditRequestSvgReasoningEffort string
 
 // CreateImageRequest defines model for CreateImageRequest.
 type CreateImageRequest struct {
@@ -1671,7 +1932,16 @@ type CreateImageRequest struct {
 	// using `transparent`, set the output format to `png` or `webp`.
 	Background *CreateImageRequestBackground `json:"background,omitempty"`
 
-	// Model The model to use for image generation. One of `dall-e-2`, `dall-e-3`, or a GPT image model (`gpt-image-1`, `gpt-image-1-mini`, `gpt-image-1.5`, `gpt-image-2`, `gpt-image-2-2026-04-21`). Defaults to `dall-e-2` unless a parameter specific to the GPT image models is used.
+	// Complexity Computation spent planning the image, independently of rendering quality. Uses the image model's configured default when omitted. For SVG output, controls the reference image, independently of the SVG author's reasoning.
+	Complexity *CreateImageRequestComplexity `json:"complexity,omitempty"`
+
+	// FrameCount Number of frames for GIF output, 2 through 16 (default 9). Only with output_format=gif. GIF output does not support streaming, partial images, masks, or custom output compression.
+	FrameCount *int `json:"frame_count,omitempty"`
+
+	// FrameDurationMs Requested delay per GIF frame, in milliseconds (default 200), rounded to the nearest 10 ms and capped at 655,350 ms per frame. Only with output_format=gif.
+	FrameDurationMs *int `json:"frame_duration_ms,omitempty"`
+
+	// Model The GPT image model to use for image generation. Specify a model explicitly. `dall-e-2` and `dall-e-3` were retired on May 12, 2026, and `gpt-image-1` was shut down on October 23, 2026.
 	Model *string `json:"model,omitempty"`
 
 	// Moderation Control the content-moderation level for images generated by the GPT image models. Must be either `low` for less restrictive filtering or `auto` (default value).
@@ -1699,7 +1969,11 @@ type CreateImageRequest struct {
 	Quality *CreateImageRequestQuality `json:"quality,omitempty"`
 
 	// ResponseFormat The format in which generated images with `dall-e-2` and `dall-e-3` are returned. Must be one of `url` or `b64_json`. URLs are only valid for 60 minutes after the image has been generated. This parameter isn't supported for the GPT image models, which always return base64-encoded images.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	ResponseFormat *CreateImageRequestResponseFormat `json:"response_format,omitempty"`
+
+	// SafetyIdentifier A stable identifier for an end user, used for safety monitoring and abuse detection. A non-empty value takes precedence over the deprecated `user`.
+	SafetyIdentifier *string `json:"safety_identifier,omitempty"`
 
 	// Size The size of the generated images. For `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and height must both be divisible by 16 and the requested aspect ratio must be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and the maximum supported resolution is `3840x2160`. The requested size must also satisfy the model's current pixel and edge limits. The standard sizes `1024x1024`, `1536x1024`, and `1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic sizing. For `dall-e-2`, use one of `256x256`, `512x512`, or `1024x1024`. For `dall-e-3`, use one of `1024x1024`, `1792x1024`, or `1024x1792`.
 	Size *string `json:"size,omitempty"`
@@ -1710,9 +1984,14 @@ type CreateImageRequest struct {
 	Stream *bool `json:"stream,omitempty"`
 
 	// Style The style of the generated images. This parameter is only supported for `dall-e-3`. Must be one of `vivid` or `natural`. Vivid causes the model to lean towards generating hyper-real and dramatic images. Natural causes the model to produce more natural, less hyper-real looking images.
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	Style *CreateImageRequestStyle `json:"style,omitempty"`
 
+	// Svg The model and reasoning effort that author SVG output (output_format=svg). SVG generation requires n=1 and does not support streaming, partial images or output_compression.
+	Svg *CreateImageSvg `json:"svg,omitempty"`
+
 	// User A unique identifier representing your end-user, which can help OpenAI to monitor and detect abuse. [Learn more](/docs/guides/safety-best-practices#end-user-ids).
+	// Deprecated: this property has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	User *string `json:"user,omitempty"`
 }
 
@@ -1725,6 +2004,9 @@ type CreateImageRequest struct {
 // `gpt-image-2` and `gpt-image-2-2026-04-21`, this support is in preview. When
 // using `transparent`, set the output format to `png` or `webp`.
 type CreateImageRequestBackground string
+
+// CreateImageRequestComplexity Computation spent planning the image, independently of rendering quality. Uses the image model's configured default when omitted. For SVG output, controls the reference image, independently of the SVG author's reasoning.
+type CreateImageRequestComplexity string
 
 // CreateImageRequestModeration Control the content-moderation level for images generated by the GPT image models. Must be either `low` for less restrictive filtering or `auto` (default value).
 type CreateImageRequestModeration string
@@ -1741,10 +2023,29 @@ type CreateImageRequestOutputFormat string
 type CreateImageRequestQuality string
 
 // CreateImageRequestResponseFormat The format in which generated images with `dall-e-2` and `dall-e-3` are returned. Must be one of `url` or `b64_json`. URLs are only valid for 60 minutes after the image has been generated. This parameter isn't supported for the GPT image models, which always return base64-encoded images.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 type CreateImageRequestResponseFormat string
 
 // CreateImageRequestStyle The style of the generated images. This parameter is only supported for `dall-e-3`. Must be one of `vivid` or `natural`. Vivid causes the model to lean towards generating hyper-real and dramatic images. Natural causes the model to produce more natural, less hyper-real looking images.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 type CreateImageRequestStyle string
+
+// CreateImageSvg The model and reasoning effort that author SVG output (output_format=svg). SVG generation requires n=1 and does not support streaming, partial images or output_compression.
+type CreateImageSvg struct {
+	// Model Model used to author the SVG. Required when SVG model selection is enabled.
+	Model     string                   `json:"model"`
+	Reasoning *CreateImageSvgReasoning `json:"reasoning,omitempty"`
+}
+
+// CreateImageSvgReasoning defines model for CreateImageSvgReasoning.
+type CreateImageSvgReasoning struct {
+	Effort *CreateImageSvgReasoningEffort `json:"effort,omitempty"`
+}
+
+// CreateImageSvgReasoningEffort defines model for CreateImageSvgReasoning.Effort.
+type CreateImageSvgReasoningEffort string
 
 // CreateImageVariationRequest defines model for CreateImageVariationRequest.
 type CreateImageVariationRequest struct {
@@ -1883,10 +2184,11 @@ type ImageEditCompletedEvent struct {
 	OutputFormat ImageEditCompletedEventOutputFormat `json:"output_format"`
 
 	// Quality The quality setting for the edited image.
-	Quality ImageEditCompletedEventQuality `json:"quality"`
+	Quality          ImageEditCompletedEventQuality `json:"quality"`
+	SafetyIdentifier *string                        `json:"safety_identifier,omitempty"`
 
 	// Size The size of the edited image.
-	Size ImageEditCompletedEventSize `json:"size"`
+	Size string `json:"size"`
 
 	// Type The type of the event. Always `image_edit.completed`.
 	Type ImageEditCompletedEventType `json:"type"`
@@ -1903,9 +2205,6 @@ type ImageEditCompletedEventOutputFormat string
 
 // ImageEditCompletedEventQuality The quality setting for the edited image.
 type ImageEditCompletedEventQuality string
-
-// ImageEditCompletedEventSize The size of the edited image.
-type ImageEditCompletedEventSize string
 
 // ImageEditCompletedEventType The type of the event. Always `image_edit.completed`.
 type ImageEditCompletedEventType string
@@ -1931,7 +2230,7 @@ type ImageEditPartialImageEvent struct {
 	Quality ImageEditPartialImageEventQuality `json:"quality"`
 
 	// Size The size of the requested edited image.
-	Size ImageEditPartialImageEventSize `json:"size"`
+	Size string `json:"size"`
 
 	// Type The type of the event. Always `image_edit.partial_image`.
 	Type ImageEditPartialImageEventType `json:"type"`
@@ -1945,9 +2244,6 @@ type ImageEditPartialImageEventOutputFormat string
 
 // ImageEditPartialImageEventQuality The quality setting for the requested edited image.
 type ImageEditPartialImageEventQuality string
-
-// ImageEditPartialImageEventSize The size of the requested edited image.
-type ImageEditPartialImageEventSize string
 
 // ImageEditPartialImageEventType The type of the event. Always `image_edit.partial_image`.
 type ImageEditPartialImageEventType string
@@ -1975,10 +2271,11 @@ type ImageGenCompletedEvent struct {
 	OutputFormat ImageGenCompletedEventOutputFormat `json:"output_format"`
 
 	// Quality The quality setting for the generated image.
-	Quality ImageGenCompletedEventQuality `json:"quality"`
+	Quality          ImageGenCompletedEventQuality `json:"quality"`
+	SafetyIdentifier *string                       `json:"safety_identifier,omitempty"`
 
 	// Size The size of the generated image.
-	Size ImageGenCompletedEventSize `json:"size"`
+	Size string `json:"size"`
 
 	// Type The type of the event. Always `image_generation.completed`.
 	Type ImageGenCompletedEventType `json:"type"`
@@ -1995,9 +2292,6 @@ type ImageGenCompletedEventOutputFormat string
 
 // ImageGenCompletedEventQuality The quality setting for the generated image.
 type ImageGenCompletedEventQuality string
-
-// ImageGenCompletedEventSize The size of the generated image.
-type ImageGenCompletedEventSize string
 
 // ImageGenCompletedEventType The type of the event. Always `image_generation.completed`.
 type ImageGenCompletedEventType string
@@ -2041,7 +2335,7 @@ type ImageGenPartialImageEvent struct {
 	Quality ImageGenPartialImageEventQuality `json:"quality"`
 
 	// Size The size of the requested image.
-	Size ImageGenPartialImageEventSize `json:"size"`
+	Size string `json:"size"`
 
 	// Type The type of the event. Always `image_generation.partial_image`.
 	Type ImageGenPartialImageEventType `json:"type"`
@@ -2055,9 +2349,6 @@ type ImageGenPartialImageEventOutputFormat string
 
 // ImageGenPartialImageEventQuality The quality setting for the requested image.
 type ImageGenPartialImageEventQuality string
-
-// ImageGenPartialImageEventSize The size of the requested image.
-type ImageGenPartialImageEventSize string
 
 // ImageGenPartialImageEventType The type of the event. Always `image_generation.partial_image`.
 type ImageGenPartialImageEventType string
@@ -2077,19 +2368,22 @@ type ImageGenTool struct {
 	// supported GPT Image models. For `gpt-image-2` and
 	// `gpt-image-2-2026-04-21`, this support is in preview. When using
 	// `transparent`, set the output format to `png` or `webp`. Default: `auto`.
-	Background    *ImageGenToolBackground `json:"background,omitempty"`
-	InputFidelity *InputFidelity          `json:"input_fidelity,omitempty"`
+	Background *ImageGenToolBackground `json:"background,omitempty"`
+
+	// Complexity Computation spent planning the image. Overrides the outer response's reasoning.effort for image generation.
+	Complexity *ImageGenToolComplexity `json:"complexity,omitempty"`
+
+	// FrameCount Number of GIF frames. Requires output_format gif. Default 9.
+	FrameCount *int `json:"frame_count,omitempty"`
+
+	// FrameDurationMs Duration of each GIF frame in milliseconds, rounded to 10 ms. Requires output_format gif. Default 200.
+	FrameDurationMs *int           `json:"frame_duration_ms,omitempty"`
+	InputFidelity   *InputFidelity `json:"input_fidelity,omitempty"`
 
 	// InputImageMask Optional mask for inpainting. Contains `image_url`
 	// (string, optional) and `file_id` (string, optional).
-	InputImageMask *struct {
-		// FileId File ID for the mask image.
-		FileId *string `json:"file_id,omitempty"`
-
-		// ImageUrl Base64-encoded mask image.
-		ImageUrl *string `json:"image_url,omitempty"`
-	} `json:"input_image_mask,omitempty"`
-	Model *string `json:"model,omitempty"`
+	InputImageMask *ImageGenToolInputImageMask `json:"input_image_mask,omitempty"`
+	Model          *string                     `json:"model,omitempty"`
 
 	// Moderation Moderation level for the generated image. Default: `auto`.
 	Moderation *ImageGenToolModeration `json:"moderation,omitempty"`
@@ -2111,6 +2405,9 @@ type ImageGenTool struct {
 	// Size The size of the generated images. For `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and height must both be divisible by 16 and the requested aspect ratio must be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and the maximum supported resolution is `3840x2160`. The requested size must also satisfy the model's current pixel and edge limits. The standard sizes `1024x1024`, `1536x1024`, and `1024x1536` are supported by the GPT image models; `auto` is supported for models that allow automatic sizing. For `dall-e-2`, use one of `256x256`, `512x512`, or `1024x1024`. For `dall-e-3`, use one of `1024x1024`, `1792x1024`, or `1024x1792`.
 	Size *string `json:"size,omitempty"`
 
+	// Svg SVG author model settings. Requires output_format svg.
+	Svg *ImageGenToolSvg `json:"svg,omitempty"`
+
 	// Type The type of the image generation tool. Always `image_generation`.
 	Type ImageGenToolType `json:"type"`
 }
@@ -2121,6 +2418,9 @@ type ImageGenTool struct {
 // `gpt-image-2-2026-04-21`, this support is in preview. When using
 // `transparent`, set the output format to `png` or `webp`. Default: `auto`.
 type ImageGenToolBackground string
+
+// ImageGenToolComplexity Computation spent planning the image. Overrides the outer response's reasoning.effort for image generation.
+type ImageGenToolComplexity string
 
 // ImageGenToolModeration Moderation level for the generated image. Default: `auto`.
 type ImageGenToolModeration string
@@ -2138,22 +2438,84 @@ type ImageGenToolType string
 
 // ImageGenToolCall An image generation request made by the model.
 type ImageGenToolCall struct {
+	Action     *ImageGenToolCallAction     `json:"action,omitempty"`
+	Background *ImageGenToolCallBackground `json:"background,omitempty"`
+
+	// Error Details of a moderation failure, when available.
+	Error *struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Param   string `json:"param"`
+		Type    string `json:"type"`
+	} `json:"error,omitempty"`
+
 	// Id The unique ID of the image generation call.
-	Id     string  `json:"id"`
-	Result *string `json:"result"`
+	Id           string                        `json:"id"`
+	OutputFormat *ImageGenToolCallOutputFormat `json:"output_format,omitempty"`
+	Quality      *ImageGenToolCallQuality      `json:"quality,omitempty"`
+	Result       *string                       `json:"result"`
+
+	// RevisedPrompt The prompt that was used after any model prompt rewriting.
+	RevisedPrompt *string `json:"revised_prompt,omitempty"`
+
+	// Size The image dimensions as a `WIDTHxHEIGHT` string.
+	Size *string `json:"size,omitempty"`
 
 	// Status The status of the image generation call.
-	Status ImageGenToolCallStatus `json:"status"`
+	Status   ImageGenToolCallStatus `json:"status"`
+	SvgUsage *struct {
+		InputTokens     *int    `json:"input_tokens,omitempty"`
+		Model           *string `json:"model,omitempty"`
+		OutputTokens    *int    `json:"output_tokens,omitempty"`
+		ReasoningTokens *int    `json:"reasoning_tokens,omitempty"`
+		TotalTokens     *int    `json:"total_tokens,omitempty"`
+	} `json:"svg_usage,omitempty"`
 
 	// Type The type of the image generation call. Always `image_generation_call`.
 	Type ImageGenToolCallType `json:"type"`
 }
+
+// ImageGenToolCallAction defines model for ImageGenToolCall.Action.
+type ImageGenToolCallAction string
+
+// ImageGenToolCallBackground defines model for ImageGenToolCall.Background.
+type ImageGenToolCallBackground string
+
+// ImageGenToolCallOutputFormat defines model for ImageGenToolCall.OutputFormat.
+type ImageGenToolCallOutputFormat string
+
+// ImageGenToolCallQuality defines model for ImageGenToolCall.Quality.
+type ImageGenToolCallQuality string
 
 // ImageGenToolCallStatus The status of the image generation call.
 type ImageGenToolCallStatus string
 
 // ImageGenToolCallType The type of the image generation call. Always `image_generation_call`.
 type ImageGenToolCallType string
+
+// ImageGenToolInputImageMask Optional mask for inpainting. Contains `image_url`
+// (string, optional) and `file_id` (string, optional).
+type ImageGenToolInputImageMask struct {
+	// FileId File ID for the mask image.
+	FileId *string `json:"file_id,omitempty"`
+
+	// ImageUrl Base64-encoded mask image.
+	ImageUrl *string `json:"image_url,omitempty"`
+}
+
+// ImageGenToolSvg SVG author model settings. Requires output_format svg.
+type ImageGenToolSvg struct {
+	Model     *string                   `json:"model,omitempty"`
+	Reasoning *ImageGenToolSvgReasoning `json:"reasoning,omitempty"`
+}
+
+// ImageGenToolSvgReasoning defines model for ImageGenToolSvgReasoning.
+type ImageGenToolSvgReasoning struct {
+	Effort *ImageGenToolSvgReasoningEffort `json:"effort,omitempty"`
+}
+
+// ImageGenToolSvgReasoningEffort defines model for ImageGenToolSvgReasoning.Effort.
+type ImageGenToolSvgReasoningEffort string
 
 // ImageGenUsage For `gpt-image-1` only, the token usage information for the image generation.
 type ImageGenUsage struct {
@@ -2200,8 +2562,14 @@ type ImagesResponse struct {
 	// Quality The quality of the image generated. Either `low`, `medium`, or `high`.
 	Quality *ImagesResponseQuality `json:"quality,omitempty"`
 
+	// SafetyIdentifier The effective safety identifier used for safety monitoring and abuse detection (the request's safety_identifier, or the deprecated user).
+	SafetyIdentifier *string `json:"safety_identifier,omitempty"`
+
 	// Size The size of the image generated. Either `1024x1024`, `1024x1536`, or `1536x1024`.
-	Size *ImagesResponseSize `json:"size,omitempty"`
+	Size *string `json:"size,omitempty"`
+
+	// SvgUsage Token usage for SVG authoring, separate from image rendering usage.
+	SvgUsage *ImagesResponseSvgUsage `json:"svg_usage,omitempty"`
 
 	// Usage For `gpt-image-1` only, the token usage information for the image generation.
 	Usage *ImageGenUsage `json:"usage,omitempty"`
@@ -2216,8 +2584,14 @@ type ImagesResponseOutputFormat string
 // ImagesResponseQuality The quality of the image generated. Either `low`, `medium`, or `high`.
 type ImagesResponseQuality string
 
-// ImagesResponseSize The size of the image generated. Either `1024x1024`, `1024x1536`, or `1536x1024`.
-type ImagesResponseSize string
+// ImagesResponseSvgUsage Token usage for SVG authoring, separate from image rendering usage.
+type ImagesResponseSvgUsage struct {
+	InputTokens     int    `json:"input_tokens"`
+	Model           string `json:"model"`
+	OutputTokens    int    `json:"output_tokens"`
+	ReasoningTokens int    `json:"reasoning_tokens"`
+	TotalTokens     int    `json:"total_tokens"`
+}
 
 // ImagesUsage For the GPT image models only, the token usage information for the image generation.
 type ImagesUsage struct {
@@ -2398,6 +2772,8 @@ type CreateImageEditMultipartRequestBody = CreateImageEditRequest
 type CreateImageJSONRequestBody = CreateImageRequest
 
 // CreateImageVariationMultipartRequestBody defines body for CreateImageVariation for multipart/form-data ContentType.
+//
+// Deprecated: this type has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 type CreateImageVariationMultipartRequestBody = CreateImageVariationRequest
 
 // AsCreateImageEditRequestImage0 returns the union data inside the CreateImageEditRequest_Image as a CreateImageEditRequestImage0
@@ -2850,6 +3226,8 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CreateImageVariationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
@@ -3075,6 +3453,7 @@ func (c *ImagesApi) CreateImage(ctx context.Context, body CreateImageJSONRequest
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *ImagesApi) CreateImageVariationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateImageVariationRequestWithBody(c.Server, contentType, body)
 	if err != nil {
@@ -3565,6 +3944,8 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
+	//
+	// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 	CreateImageVariationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateImageVariationResponse, error)
 }
 
@@ -4123,6 +4504,8 @@ func (c *ClientWithResponses) CreateImageWithResponse(ctx context.Context, body 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /images/variations (the `CreateImageVariation` operationId).
+//
+// Deprecated: this operation has been marked as deprecated upstream, but no `x-deprecated-reason` was set
 func (c *ClientWithResponses) CreateImageVariationWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateImageVariationResponse, error) {
 	rsp, err := c.CreateImageVariationWithBody(ctx, contentType, body, reqEditors...)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync"
 	"time"
 )
@@ -60,6 +61,7 @@ type batchStore struct {
 
 	mu      sync.Mutex
 	batches map[string]*emuBatch
+	order   []*emuBatch // oldest first
 }
 
 // emuBatch is one batch; its fields are guarded by batchStore.mu.
@@ -86,6 +88,7 @@ func (e *Emulator) routeBatches(mux *http.ServeMux, checked func(http.Handler) h
 	s := &batchStore{e: e, cfg: e.batchCfg, lines: checked(lines), slots: make(chan struct{}, maxRunningBatches), batches: map[string]*emuBatch{}}
 	mux.Handle("POST /v1/batches", checked(http.HandlerFunc(s.create)))
 	mux.Handle("GET /v1/batches/{batch_id}", checked(http.HandlerFunc(s.retrieve)))
+	mux.HandleFunc("GET /v1/batches", s.list)
 	mux.Handle("POST /v1/batches/{batch_id}/cancel", checked(http.HandlerFunc(s.cancelBatch)))
 }
 
@@ -177,9 +180,27 @@ func (s *batchStore) create(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.batches[b.id] = b
+	s.order = append(s.order, b)
 	s.mu.Unlock()
 	go s.run(b, f.data)
 	s.reply(w, b)
+}
+
+// list emulates GET /v1/batches: the batches newest first.
+func (s *batchStore) list(w http.ResponseWriter, r *http.Request) {
+	p, ok := readPage(w, r, 20, 100, false)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	newest := slices.Clone(s.order)
+	slices.Reverse(newest)
+	objects := make(map[*emuBatch]map[string]any, len(newest))
+	for _, b := range newest {
+		objects[b] = b.object()
+	}
+	s.mu.Unlock()
+	writePage(w, p, newest, func(b *emuBatch) string { return b.id }, func(b *emuBatch) map[string]any { return objects[b] })
 }
 
 // retrieve emulates GET /v1/batches/{batch_id}.

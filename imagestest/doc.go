@@ -10,7 +10,9 @@
 // several input images; variations perturb the input; response_format=url
 // serves the image from the emulator itself. Streams send partial_images
 // partial frames and then the completed event. The Responses API's
-// image_generation tool is emulated for multi-turn editing sessions.
+// image_generation tool is emulated for multi-turn editing sessions: input
+// images and the tool's mask make a turn an edit, GET /v1/responses/{id}
+// retrieves a turn, and a request without the tool gets a text answer.
 //
 // Tests point a client at a [Server]:
 //
@@ -18,10 +20,24 @@
 //	defer srv.Close()
 //	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
 //
-// Every request is recorded ([Emulator.Requests]), and faults can be
-// injected on demand ([Emulator.InjectFault]): 429 with Retry-After, 5xx,
-// a slow first byte, a connection dropped before the response or in the
-// middle of a stream, a stream cut short.
+// It answers like the API where a client can tell: a missing key is 401
+// with the API's message (and the key [InvalidAPIKey] is refused as a wrong
+// one), an unknown path 404 "Invalid URL (METHOD PATH)", an unknown model
+// 400 invalid_value listing the supported ones (from the wrapper's model
+// table, through [wrapper.LookupModel]), and every answer carries
+// x-request-id. Responses echo the real size (custom sizes and auto
+// resolved). File and batch lists page with limit, after and has_more.
+//
+// Every request is recorded ([Emulator.Requests]; the newest
+// [DefaultRequestLog], see [WithRequestLog]) with its status, request id and
+// duration. GET / is an inspector page of the recent requests with
+// thumbnails of the images returned, kept current through server-sent
+// events; GET /v1/emulator/requests returns the log as JSON and DELETE
+// empties it. Faults can be injected on demand ([Emulator.InjectFault]):
+// 429 with Retry-After, 5xx, a slow first byte, a connection dropped before
+// the response or in the middle of a stream, a stream cut short; or at
+// random rates ([WithFaultRates]), with latency on every response
+// ([WithLatency]).
 //
 // The Files and Batches endpoints are emulated too, so batch generation
 // through the Batch API runs offline ([WithBatchDelay] makes a batch's

@@ -30,10 +30,12 @@ type Fault struct {
 	// DropConnection closes the connection before any response is sent.
 	DropConnection bool
 	// DropAfterEvents closes the connection abruptly after that many
-	// events of a stream (0: not at all).
+	// events of a stream (0: not at all; -1: before the first event, see
+	// StreamCut).
 	DropAfterEvents int
 	// TruncateAfterEvents ends a stream cleanly after that many events,
-	// before its completed event (0: not at all).
+	// before its completed event (0: not at all; -1: before the first
+	// event).
 	TruncateAfterEvents int
 }
 
@@ -161,6 +163,16 @@ func (fw *faultWriter) Write(p []byte) (int, error) {
 	}
 	if !strings.HasPrefix(fw.Header().Get("Content-Type"), "text/event-stream") {
 		return fw.ResponseWriter.Write(p)
+	}
+	switch {
+	case fw.fault.DropAfterEvents < 0:
+		fw.cut = true
+		http.NewResponseController(fw.ResponseWriter).Flush() // the status and headers
+		dropConnection(fw.ResponseWriter)
+		return len(p), nil
+	case fw.fault.TruncateAfterEvents < 0:
+		fw.cut = true
+		return len(p), nil
 	}
 	n, err := fw.ResponseWriter.Write(p)
 	fw.events += bytes.Count(p, []byte("\n\n"))

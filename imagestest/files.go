@@ -1,9 +1,11 @@
 package imagestest
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,6 +23,7 @@ func (e *Emulator) routeFilesAndBatches(mux *http.ServeMux, checked func(http.Ha
 	mux.Handle("POST /v1/files", checked(http.HandlerFunc(e.createFile)))
 	mux.Handle("GET /v1/files/{file_id}", checked(http.HandlerFunc(e.retrieveFile)))
 	mux.HandleFunc("GET /v1/files/{file_id}/content", e.downloadFile)
+	mux.HandleFunc("GET /v1/files", e.listFiles)
 	e.routeBatches(mux, checked)
 }
 
@@ -36,6 +39,7 @@ func (e *Emulator) fileContent(id string) ([]byte, bool) {
 }
 
 type storedFile struct {
+	seq                   int // upload order
 	id, filename, purpose string
 	data                  []byte
 	created               int64
@@ -66,9 +70,32 @@ func (e *Emulator) storeFile(filename, purpose string, data []byte) *storedFile 
 		f.expires = now.Add(batchFileLifetime).Unix()
 	}
 	e.mu.Lock()
+	f.seq = len(e.files)
 	e.files[f.id] = f
 	e.mu.Unlock()
 	return f
+}
+
+// listFiles emulates GET /v1/files: the files newest first (or oldest
+// with order=asc), of one purpose if purpose is given.
+func (e *Emulator) listFiles(w http.ResponseWriter, r *http.Request) {
+	p, ok := readPage(w, r, 10_000, 10_000, true)
+	if !ok {
+		return
+	}
+	purpose := r.URL.Query().Get("purpose")
+	e.mu.Lock()
+	var files []*storedFile
+	for _, f := range e.files {
+		if purpose == "" || f.purpose == purpose {
+			files = append(files, f)
+		}
+	}
+	e.mu.Unlock()
+	slices.SortFunc(files, func(a, b *storedFile) int {
+		return cmp.Or(cmp.Compare(b.created, a.created), cmp.Compare(b.seq, a.seq))
+	})
+	writePage(w, p, files, func(f *storedFile) string { return f.id }, (*storedFile).object)
 }
 
 func (e *Emulator) lookupFile(id string) (*storedFile, bool) {

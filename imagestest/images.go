@@ -59,7 +59,7 @@ func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {
 		ResponseFormat: wrapper.ResponseFormat(deref(req.ResponseFormat)), User: deref(req.User), PartialImages: req.PartialImages,
 	}
 	stream := deref(req.Stream)
-	if !checkParams(w, wrapper.CheckGenerate(p, stream)) {
+	if !e.checkModel(w, string(p.Model), "model", wrapper.OpGenerate, false) || !checkParams(w, wrapper.CheckGenerate(p, stream)) {
 		return
 	}
 	model := string(p.Model)
@@ -106,7 +106,7 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 		User: form.get("user"), PartialImages: form.intPtr("partial_images"), Moderation: wrapper.Moderation(form.get("moderation")),
 	}
 	stream := form.get("stream") == "true"
-	if !checkParams(w, wrapper.CheckEdit(p, stream)) {
+	if !e.checkModel(w, string(p.Model), "model", wrapper.OpEdit, false) || !checkParams(w, wrapper.CheckEdit(p, stream)) {
 		return
 	}
 	model := string(p.Model)
@@ -188,7 +188,7 @@ func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
 		p.MaskRef = &m
 	}
 	stream := deref(req.Stream)
-	if !checkParams(w, wrapper.CheckEdit(p, stream)) {
+	if !e.checkModel(w, string(p.Model), "model", wrapper.OpEditJSON, false) || !checkParams(w, wrapper.CheckEdit(p, stream)) {
 		return
 	}
 	model := string(p.Model)
@@ -263,7 +263,7 @@ func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 	}
 	p := wrapper.VariationParams{Image: img, Model: wrapper.Model(form.get("model")), N: form.int("n"), Size: wrapper.Size(form.get("size")),
 		ResponseFormat: wrapper.ResponseFormat(form.get("response_format")), User: form.get("user")}
-	if !checkParams(w, wrapper.CheckVariation(p)) {
+	if !e.checkModel(w, string(p.Model), "model", wrapper.OpVariation, false) || !checkParams(w, wrapper.CheckVariation(p)) {
 		return
 	}
 	model := string(p.Model)

@@ -18,14 +18,18 @@ func TestRateLimit(t *testing.T) {
 			l.ServeHTTP(rec, httptest.NewRequest(method, path, strings.NewReader("{}")))
 			return rec
 		}
-		for i := range 2 {
-			if rec := send("POST", "/v1/images/generations"); rec.Code != 200 {
-				t.Fatalf("request %d of the burst: %d", i, rec.Code)
+		// Every answer says how many requests remain and when the bucket
+		// is full again (x-ratelimit-reset-requests: until the limit is
+		// back to its initial state).
+		for i, want := range []struct{ remaining, reset string }{{"1", "100ms"}, {"0", "200ms"}} {
+			rec := send("POST", "/v1/images/generations")
+			if h := rec.Header(); rec.Code != 200 || h.Get("x-ratelimit-remaining-requests") != want.remaining || h.Get("x-ratelimit-reset-requests") != want.reset {
+				t.Fatalf("request %d of the burst: %d %v", i, rec.Code, h)
 			}
 		}
 		rec := send("POST", "/v1/images/edits")
 		h := rec.Header()
-		if rec.Code != 429 || h.Get("Retry-After-Ms") != "100" || h.Get("Retry-After") != "1" || h.Get("x-ratelimit-reset-requests") != "100ms" ||
+		if rec.Code != 429 || h.Get("Retry-After-Ms") != "100" || h.Get("Retry-After") != "1" || h.Get("x-ratelimit-reset-requests") != "200ms" ||
 			h.Get("x-ratelimit-limit-requests") != "600" || h.Get("x-ratelimit-remaining-requests") != "0" ||
 			!strings.Contains(rec.Body.String(), `"code":"rate_limit_exceeded"`) {
 			t.Fatalf("over the limit: %d %v %s", rec.Code, h, rec.Body)

@@ -2,6 +2,7 @@ package imagestest
 
 import (
 	"context"
+	"image"
 	"maps"
 	"net/http"
 	"slices"
@@ -32,6 +33,13 @@ type Request struct {
 	Params map[string]any
 	// Files holds the multipart file parts, in order.
 	Files []File
+	// Status is the response's status code, RequestID its x-request-id
+	// header and Duration the time to the end of the response; they are
+	// zero until the response is done (and Status stays 0 when the
+	// connection was dropped before any response).
+	Status    int
+	RequestID string
+	Duration  time.Duration
 }
 
 // File describes an uploaded file part.
@@ -47,8 +55,14 @@ type File struct {
 type recordKey struct{}
 
 type recording struct {
-	mu    sync.Mutex
-	req   Request
+	mu  sync.Mutex
+	req Request
+	seq uint64 // 1, 2, ... in arrival order
+	// thumbs holds small copies of the images returned (kept for the
+	// newest requests only; see maxThumbRequests).
+	thumbs []*image.NRGBA
+	done   bool
+	// scrub cuts the request's credentials from what is recorded.
 	scrub *redact.Scrubber
 }
 
@@ -91,7 +105,7 @@ func (e *Emulator) record(r *http.Request) *http.Request {
 		Header: scrub.Header(h), ContentType: r.Header.Get("Content-Type"),
 	}}
 	e.mu.Lock()
-	e.recs = append(e.recs, rec)
+	e.appendRecording(rec)
 	e.mu.Unlock()
 	return r.WithContext(context.WithValue(r.Context(), recordKey{}, rec))
 }
@@ -144,7 +158,9 @@ func scrubValue(s *redact.Scrubber, v any) any {
 	return v
 }
 
-// Requests returns every request received so far, oldest first.
+// Requests returns the requests received so far, oldest first: all of
+// them, or the newest ones when more arrived than the log keeps (see
+// WithRequestLog).
 func (e *Emulator) Requests() []Request {
 	e.mu.Lock()
 	recs := slices.Clone(e.recs)
@@ -166,4 +182,11 @@ func (e *Emulator) Reset() {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.recs, e.faults = nil, nil
+}
+
+// resetRequests forgets the recorded requests only.
+func (e *Emulator) resetRequests() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.recs = nil
 }

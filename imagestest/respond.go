@@ -8,12 +8,16 @@ import (
 	"slices"
 )
 
-// Sizes, qualities and so on that the spec's response schemas allow; the
-// emulator reports a value only when the schema can carry it.
-var (
-	reportSizes     = []string{"1024x1024", "1024x1536", "1536x1024"}
-	reportQualities = []string{"low", "medium", "high"}
-)
+// Qualities that the spec's response schemas allow; the emulator reports a
+// quality only when the schema can carry it.
+var reportQualities = []string{"low", "medium", "high"}
+
+// size is the image's real dimensions as WIDTHxHEIGHT: what the API echoes
+// in size, for custom sizes and auto too. Newer than the vendored spec,
+// whose enum has only the three standard sizes; source: openai-go v3.100.0
+// ImagesResponse.Size, "The image dimensions as a WIDTHxHEIGHT string, for
+// example 1536x864".
+func (j *job) size() string { return fmt.Sprintf("%dx%d", j.w, j.h) }
 
 // respond renders the job's images and writes them as JSON or a stream.
 func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, j *job) {
@@ -27,7 +31,9 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, j *job) {
 		if r.Context().Err() != nil {
 			return
 		}
-		b, ct, ext, err := j.encode(j.render(i))
+		img := j.render(i)
+		addThumb(r.Context(), img)
+		b, ct, ext, err := j.encode(img)
 		if err != nil {
 			apiError(w, 500, "server_error", "", "", "emulator: encode failed: "+err.Error())
 			return
@@ -55,9 +61,7 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, j *job) {
 
 // describe adds the output settings GPT image models report.
 func (e *Emulator) describe(m map[string]any, j *job) {
-	if slices.Contains(reportSizes, j.sizeName) {
-		m["size"] = j.sizeName
-	}
+	m["size"] = j.size()
 	q := j.quality
 	if q == "" || q == "auto" {
 		q = "medium"
@@ -114,7 +118,11 @@ func (e *Emulator) stream(w http.ResponseWriter, r *http.Request, j *job) {
 	factors := []int{32, 16, 8}
 	for i := range j.n {
 		final := j.render(i)
+		addThumb(r.Context(), final)
 		for k := range min(j.partials, 3) {
+			if !e.partialPause(r.Context()) {
+				return
+			}
 			b, _, _, err := j.encode(blurred(final, factors[3-min(j.partials, 3)+k]))
 			if err != nil {
 				return
@@ -140,10 +148,6 @@ func (e *Emulator) stream(w http.ResponseWriter, r *http.Request, j *job) {
 
 // eventBase holds the fields every stream event requires.
 func (e *Emulator) eventBase(j *job, img []byte) map[string]any {
-	size := "auto"
-	if slices.Contains(reportSizes, j.sizeName) {
-		size = j.sizeName
-	}
 	q := j.quality
 	if !slices.Contains(reportQualities, q) {
 		q = "auto"
@@ -154,6 +158,6 @@ func (e *Emulator) eventBase(j *job, img []byte) map[string]any {
 	}
 	return map[string]any{
 		"b64_json": base64.StdEncoding.EncodeToString(img), "created_at": e.now().Unix(),
-		"size": size, "quality": q, "background": bg, "output_format": j.format,
+		"size": j.size(), "quality": q, "background": bg, "output_format": j.format,
 	}
 }

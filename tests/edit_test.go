@@ -70,8 +70,8 @@ func TestCreateImageEditMultipartInvalid(t *testing.T) {
 	}{
 		{"no image", []part{field("prompt", "x"), png("mask", "m.png", 64)}, "image"},
 		{"no prompt", []part{png("image", "a.png", 64)}, "prompt"},
-		{"quality not in enum", []part{field("prompt", "x"), png("image", "a.png", 64), field("quality", "ultra")}, "quality"},
-		{"response_format gif", []part{field("prompt", "x"), png("image", "a.png", 64), field("response_format", "gif")}, "response_format"},
+		{"quality not in enum", []part{field("prompt", "x"), png("image", "a.png", 64), field("quality", "not-a-quality")}, "quality"},
+		{"response_format not in enum", []part{field("prompt", "x"), png("image", "a.png", 64), field("response_format", "not-a-format")}, "response_format"},
 		{"n not a number", []part{field("prompt", "x"), png("image", "a.png", 64), field("n", "two")}, "n"},
 		{"17 images", sixteen, "image"},
 		{"image and image[]", []part{field("prompt", "x"), png("image", "a.png", 64), png("image[]", "b.png", 64)}, "image"},
@@ -131,14 +131,14 @@ func TestCreateImageEditJSONInvalid(t *testing.T) {
 	resp, err = c.CreateImageEdit(ctx, gen.EditImageBodyJsonParam{Images: []gen.ImageRefParam{{FileId: ptr("f")}}})
 	rejected(t, api, resp, err, "prompt")
 	// Outside an enum.
-	resp, err = c.CreateImageEdit(ctx, gen.EditImageBodyJsonParam{Prompt: "x", Images: []gen.ImageRefParam{{FileId: ptr("f")}}, Quality: ptr(gen.EditImageBodyJsonParamQuality("ultra"))})
+	resp, err = c.CreateImageEdit(ctx, gen.EditImageBodyJsonParam{Prompt: "x", Images: []gen.ImageRefParam{{FileId: ptr("f")}}, Quality: ptr(gen.EditImageBodyJsonParamQuality("not-a-quality"))})
 	rejected(t, api, resp, err, "quality")
 
 	for _, tc := range []struct{ body, field string }{
 		{`{"prompt":"x"}`, "images"},
 		{`{"images":[{"file_id":"f"}]}`, "prompt"},
 		{`{"prompt":"x","images":[{"file_id":"f"}],"n":"two"}`, "n"},
-		{`{"prompt":"x","images":[{"file_id":"f"}],"output_format":"gif"}`, "output_format"},
+		{`{"prompt":"x","images":[{"file_id":"f"}],"output_format":"not-a-format"}`, "output_format"},
 		{`{"prompt":"x","images":[{"image_url":"otter.png"}]}`, "images[0].image_url"},
 	} {
 		resp, err := c.CreateImageEditWithBody(ctx, "application/json", strings.NewReader(tc.body))

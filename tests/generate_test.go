@@ -79,9 +79,9 @@ func TestCreateImageInvalid(t *testing.T) {
 	ctx := context.Background()
 
 	// Through the typed method: enum values the spec does not have.
-	resp, err := c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", Quality: ptr(gen.CreateImageRequestQuality("ultra"))})
+	resp, err := c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", Quality: ptr(gen.CreateImageRequestQuality("not-a-quality"))})
 	rejected(t, api, resp, err, "quality")
-	resp, err = c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", ResponseFormat: ptr(gen.CreateImageRequestResponseFormat("gif"))})
+	resp, err = c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", ResponseFormat: ptr(gen.CreateImageRequestResponseFormat("not-a-format"))})
 	rejected(t, api, resp, err, "response_format")
 	resp, err = c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", N: ptr(11)})
 	rejected(t, api, resp, err, "n")
@@ -120,7 +120,7 @@ func TestCreateImageRoundTripper(t *testing.T) {
 	}
 
 	// Rejected on the client side: nothing is sent.
-	_, err = c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", Quality: ptr(gen.CreateImageRequestQuality("ultra"))})
+	_, err = c.CreateImage(ctx, gen.CreateImageRequest{Prompt: "x", Quality: ptr(gen.CreateImageRequestQuality("not-a-quality"))})
 	wantField(t, err, "quality")
 	_, err = c.CreateImageWithBody(ctx, "application/json", strings.NewReader(`{"prompt":"x","n":"two"}`))
 	wantField(t, err, "n")

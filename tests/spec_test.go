@@ -3,9 +3,7 @@ package tests
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"reflect"
@@ -21,9 +19,9 @@ import (
 	"github.com/imagegen-go/openai-images/internal/specsubset"
 )
 
-// upstreamSpec is the official OpenAI spec beside the repository (CI checks
-// out ../shared); tests that need it skip when it is absent.
-const upstreamSpec = "../../shared/upstream/openai-openapi.yaml"
+// upstreamSpec is the vendored official OpenAI spec that openapi.yaml is
+// extracted from (make spec UPSTREAM=file replaces it).
+const upstreamSpec = "../upstream/openai-openapi.yaml"
 
 func loadSpec(t *testing.T) *openapi3.T {
 	t.Helper()
@@ -47,6 +45,16 @@ func TestSpecLoadsAndValidates(t *testing.T) {
 	}
 	if len(doc.Servers) != 1 || doc.Servers[0].URL != "https://api.openai.com/v1" {
 		t.Fatalf("servers: %v", doc.Servers)
+	}
+	// The effective document (openapi.yaml with the pins and newer facts)
+	// is a valid 3.1 document too: the generator, the contract harness and
+	// the emulator read it.
+	eff, err := openapi3.NewLoader().LoadFromData(openaiimages.EffectiveSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eff.Validate(context.Background(), openapi3.IsOpenAPI31OrLater(), openapi3.EnableExamplesValidation()); err != nil {
+		t.Fatalf("effective document: %v", err)
 	}
 	embedded, err := os.ReadFile("../openapi.yaml")
 	if err != nil {
@@ -80,6 +88,7 @@ func TestSpecOperations(t *testing.T) {
 	}
 	got := map[string]op{}
 	doc := loadSpec(t)
+	codes := map[string][]string{}
 	for path, item := range doc.Paths.Map() {
 		for method, o := range item.Operations() {
 			var req, resp []string
@@ -89,14 +98,28 @@ func TestSpecOperations(t *testing.T) {
 			if r := o.Responses.Status(200); r != nil {
 				resp = sortedKeys(r.Value.Content)
 			}
-			if codes := o.Responses.Map(); len(codes) != 1 {
-				t.Errorf("%s declares responses %v, want only 200", o.OperationID, sortedKeys(codes))
-			}
+			codes[o.OperationID] = sortedKeys(o.Responses.Map())
 			got[o.OperationID] = op{method, path, req, resp}
 		}
 	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("operations:\n got %+v\nwant %+v", got, want)
+	// One line per difference, so that a change upstream reads as what it is.
+	for _, id := range sortedKeys(want) {
+		g, ok := got[id]
+		switch {
+		case !ok:
+			t.Errorf("%s: missing from openapi.yaml", id)
+		case !reflect.DeepEqual(g, want[id]):
+			t.Errorf("%s: got %s %s, request %v, 200 %v; want %s %s, request %v, 200 %v",
+				id, g.Method, g.Path, g.Request, g.Response200, want[id].Method, want[id].Path, want[id].Request, want[id].Response200)
+		}
+		if c := codes[id]; ok && len(c) != 1 {
+			t.Errorf("%s declares responses %v; the wrapper reads 200 and the error shape only", id, c)
+		}
+	}
+	for _, id := range sortedKeys(got) {
+		if _, ok := want[id]; !ok {
+			t.Errorf("%s: in openapi.yaml but not expected here", id)
+		}
 	}
 	if !doc.Paths.Value("/images/edits").Post.RequestBody.Value.Required {
 		t.Error("the edit request body is not required")
@@ -115,9 +138,6 @@ func sortedKeys[V any](m map[string]V) []string {
 func readUpstream(t *testing.T) []byte {
 	t.Helper()
 	data, err := os.ReadFile(upstreamSpec)
-	if errors.Is(err, fs.ErrNotExist) {
-		t.Skipf("%s not found", upstreamSpec)
-	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +145,15 @@ func readUpstream(t *testing.T) []byte {
 }
 
 // TestSpecIsUpstreamSubset checks that openapi.yaml is exactly what the
-// subset tool makes of the upstream spec (make spec would not change it).
+// subset tool makes of the vendored upstream spec (make spec would not
+// change it).
 func TestSpecIsUpstreamSubset(t *testing.T) {
 	upstream := readUpstream(t)
 	cfg, err := specsubset.LoadConfig("../specsubset.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := specsubset.Extract(upstream, cfg, specsubset.Source{Name: "openai-openapi.yaml"})
+	got, err := specsubset.Extract(upstream, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,9 +217,13 @@ func TestGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const directive = "//go:generate go tool oapi-codegen -config oapi-codegen.yaml openapi.yaml"
-	if !slices.Contains(strings.Split(string(src), "\n"), directive) {
-		t.Fatalf("generate.go lacks %q", directive)
+	for _, directive := range []string{
+		"//go:generate go run ./cmd/specsubset effective -o gen/openapi.effective.yaml openapi.yaml",
+		"//go:generate go tool oapi-codegen -config oapi-codegen.yaml gen/openapi.effective.yaml",
+	} {
+		if !slices.Contains(strings.Split(string(src), "\n"), directive) {
+			t.Fatalf("generate.go lacks %q", directive)
+		}
 	}
 
 	c, err := gen.NewClient("https://api.openai.com/v1")

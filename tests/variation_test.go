@@ -45,7 +45,7 @@ func TestCreateImageVariationInvalid(t *testing.T) {
 	}{
 		{"no image", []part{field("n", "1")}, "image"},
 		{"size not in enum", []part{png("image", "a.png", 64), field("size", "1024x1536")}, "size"},
-		{"response_format gif", []part{png("image", "a.png", 64), field("response_format", "gif")}, "response_format"},
+		{"response_format not in enum", []part{png("image", "a.png", 64), field("response_format", "not-a-format")}, "response_format"},
 		{"n not a number", []part{png("image", "a.png", 64), field("n", "two")}, "n"},
 		{"n out of range", []part{png("image", "a.png", 64), field("n", "0")}, "n"},
 	} {

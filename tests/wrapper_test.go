@@ -149,7 +149,7 @@ func TestContractCatchesWhatTheSpecForbids(t *testing.T) {
 	f := newFakeAPI(t)
 	c := f.wrapperClient(t)
 	off := wrapper.WithRequestValidation(false)
-	_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "ultra"}, off)
+	_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "not-a-quality"}, off)
 	if err == nil || !strings.Contains(err.Error(), `"quality"`) {
 		t.Errorf("quality ultra: %v", err)
 	}

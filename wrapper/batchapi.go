@@ -53,6 +53,11 @@ type Batch struct {
 	ID       string
 	Status   BatchStatus
 	Endpoint string
+	// CompletionWindow is the time frame the batch runs in ("24h").
+	CompletionWindow string
+	// Model is the model that processed the requests, as the API reports
+	// it once known ("" before).
+	Model string
 	// InputFileID is the uploaded requests; OutputFileID and ErrorFileID,
 	// set once the batch is done, hold the successful results and the
 	// failed requests.
@@ -67,8 +72,18 @@ type Batch struct {
 	CancelledAt                                        time.Time
 
 	Metadata map[string]string
+	// Usage is the token usage of the batch's requests, when the API
+	// reports it (batches created after September 7, 2025).
+	Usage *BatchUsage
 	// RequestID is the x-request-id of the response this was read from.
 	RequestID string
+}
+
+// BatchUsage is the token usage of a batch.
+type BatchUsage struct {
+	InputTokens, CachedInputTokens      int
+	OutputTokens, ReasoningOutputTokens int
+	TotalTokens                         int
 }
 
 // BatchInputError is a problem the Batch API found in the input file.
@@ -118,6 +133,7 @@ func batchFrom(g *gen.Batch, requestID string) *Batch {
 	}
 	b := &Batch{
 		ID: g.Id, Status: BatchStatus(g.Status), Endpoint: g.Endpoint,
+		CompletionWindow: g.CompletionWindow, Model: deref(g.Model),
 		InputFileID: g.InputFileId, OutputFileID: deref(g.OutputFileId), ErrorFileID: deref(g.ErrorFileId),
 		CreatedAt: t(&g.CreatedAt), InProgressAt: t(g.InProgressAt), FinalizingAt: t(g.FinalizingAt),
 		CompletedAt: t(g.CompletedAt), FailedAt: t(g.FailedAt), ExpiresAt: t(g.ExpiresAt), ExpiredAt: t(g.ExpiredAt),
@@ -129,6 +145,13 @@ func batchFrom(g *gen.Batch, requestID string) *Batch {
 	}
 	if g.Metadata != nil {
 		b.Metadata = map[string]string(*g.Metadata)
+	}
+	if u := g.Usage; u != nil {
+		b.Usage = &BatchUsage{
+			InputTokens: u.InputTokens, CachedInputTokens: u.InputTokensDetails.CachedTokens,
+			OutputTokens: u.OutputTokens, ReasoningOutputTokens: u.OutputTokensDetails.ReasoningTokens,
+			TotalTokens: u.TotalTokens,
+		}
 	}
 	if g.Errors != nil && g.Errors.Data != nil {
 		for _, e := range *g.Errors.Data {
@@ -229,9 +252,9 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 		if c.validating(rc) {
 			var verr error
 			if it.Generate != nil {
-				verr = validateGenerate(it.Generate, false)
+				verr = validateGenerate(it.Generate, false, c.policy())
 			} else {
-				verr = validateEdit(it.Edit, false)
+				verr = validateEdit(it.Edit, false, c.policy())
 			}
 			if verr != nil {
 				return nil, fmt.Errorf("openai-images: %s: item %s: %w", op, ids[i], verr)

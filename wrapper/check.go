@@ -4,11 +4,13 @@ package wrapper
 // (stream false) or GenerateStream (stream true) would find in p, without
 // sending anything. A UI can use it to check a form; the offline emulator
 // uses it to answer like the API.
-func CheckGenerate(p GenerateParams, stream bool) error { return validateGenerate(&p, stream) }
+func CheckGenerate(p GenerateParams, stream bool) error {
+	return validateGenerate(&p, stream, policy{})
+}
 
 // CheckEdit reports every problem Edit or EditStream would find in p. It
 // reads the images' headers (not their pixels).
-func CheckEdit(p EditParams, stream bool) error { return validateEdit(&p, stream) }
+func CheckEdit(p EditParams, stream bool) error { return validateEdit(&p, stream, policy{}) }
 
 // CheckVariation reports every problem CreateVariation would find in p.
-func CheckVariation(p VariationParams) error { return validateVariation(&p) }
+func CheckVariation(p VariationParams) error { return validateVariation(&p, policy{}) }

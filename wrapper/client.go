@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
@@ -124,7 +126,9 @@ func (c *Client) requestConfig(opts []RequestOption) (*requestConfig, error) {
 
 // prepare applies a call's request options and, unless validation is off
 // for it, runs check: the model-aware validation, before anything is sent.
-func (c *Client) prepare(opts []RequestOption, check func() error) (*requestConfig, error) {
+// model is the call's model: one the table does not know is logged (at
+// debug level) as checked by the universal rules only.
+func (c *Client) prepare(opts []RequestOption, model Model, check func() error) (*requestConfig, error) {
 	rc, err := c.requestConfig(opts)
 	if err != nil {
 		return nil, err
@@ -133,8 +137,28 @@ func (c *Client) prepare(opts []RequestOption, check func() error) (*requestConf
 		if err := check(); err != nil {
 			return nil, err
 		}
+		if model != "" && lookupModel(model) == nil && c.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
+			c.cfg.logger.Debug("model not in the table: only the checks that hold for every model ran", "model", string(model))
+		}
 	}
 	return rc, nil
+}
+
+// policy is what validation needs to know of the client: whether retired
+// models are refused (on OpenAI's own API, unless WithRetiredModels says
+// otherwise), as of now.
+func (c *Client) policy() policy {
+	refuse := isOpenAIHost(c.cfg.baseURL)
+	if c.cfg.retired != nil {
+		refuse = !*c.cfg.retired
+	}
+	return policy{refuseRetired: refuse, now: time.Now()}
+}
+
+// isOpenAIHost reports whether a base URL is OpenAI's own API.
+func isOpenAIHost(base string) bool {
+	u, err := url.Parse(base)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
 }
 
 func (c *Client) validating(rc *requestConfig) bool {

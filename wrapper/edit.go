@@ -19,7 +19,7 @@ import (
 // API: POST /images/edits
 func (c *Client) Edit(ctx context.Context, p EditParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageEdit"
-	rc, err := c.prepare(opts, func() error { return validateEdit(&p, false) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateEdit(&p, false, c.policy()) })
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (c *Client) editCall(p *EditParams, rc *requestConfig, stream bool) (call, 
 	const op = "createImageEdit"
 	cl := call{op: op, path: "POST /images/edits", stream: stream}
 	if p.isJSON() {
-		if len(p.Images) > 0 || p.Mask != nil {
+		if len(p.Images) > 0 || p.Mask != nil || p.Markup != nil {
 			return cl, fmt.Errorf("openai-images: %s: give uploaded images (Images, Mask) or references (ImageRefs, MaskRef), not both", op)
 		}
 		body, err := jsonBody(editJSONRequest(p, stream), editJSONExtra(p, rc.body))
@@ -112,13 +112,40 @@ func editJSONRequest(p *EditParams, stream bool) gen.EditImageBodyJsonParam {
 	return r
 }
 
-// editJSONExtra adds fields the JSON edit schema lacks but the caller set
-// (response_format), so that, with validation off, nothing given is dropped.
+// editJSONExtra adds fields the JSON edit schema lacks but the caller set,
+// so that nothing given is dropped: safety_identifier (the API-wide
+// replacement of user, which the JSON schema has), and, with validation
+// off, the multipart-only parameters. The caller's extra fields win.
 func editJSONExtra(p *EditParams, extra map[string]any) map[string]any {
-	if p.ResponseFormat == "" {
+	out := map[string]any{}
+	if p.ResponseFormat != "" {
+		out["response_format"] = string(p.ResponseFormat)
+	}
+	if p.SafetyIdentifier != "" {
+		out["safety_identifier"] = p.SafetyIdentifier
+	}
+	if p.Complexity != "" {
+		out["complexity"] = string(p.Complexity)
+	}
+	if p.FrameCount != 0 {
+		out["frame_count"] = p.FrameCount
+	}
+	if p.FrameDuration != 0 {
+		out["frame_duration_ms"] = milliseconds(p.FrameDuration)
+	}
+	if p.SVG != nil {
+		svg := map[string]any{}
+		if p.SVG.Model != "" {
+			svg["model"] = p.SVG.Model
+		}
+		if p.SVG.ReasoningEffort != "" {
+			svg["reasoning"] = map[string]any{"effort": string(p.SVG.ReasoningEffort)}
+		}
+		out["svg"] = svg
+	}
+	if len(out) == 0 {
 		return extra
 	}
-	out := map[string]any{"response_format": string(p.ResponseFormat)}
 	for k, v := range extra {
 		out[k] = v
 	}
@@ -140,14 +167,28 @@ func editForm(p *EditParams, extra map[string]any, stream bool) (*form, error) {
 	}
 	addFormString(f, "size", p.Size)
 	addFormString(f, "quality", p.Quality)
+	addFormString(f, "complexity", p.Complexity)
 	addFormString(f, "background", p.Background)
 	addFormString(f, "moderation", p.Moderation)
 	addFormString(f, "output_format", p.OutputFormat)
 	if p.OutputCompression != nil {
 		f.field("output_compression", strconv.Itoa(*p.OutputCompression))
 	}
+	if p.FrameCount != 0 {
+		f.field("frame_count", strconv.Itoa(p.FrameCount))
+	}
+	if p.FrameDuration != 0 {
+		f.field("frame_duration_ms", strconv.Itoa(milliseconds(p.FrameDuration)))
+	}
+	if p.SVG != nil {
+		// npm images.ts ImageEditParamsBase.svg: "Use multipart fields such
+		// as `svg[model]`."
+		addFormString(f, "svg[model]", p.SVG.Model)
+		addFormString(f, "svg[reasoning][effort]", p.SVG.ReasoningEffort)
+	}
 	addFormString(f, "input_fidelity", p.InputFidelity)
 	addFormString(f, "response_format", p.ResponseFormat)
+	addFormString(f, "safety_identifier", p.SafetyIdentifier)
 	addFormString(f, "user", p.User)
 	if stream {
 		f.field("stream", "true")
@@ -169,6 +210,11 @@ func editForm(p *EditParams, extra map[string]any, stream bool) (*form, error) {
 	}
 	if p.Mask != nil {
 		if err := f.addFile("mask", *p.Mask); err != nil {
+			return nil, err
+		}
+	}
+	if p.Markup != nil {
+		if err := f.addFile("markup", *p.Markup); err != nil {
 			return nil, err
 		}
 	}

@@ -4,52 +4,48 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/imagegen-go/openai-images/wrapper"
 )
 
-// List the models a user interface can offer for streamed generations.
+// List the models a user interface can offer for xhigh-quality generations,
+// leaving out dated snapshots and retired models.
 func ExampleModels() {
 	for _, m := range wrapper.Models() {
-		if m.Supports(wrapper.OpGenerateStream) {
+		if m.Supports(wrapper.OpGenerate) && m.SnapshotOf == "" && m.Retirement.IsZero() &&
+			slices.Contains(m.Qualities, wrapper.QualityXHigh) {
 			fmt.Println(m.Model)
 		}
 	}
 	// Output:
-	// gpt-image-1
-	// gpt-image-1-mini
-	// gpt-image-1.5
-	// gpt-image-2
-	// gpt-image-2-2026-04-21
+	// gpt-image-2.5-sunburst
+	// gpt-image-2.5-flare
 }
 
 // Offer only the choices a model accepts.
 func ExampleLookupModel() {
-	m, ok := wrapper.LookupModel(wrapper.ModelDallE3)
+	m, ok := wrapper.LookupModel(wrapper.ModelGPTImage25Sunburst)
 	if !ok {
 		return
 	}
-	fmt.Println("sizes:", m.Sizes)
 	fmt.Println("qualities:", m.Qualities)
-	fmt.Println("styles:", m.Styles)
-	fmt.Println("max n:", m.MaxN)
-	fmt.Println("edits:", m.Supports(wrapper.OpEdit))
-	fmt.Println("retired:", m.Retirement.Format("2006-01-02"))
+	fmt.Println("formats:", m.OutputFormats)
+	fmt.Println("custom sizes:", m.SupportsCustomSize(), m.AllowsSize(wrapper.CustomSize(1536, 864)), m.AllowsSize("1000x1000"))
+	fmt.Println("markup:", m.Markup.MaxCount > 0)
 
-	g2, _ := wrapper.ModelGPTImage2.Info()
-	fmt.Println("gpt-image-2 custom sizes:", g2.SupportsCustomSize(), g2.AllowsSize(wrapper.CustomSize(1536, 864)), g2.AllowsSize("1000x1000"))
+	old, _ := wrapper.ModelDallE3.Info()
+	fmt.Println("dall-e-3 retired:", old.Retirement.Format("2006-01-02"), "use:", old.Replacements)
 
 	_, ok = wrapper.LookupModel("my-local-model")
 	fmt.Println("unknown model known:", ok)
 	// Output:
-	// sizes: [1024x1024 1792x1024 1024x1792]
-	// qualities: [auto standard hd]
-	// styles: [vivid natural]
-	// max n: 1
-	// edits: false
-	// retired: 2026-05-12
-	// gpt-image-2 custom sizes: true true false
+	// qualities: [auto low medium high xhigh max]
+	// formats: [png jpeg webp gif svg]
+	// custom sizes: true true false
+	// markup: true
+	// dall-e-3 retired: 2026-05-12 use: [gpt-image-2.5-sunburst gpt-image-2.5-flare]
 	// unknown model known: false
 }
 
@@ -60,11 +56,12 @@ func ExampleValidationError() {
 		return
 	}
 	_, err = client.Generate(context.Background(), wrapper.GenerateParams{
-		Model:  wrapper.ModelDallE3,
-		Prompt: "A lighthouse at dusk",
-		N:      2,
-		Size:   wrapper.Size1536x1024,
-		Style:  "dramatic",
+		Model:        wrapper.ModelGPTImage26Flare,
+		Prompt:       "A lighthouse at dusk",
+		Size:         wrapper.CustomSize(1536, 864),
+		Quality:      wrapper.QualityMax,
+		OutputFormat: wrapper.OutputFormatSVG,
+		N:            2,
 	})
 	var ve *wrapper.ValidationError
 	if errors.As(err, &ve) {
@@ -75,11 +72,11 @@ func ExampleValidationError() {
 		fmt.Println(strings.HasPrefix(err.Error(), "openai-images: invalid parameters: "))
 	}
 	// Output:
-	// n=2: dall-e-3 supports only n=1
+	// n=2: SVG output requires n=1
 	//   allowed: 1
-	// size=1536x1024: dall-e-3 does not support size 1536x1024
-	//   allowed: 1024x1024, 1792x1024, 1024x1792
-	// style=dramatic: dall-e-3 does not support style dramatic
-	//   allowed: vivid, natural
+	// size=1536x864: gpt-image-2.6-flare does not support size 1536x864
+	//   allowed: auto, 1024x1024, 1536x1024, 1024x1536
+	// quality=max: gpt-image-2.6-flare does not support quality max
+	//   allowed: auto, low, medium, high
 	// true
 }

@@ -38,7 +38,7 @@ func ExampleClient_GenerateStream() {
 	// Output:
 	// partial image 0
 	// partial image 1
-	// completed: auto png
+	// completed: 1024x1024 png
 }
 
 func ExampleImageStream_SaveTo() {

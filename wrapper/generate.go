@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
 )
@@ -17,7 +18,7 @@ import (
 // API: POST /images/generations
 func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImage"
-	rc, err := c.prepare(opts, func() error { return validateGenerate(&p, false) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateGenerate(&p, false, c.policy()) })
 	if err != nil {
 		return nil, err
 	}
@@ -51,13 +52,23 @@ func generateRequest(p *GenerateParams, stream bool) gen.CreateImageRequest {
 		N:                 optInt(p.N),
 		Size:              optString[string](p.Size),
 		Quality:           optString[gen.CreateImageRequestQuality](p.Quality),
+		Complexity:        optString[gen.CreateImageRequestComplexity](p.Complexity),
 		Style:             optString[gen.CreateImageRequestStyle](p.Style),
 		Background:        optString[gen.CreateImageRequestBackground](p.Background),
 		Moderation:        optString[gen.CreateImageRequestModeration](p.Moderation),
 		OutputFormat:      optString[gen.CreateImageRequestOutputFormat](p.OutputFormat),
 		OutputCompression: p.OutputCompression,
+		FrameCount:        optInt(p.FrameCount),
+		FrameDurationMs:   optInt(milliseconds(p.FrameDuration)),
 		ResponseFormat:    optString[gen.CreateImageRequestResponseFormat](p.ResponseFormat),
+		SafetyIdentifier:  optString[string](p.SafetyIdentifier),
 		User:              optString[string](p.User),
+	}
+	if p.SVG != nil {
+		r.Svg = &gen.CreateImageSvg{Model: p.SVG.Model}
+		if p.SVG.ReasoningEffort != "" {
+			r.Svg.Reasoning = &gen.CreateImageSvgReasoning{Effort: optString[gen.CreateImageSvgReasoningEffort](p.SVG.ReasoningEffort)}
+		}
 	}
 	if stream {
 		r.Stream = Ptr(true)
@@ -75,6 +86,10 @@ func optString[T ~string, S ~string](v S) *T {
 	t := T(v)
 	return &t
 }
+
+// milliseconds is a duration in whole milliseconds, as the API's *_ms
+// parameters take it.
+func milliseconds(d time.Duration) int { return int(d.Milliseconds()) }
 
 func optInt(v int) *int {
 	if v == 0 {

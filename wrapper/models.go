@@ -7,15 +7,23 @@ import (
 	"time"
 )
 
-// This file is the capability table: what each model named by the vendored
-// OpenAPI document (../openapi.yaml) accepts. It is data; validate.go applies
-// it. Every rule names its source: a schema property of the vendored spec
-// (quoted), a seed document under /work/shared/seeds (by file name), or the
-// retirement facts of /work/shared/upstream/README.md.
+// This file is the capability table: what each model named by the effective
+// spec (openapi.yaml with newer.yaml) accepts, as of 2026-12-02. It is data;
+// validate.go applies it. Every rule names its source:
 //
-// Seed files: 001_ceb467fc86781364.txt is the official Python SDK's images
-// resource, 003_b513f896fccf9503.txt an OpenAPI-generated ImagesApi, and
-// 004_e1387c23d10c9660.txt the image-generation guide.
+//   - a schema property of the vendored spec (quoted);
+//   - the newest official SDKs, generated from a spec newer than the
+//     published one: npm openai 7.59.0 src/resources/images.ts ("npm
+//     images.ts") and openai-go v3.100.0 image.go and responses/response.go,
+//     quoted;
+//   - a seed document the product was specified from (by file name:
+//     001_ceb467fc86781364.txt is the official Python SDK's images resource,
+//     003_b513f896fccf9503.txt an OpenAPI-generated ImagesApi,
+//     004_e1387c23d10c9660.txt the image-generation guide).
+//
+// Where the sources are silent about a model and a parameter, the table lets
+// the value through and says so in the model's Notes: a wrong refusal blocks
+// a paying user, and the API refuses what a model does not take for free.
 
 // Operation is a call, or a mode of a call, that a model may support.
 type Operation string
@@ -37,13 +45,6 @@ const (
 	// OpVariation is POST /images/variations ([Client.CreateVariation]).
 	OpVariation Operation = "variation"
 )
-
-// VariationsDeprecation records that OpenAI has retired the variations
-// endpoint (POST /images/variations) on its own service. Validation never
-// rejects a call because of it: OpenAI-compatible servers may still offer the
-// endpoint. Source: /work/shared/upstream/README.md ("the variations endpoint
-// retired").
-const VariationsDeprecation = "OpenAI has retired the image variations endpoint (POST /images/variations); OpenAI-compatible servers may still offer it"
 
 // ModelInfo is what a model accepts, as the vendored OpenAPI document and the
 // seed documents describe it. A user interface can offer only valid choices
@@ -95,6 +96,8 @@ type ModelInfo struct {
 	ResponseFormats []ResponseFormat
 	// InputFidelities are the accepted input_fidelity values of edits.
 	InputFidelities []InputFidelity
+	// Complexities are the accepted complexity values.
+	Complexities []Complexity
 	// MaxPartialImages is the largest partial_images of a stream (the range
 	// starts at 0); meaningful when the model supports a stream operation.
 	MaxPartialImages int
@@ -104,13 +107,19 @@ type ModelInfo struct {
 	Mask ImageRule
 	// VariationImage is the image of a variation (zero without variations).
 	VariationImage ImageRule
+	// Markup is the markup image of a multipart edit, a transparent PNG
+	// overlaid on the first image to guide the edit (zero for models that
+	// take none).
+	Markup ImageRule
 	// Retirement is the date OpenAI retired, or will shut down, the model
-	// on its own service; zero when none is announced. It is recorded for
-	// callers to show; validation never rejects a model because of it,
-	// since OpenAI-compatible servers may still serve the name.
+	// on its own service; zero when none is announced. On OpenAI's own API
+	// a client refuses a retired model before sending anything (see
+	// [WithRetiredModels]); on other base URLs the model's old rules apply.
 	Retirement time.Time
 	// Deprecation explains the retirement ("" when none).
 	Deprecation string
+	// Replacements are the models OpenAI suggests instead of a retired one.
+	Replacements []Model
 	// Notes are caveats the spec states (preview or experimental features).
 	Notes []string
 }
@@ -211,14 +220,17 @@ func (m ModelInfo) AllowsSize(size Size) bool {
 }
 
 // RetiredAt reports whether OpenAI has retired the model on its own service
-// at time t. It is informational: validation does not use it.
+// at time t.
 func (m ModelInfo) RetiredAt(t time.Time) bool {
 	return !m.Retirement.IsZero() && !t.Before(m.Retirement)
 }
 
 // Models returns every model of the capability table, in a stable order:
-// dall-e-2, dall-e-3, gpt-image-1, gpt-image-1-mini, gpt-image-1.5,
-// gpt-image-2, gpt-image-2-2026-04-21, chatgpt-image-latest.
+// the current models, newest first (gpt-image-2.6-sunburst,
+// gpt-image-2.6-flare, the gpt-image-2.5 models and their snapshots,
+// gpt-image-2 and its snapshot, gpt-image-1.5, gpt-image-1-mini,
+// chatgpt-image-latest), then the retired ones (gpt-image-1, dall-e-3,
+// dall-e-2).
 func Models() []ModelInfo {
 	out := make([]ModelInfo, len(modelTable))
 	for i := range modelTable {
@@ -275,6 +287,9 @@ func (m ModelInfo) clone() ModelInfo {
 	c.Moderations = slices.Clone(m.Moderations)
 	c.ResponseFormats = slices.Clone(m.ResponseFormats)
 	c.InputFidelities = slices.Clone(m.InputFidelities)
+	c.Complexities = slices.Clone(m.Complexities)
+	c.Replacements = slices.Clone(m.Replacements)
+	c.Markup = m.Markup.clone()
 	c.EditImages = m.EditImages.clone()
 	c.Mask = m.Mask.clone()
 	c.VariationImage = m.VariationImage.clone()
@@ -308,32 +323,205 @@ const (
 	maxMaskByte  = 4 * mib  // mask: "less than 4MB"
 )
 
-// Retirement dates. Source: /work/shared/upstream/README.md: "dall-e-2/dall-e-3
-// retired 2026-05-12, gpt-image-1 shut down 2026-10-23; the variations
-// endpoint retired".
+// Retirement dates and replacements. Sources: npm images.ts ImageModel:
+// "gpt-image-1: GPT Image 1 was shut down on October 23, 2026. Use
+// gpt-image-2.5-sunburst or gpt-image-2.5-flare instead."; "dall-e-2,
+// dall-e-3: This model was retired on May 12, 2026. Use a GPT image model
+// instead." Images.createVariation: "This endpoint is retired and no longer
+// available."
 var (
 	dallERetirement    = time.Date(2026, time.May, 12, 0, 0, 0, 0, time.UTC)
 	gptImage1Shutdown  = time.Date(2026, time.October, 23, 0, 0, 0, 0, time.UTC)
-	dallEDeprecation   = "OpenAI retired dall-e-2 and dall-e-3 on 2026-05-12; OpenAI-compatible servers may still serve them"
-	gptImage1Deprecate = "OpenAI shuts gpt-image-1 down on 2026-10-23; OpenAI-compatible servers may still serve it"
+	dallEDeprecation   = "OpenAI retired dall-e-2 and dall-e-3 on 2026-05-12: use a GPT image model instead; OpenAI-compatible servers may still serve them"
+	gptImage1Deprecate = "OpenAI shut gpt-image-1 down on 2026-10-23: use gpt-image-2.5-sunburst or gpt-image-2.5-flare instead; OpenAI-compatible servers may still serve it"
+	// The replacements npm images.ts names for gpt-image-1; for the DALL-E
+	// models it says "a GPT image model", and these are the ones it names.
+	retiredReplacements = []Model{ModelGPTImage25Sunburst, ModelGPTImage25Flare}
 )
 
-// gptCustomSize is the custom-size rule of gpt-image-2 and its snapshot.
-// Source: CreateImageRequest.size and CreateImageEditRequest.size: "For
-// `gpt-image-2` and `gpt-image-2-2026-04-21`, arbitrary resolutions are
+// VariationsDeprecation records that OpenAI has retired the variations
+// endpoint (POST /images/variations) on its own service. Source: npm
+// images.ts Images.createVariation: "This endpoint is retired and no longer
+// available. Use the image edits endpoint with a GPT Image model and a
+// prompt to create a variation of an image."
+const VariationsDeprecation = "OpenAI has retired the image variations endpoint (POST /images/variations): use an edit with a GPT image model and a prompt instead; OpenAI-compatible servers may still offer it"
+
+// customSizeRule is the custom-size rule of the models the size
+// descriptions name. Sources: CreateImageRequest.size (vendored spec) for
+// gpt-image-2 and gpt-image-2-2026-04-21; npm images.ts
+// ImageGenerateParamsBase.size and ImageEditParamsBase.size for the
+// gpt-image-2.5 models and their snapshots: "arbitrary resolutions are
 // supported as `WIDTHxHEIGHT` strings, for example `1536x864`. Width and
-// height must both be divisible by 16 and the requested aspect ratio must be
-// between 1:3 and 3:1. Resolutions above `2560x1440` are experimental, and
-// the maximum supported resolution is `3840x2160`. The requested size must
-// also satisfy the model's current pixel and edge limits."
+// height must both be divisible by 16 and the requested aspect ratio must
+// be between 1:3 and 3:1. Resolutions above `2560x1440` are experimental,
+// and the maximum supported resolution is `3840x2160`. The requested size
+// must also satisfy the model's current pixel and edge limits." The
+// gpt-image-2.6 models are not named there, so they take the standard
+// sizes only.
 //
 // "Maximum supported resolution 3840x2160" together with "pixel and edge
 // limits" is read as two limits: at most 3840*2160 pixels in all and at most
 // 3840 pixels on the longer side, in either orientation (so 2160x3840 and
 // 2880x2880 pass; 4096x2160 and 3840x2176 do not).
-var gptCustomSize = CustomSizeRule{Multiple: 16, MaxAspectRatio: 3, MaxEdge: 3840, MaxPixels: 3840 * 2160}
+var customSizeRule = CustomSizeRule{Multiple: 16, MaxAspectRatio: 3, MaxEdge: 3840, MaxPixels: 3840 * 2160}
 
-// dallE2 is dall-e-2's entry.
+// gptImage is the entry of a current GPT image model; the differences
+// between models are applied by the callers.
+func gptImage(name Model) ModelInfo {
+	return ModelInfo{
+		Model:    name,
+		GPTImage: true,
+		// Generations: CreateImageRequest.model enum (newer.yaml adds the
+		// 2.5 and 2.6 models and chatgpt-image-latest: npm images.ts
+		// ImageGenerateParamsBase.model "Supported models include
+		// `gpt-image-1-mini`, ... `gpt-image-2.6-flare`, and
+		// `chatgpt-image-latest`"). Edits, both bodies:
+		// CreateImageEditRequest.model and EditImageBodyJsonParam.model
+		// enums; npm images.ts ImageEditParamsBase.model. Streams:
+		// CreateImageRequest.stream "only supported for the GPT image
+		// models"; CreateImageEditRequest.stream.
+		Operations: []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream},
+		// npm images.ts ImageGenerateParamsBase.prompt: "The maximum length
+		// is 32000 characters."; EditImageBodyJsonParam.prompt maxLength
+		// 32000.
+		MaxPromptLength: 32000,
+		// CreateImageRequest.n and CreateImageEditRequest.n: "Must be between
+		// 1 and 10."
+		MaxN: 10,
+		// CreateImageRequest.size: "The standard sizes `1024x1024`,
+		// `1536x1024`, and `1024x1536` are supported by the GPT image models;
+		// `auto` is supported for models that allow automatic sizing"
+		// (`auto` is the generation default and in every GPT size enum).
+		Sizes: []Size{SizeAuto, Size1024x1024, Size1536x1024, Size1024x1536},
+		// npm images.ts ImageGenerateParamsBase.quality: "`auto` (default
+		// value)"; "`high`, `medium` and `low` are supported for the GPT
+		// image models."
+		Qualities: []Quality{QualityAuto, QualityLow, QualityMedium, QualityHigh},
+		// npm images.ts ImageGenerateParamsBase.complexity: "Computation
+		// spent planning the image ... Uses the image model's configured
+		// default when omitted." No model is excluded.
+		Complexities: []Complexity{ComplexityLow, ComplexityMedium, ComplexityHigh},
+		// CreateImageRequest.background: "Must be one of `transparent`,
+		// `opaque`, or `auto`"; "Transparent backgrounds are available for
+		// supported GPT Image models."
+		Backgrounds: []Background{BackgroundAuto, BackgroundTransparent, BackgroundOpaque},
+		// npm images.ts ImageGenerateParamsBase.output_format: 'png' | 'webp'
+		// | 'jpeg' | 'gif' | 'svg', "only supported for the GPT image
+		// models". GIF "Requires access to the GIF preview for the selected
+		// model" and SVG "a supported image model and project access"
+		// (ImageEditParamsBase.output_format): neither names models, so the
+		// table cannot; the API answers 400 where a project lacks access.
+		OutputFormats: []OutputFormat{OutputFormatPNG, OutputFormatJPEG, OutputFormatWebP, OutputFormatGIF, OutputFormatSVG},
+		// CreateImageRequest.output_compression: "The compression level
+		// (0-100%) for the generated images. This parameter is only
+		// supported for the GPT image models with the `webp` or `jpeg`
+		// output formats".
+		OutputCompression: true,
+		// CreateImageRequest.moderation: "Control the content-moderation
+		// level for images generated by the GPT image models. Must be either
+		// `low` ... or `auto`".
+		Moderations: []Moderation{ModerationAuto, ModerationLow},
+		// Set per model below: npm images.ts ImageEditParamsBase.input_fidelity.
+		InputFidelities: nil,
+		// PartialImages: "Value must be between 0 and 3."
+		MaxPartialImages: 3,
+		// npm images.ts ImageEditParamsBase.image: "For the GPT image models
+		// (`gpt-image-1-mini`, `gpt-image-1.5`, `gpt-image-2`, ... and
+		// `gpt-image-2.5-flare-2026-09-08`), each image should be a `png`,
+		// `webp`, or `jpg` file less than 50MB. You can provide up to 16
+		// images. `chatgpt-image-latest` follows the same input constraints
+		// as GPT image models."
+		EditImages: ImageRule{MaxCount: 16, Formats: []string{"png", "jpeg", "webp"}, MaxBytes: maxGPTByte},
+		Mask:       maskRule(),
+	}
+}
+
+// bothFidelities is input_fidelity high and low.
+var bothFidelities = []InputFidelity{InputFidelityLow, InputFidelityHigh}
+
+// undocumentedFidelity notes where input_fidelity is not documented for a
+// model: npm images.ts ImageEditParamsBase.input_fidelity names only
+// gpt-image-1.5 (high and low), gpt-image-1-mini (low) and gpt-image-2
+// (omit), so for other models the value is sent as given.
+const undocumentedFidelity = "input_fidelity is not documented for this model: high and low are sent as given"
+
+// gpt25 is a gpt-image-2.5 model or its dated snapshot.
+func gpt25(name, snapshotOf Model) ModelInfo {
+	m := gptImage(name)
+	m.SnapshotOf = snapshotOf
+	// npm images.ts ImageGenerateParamsBase.quality: "`gpt-image-2.5-sunburst`
+	// and `gpt-image-2.5-flare`, including their `2026-09-08` snapshots,
+	// also support `xhigh` and `max`."
+	m.Qualities = append(m.Qualities, QualityXHigh, QualityMax)
+	m.CustomSize = customSizeRule
+	// npm images.ts ImageEditParamsBase.markup: "A transparent PNG overlaid
+	// on the first image to guide the edit. Must match that image's
+	// dimensions after orientation and contain transparent pixels. Supports
+	// GPT Image 2.5. Cannot be combined with mask." Multipart only: the
+	// JSON edit body has no file parts.
+	m.Markup = ImageRule{MaxCount: 1, Formats: []string{"png"}, Alpha: true, SameSizeAsImage: true}
+	m.InputFidelities = bothFidelities
+	// npm images.ts background: "`gpt-image-2.5-sunburst` and
+	// `gpt-image-2.5-flare`, including their `2026-09-08` snapshots,
+	// support `opaque` and `transparent` backgrounds" (not in preview).
+	m.Notes = []string{"custom sizes above 2560x1440 are experimental", undocumentedFidelity}
+	return m
+}
+
+// gpt26 is a gpt-image-2.6 model.
+func gpt26(name Model) ModelInfo {
+	m := gptImage(name)
+	m.InputFidelities = bothFidelities
+	m.Notes = []string{undocumentedFidelity}
+	return m
+}
+
+// gptImage2 is the entry of gpt-image-2 or its dated snapshot.
+func gptImage2(name, snapshotOf Model) ModelInfo {
+	m := gptImage(name)
+	m.SnapshotOf = snapshotOf
+	m.CustomSize = customSizeRule
+	// input_fidelity: "For `gpt-image-2`, omit this parameter." (npm
+	// images.ts ImageEditParamsBase.input_fidelity): nil.
+	// CreateImageRequest.background: "For `gpt-image-2` and
+	// `gpt-image-2-2026-04-21`, this support is in preview." Size:
+	// "Resolutions above `2560x1440` are experimental".
+	m.Notes = []string{
+		"transparent backgrounds are in preview",
+		"custom sizes above 2560x1440 are experimental",
+	}
+	return m
+}
+
+// maskRule is the mask of an edit, for every model with edits. Source:
+// CreateImageEditRequest.mask: "An additional image whose fully transparent
+// areas (e.g. where alpha is zero) indicate where `image` should be edited.
+// If there are multiple images provided, the mask will be applied on the
+// first image. Must be a valid PNG file, less than 4MB, and have the same
+// dimensions as `image`." (An alpha channel is needed to have transparent
+// areas; seed 001: "Fully transparent areas (alpha=0) indicate where to
+// edit".)
+func maskRule() ImageRule {
+	return ImageRule{MaxCount: 1, Formats: []string{"png"}, MaxBytes: maxMaskByte, Alpha: true, SameSizeAsImage: true}
+}
+
+// gptImage1 is the retired gpt-image-1, with the rules it had: the formats
+// and parameters of the vendored spec (2026-08-21), before GIF, SVG and
+// complexity. "input_fidelity: This parameter is only supported for
+// `gpt-image-1` and `gpt-image-1.5` and later models" (InputFidelity).
+func gptImage1() ModelInfo {
+	m := gptImage(ModelGPTImage1)
+	m.OutputFormats = []OutputFormat{OutputFormatPNG, OutputFormatJPEG, OutputFormatWebP}
+	m.Complexities = nil
+	m.InputFidelities = bothFidelities
+	m.Retirement = gptImage1Shutdown
+	m.Deprecation = gptImage1Deprecate
+	m.Replacements = retiredReplacements
+	return m
+}
+
+// dallE2 is the retired dall-e-2's entry, with the rules of the vendored
+// spec.
 func dallE2() ModelInfo {
 	return ModelInfo{
 		Model: ModelDallE2,
@@ -377,16 +565,17 @@ func dallE2() ModelInfo {
 		VariationImage: ImageRule{MaxCount: 1, Formats: []string{"png"}, MaxBytes: maxDallEByte, Square: true},
 		Retirement:     dallERetirement,
 		Deprecation:    dallEDeprecation + "; " + VariationsDeprecation,
+		Replacements:   retiredReplacements,
 	}
 }
 
-// dallE3 is dall-e-3's entry.
+// dallE3 is the retired dall-e-3's entry, with the rules of the vendored
+// spec.
 func dallE3() ModelInfo {
 	return ModelInfo{
 		Model: ModelDallE3,
 		// Generations only: dall-e-3 is in CreateImageRequest.model's enum
-		// but not in CreateImageEditRequest.model's ("This endpoint supports
-		// GPT Image models ... and `dall-e-2`") nor in variations'.
+		// but not in CreateImageEditRequest.model's nor in variations'.
 		Operations: []Operation{OpGenerate},
 		// CreateImageRequest.prompt: "4000 characters for `dall-e-3`".
 		MaxPromptLength: 4000,
@@ -405,131 +594,45 @@ func dallE3() ModelInfo {
 		ResponseFormats: []ResponseFormat{ResponseFormatURL, ResponseFormatB64JSON},
 		Retirement:      dallERetirement,
 		Deprecation:     dallEDeprecation,
+		Replacements:    retiredReplacements,
 	}
 }
 
-// gptImage is the entry of a GPT image model; the differences between GPT
-// image models are applied by the callers.
-func gptImage(name Model) ModelInfo {
-	return ModelInfo{
-		Model:    name,
-		GPTImage: true,
-		// Generations: CreateImageRequest.model enum. Edits, both bodies:
-		// CreateImageEditRequest.model and EditImageBodyJsonParam.model
-		// enums. Streams: CreateImageRequest.stream "only supported for the
-		// GPT image models"; CreateImageEditRequest.stream and
-		// EditImageBodyJsonParam.stream. (chatgpt-image-latest drops
-		// OpGenerate and OpGenerateStream below.)
-		Operations: []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream},
-		// CreateImageRequest.prompt: "The maximum length is 32000 characters
-		// for the GPT image models"; EditImageBodyJsonParam.prompt
-		// maxLength 32000.
-		MaxPromptLength: 32000,
-		// CreateImageRequest.n and CreateImageEditRequest.n: "Must be between
-		// 1 and 10."
-		MaxN: 10,
-		// CreateImageRequest.size: "The standard sizes `1024x1024`,
-		// `1536x1024`, and `1024x1536` are supported by the GPT image models;
-		// `auto` is supported for models that allow automatic sizing"
-		// (`auto` is the generation default and in every GPT size enum).
-		Sizes: []Size{SizeAuto, Size1024x1024, Size1536x1024, Size1024x1536},
-		// CreateImageRequest.quality: "`high`, `medium` and `low` are
-		// supported for the GPT image models"; `auto` is the default.
-		// EditImageBodyJsonParam.quality enum: low, medium, high, auto.
-		Qualities: []Quality{QualityAuto, QualityLow, QualityMedium, QualityHigh},
-		// CreateImageRequest.background: "This parameter is only supported
-		// for the GPT image models. Must be one of `transparent`, `opaque`,
-		// or `auto`".
-		Backgrounds: []Background{BackgroundAuto, BackgroundTransparent, BackgroundOpaque},
-		// CreateImageRequest.output_format: "This parameter is only
-		// supported for the GPT image models. Must be one of `png`, `jpeg`,
-		// or `webp`."
-		OutputFormats: []OutputFormat{OutputFormatPNG, OutputFormatJPEG, OutputFormatWebP},
-		// CreateImageRequest.output_compression: "The compression level
-		// (0-100%) for the generated images. This parameter is only
-		// supported for the GPT image models with the `webp` or `jpeg`
-		// output formats".
-		OutputCompression: true,
-		// CreateImageRequest.moderation: "Control the content-moderation
-		// level for images generated by the GPT image models. Must be either
-		// `low` ... or `auto`"; EditImageBodyJsonParam.moderation: "Moderation
-		// level for GPT image models."
-		Moderations: []Moderation{ModerationAuto, ModerationLow},
-		// InputFidelity: "This parameter is only supported for `gpt-image-1`
-		// and `gpt-image-1.5` and later models, unsupported for
-		// `gpt-image-1-mini`. Supports `high` and `low`." (gpt-image-1-mini
-		// clears it below.)
-		InputFidelities: []InputFidelity{InputFidelityLow, InputFidelityHigh},
-		// PartialImages: "Value must be between 0 and 3." Streams are GPT
-		// only (seed 001: "partial_images: (gpt-image-1 only)").
-		MaxPartialImages: 3,
-		// CreateImageEditRequest.image: "For the GPT image models ... each
-		// image should be a `png`, `webp`, or `jpg` file less than 50MB. You
-		// can provide up to 16 images. `chatgpt-image-latest` follows the
-		// same input constraints as GPT image models."
-		EditImages: ImageRule{MaxCount: 16, Formats: []string{"png", "jpeg", "webp"}, MaxBytes: maxGPTByte},
-		Mask:       maskRule(),
-	}
-}
-
-// maskRule is the mask of an edit, for every model with edits. Source:
-// CreateImageEditRequest.mask: "An additional image whose fully transparent
-// areas (e.g. where alpha is zero) indicate where `image` should be edited.
-// If there are multiple images provided, the mask will be applied on the
-// first image. Must be a valid PNG file, less than 4MB, and have the same
-// dimensions as `image`." (An alpha channel is needed to have transparent
-// areas; seed 001: "Fully transparent areas (alpha=0) indicate where to
-// edit".)
-func maskRule() ImageRule {
-	return ImageRule{MaxCount: 1, Formats: []string{"png"}, MaxBytes: maxMaskByte, Alpha: true, SameSizeAsImage: true}
-}
-
-// modelTable is the capability table, in the order of the model constants.
+// modelTable is the capability table, current models first.
 var modelTable = []ModelInfo{
-	dallE2(),
-	dallE3(),
+	gpt26(ModelGPTImage26Sunburst),
+	gpt26(ModelGPTImage26Flare),
+	gpt25(ModelGPTImage25Sunburst, ""),
+	gpt25(ModelGPTImage25Sunburst_20260908, ModelGPTImage25Sunburst),
+	gpt25(ModelGPTImage25Flare, ""),
+	gpt25(ModelGPTImage25Flare_20260908, ModelGPTImage25Flare),
+	gptImage2(ModelGPTImage2, ""),
+	gptImage2(ModelGPTImage2_20260421, ModelGPTImage2),
 	func() ModelInfo {
-		m := gptImage(ModelGPTImage1)
-		m.Retirement = gptImage1Shutdown
-		m.Deprecation = gptImage1Deprecate
+		m := gptImage(ModelGPTImage15)
+		// npm images.ts ImageEditParamsBase.input_fidelity: "Supports
+		// `high` and `low` on `gpt-image-1.5`".
+		m.InputFidelities = bothFidelities
 		return m
 	}(),
 	func() ModelInfo {
 		m := gptImage(ModelGPTImage1Mini)
-		// InputFidelity: "unsupported for `gpt-image-1-mini`"; seed 001:
-		// "input_fidelity: (gpt-image-1 only, not supported for
-		// gpt-image-1-mini)".
-		m.InputFidelities = nil
+		// npm images.ts ImageEditParamsBase.input_fidelity:
+		// "`gpt-image-1-mini` supports only `low`."
+		m.InputFidelities = []InputFidelity{InputFidelityLow}
 		return m
 	}(),
-	gptImage(ModelGPTImage15),
-	gptImage2(ModelGPTImage2, ""),
-	gptImage2(ModelGPTImage2_20260421, ModelGPTImage2),
 	func() ModelInfo {
+		// npm images.ts names chatgpt-image-latest among the generation
+		// models (ImageGenerateParamsBase.model) and the edit models; its
+		// inputs: "`chatgpt-image-latest` follows the same input constraints
+		// as GPT image models."
 		m := gptImage(ModelChatGPTImageLatest)
-		// The vendored spec names chatgpt-image-latest only for edits: in
-		// the enums of CreateImageEditRequest.model and
-		// EditImageBodyJsonParam.model and in the createImageEdit summary,
-		// not in CreateImageRequest.model. Its input rules:
-		// CreateImageEditRequest.image "`chatgpt-image-latest` follows the
-		// same input constraints as GPT image models". input_fidelity is
-		// kept: InputFidelity excludes only gpt-image-1-mini.
-		m.Operations = []Operation{OpEdit, OpEditJSON, OpEditStream}
+		m.InputFidelities = bothFidelities
+		m.Notes = []string{undocumentedFidelity}
 		return m
 	}(),
-}
-
-// gptImage2 is the entry of gpt-image-2 or its dated snapshot.
-func gptImage2(name, snapshotOf Model) ModelInfo {
-	m := gptImage(name)
-	m.SnapshotOf = snapshotOf
-	m.CustomSize = gptCustomSize
-	// CreateImageRequest.background: "For `gpt-image-2` and
-	// `gpt-image-2-2026-04-21`, this support is in preview." Size: "Resolutions
-	// above `2560x1440` are experimental".
-	m.Notes = []string{
-		"transparent backgrounds are in preview",
-		"custom sizes above 2560x1440 are experimental",
-	}
-	return m
+	gptImage1(),
+	dallE3(),
+	dallE2(),
 }

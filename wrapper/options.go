@@ -53,6 +53,9 @@ type config struct {
 	// download fetches image URLs under the download policy.
 	download       *downloader
 	downloadPolicy *DownloadPolicy // set by WithDownloadPolicy
+	// retired overrides the refusal of retired models (nil: refuse them on
+	// OpenAI's own API only).
+	retired *bool
 }
 
 // Option configures a [Client] in [New]. Each option checks its value.
@@ -199,6 +202,20 @@ func WithLogger(l *slog.Logger) Option {
 func WithValidation(on bool) Option {
 	return func(c *config) error {
 		c.validate = on
+		return nil
+	}
+}
+
+// WithRetiredModels sends (true) or refuses (false) models OpenAI has
+// retired on its own API, such as dall-e-3 (retired 2026-05-12) and
+// gpt-image-1 (shut down 2026-10-23), and the retired variations endpoint.
+// By default they are refused before anything is sent when the base URL is
+// OpenAI's own API (api.openai.com), with the retirement date and the
+// suggested replacement, and sent with their old rules to any other base
+// URL, since OpenAI-compatible servers may still serve them.
+func WithRetiredModels(send bool) Option {
+	return func(c *config) error {
+		c.retired = &send
 		return nil
 	}
 }

@@ -18,9 +18,11 @@ import (
 // ImageTool configures the Responses API image_generation tool: the image
 // model and its output. Zero values are not sent.
 type ImageTool struct {
+	// Model is the image model (the API's default is gpt-image-2.6-sunburst).
 	Model             Model
 	Size              Size
 	Quality           Quality
+	Complexity        Complexity
 	OutputFormat      OutputFormat
 	OutputCompression *int
 	Background        Background
@@ -28,6 +30,14 @@ type ImageTool struct {
 	// PartialImages (0-3) is used by streamed turns.
 	PartialImages *int
 	InputFidelity InputFidelity
+	// InputImageMask is an inpainting mask, by URL, data URL or file ID.
+	InputImageMask *ImageRef
+	// FrameCount and FrameDuration shape GIF output (see GenerateParams).
+	FrameCount    int
+	FrameDuration time.Duration
+	// SVG selects the SVG author (output_format svg only); without it the
+	// SVG author is the session's model where SVG model selection is on.
+	SVG *SVGOptions
 	// Action is "generate", "edit" or "auto" (the default).
 	Action string
 }
@@ -44,6 +54,18 @@ func (t ImageTool) param(stream bool) gen.ImageGenTool {
 		Moderation:        optString[gen.ImageGenToolModeration](t.Moderation),
 		InputFidelity:     optString[gen.InputFidelity](t.InputFidelity),
 		Action:            optString[gen.ImageGenActionEnum](t.Action),
+		Complexity:        optString[gen.ImageGenToolComplexity](t.Complexity),
+		FrameCount:        optInt(t.FrameCount),
+		FrameDurationMs:   optInt(milliseconds(t.FrameDuration)),
+	}
+	if t.InputImageMask != nil {
+		p.InputImageMask = &gen.ImageGenToolInputImageMask{ImageUrl: optString[string](t.InputImageMask.URL), FileId: optString[string](t.InputImageMask.FileID)}
+	}
+	if t.SVG != nil {
+		p.Svg = &gen.ImageGenToolSvg{Model: optString[string](t.SVG.Model)}
+		if t.SVG.ReasoningEffort != "" {
+			p.Svg.Reasoning = &gen.ImageGenToolSvgReasoning{Effort: optString[gen.ImageGenToolSvgReasoningEffort](t.SVG.ReasoningEffort)}
+		}
 	}
 	if stream {
 		p.PartialImages = t.PartialImages

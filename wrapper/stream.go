@@ -343,7 +343,7 @@ func streamError(data, inner json.RawMessage) *StreamError {
 // API: POST /images/generations
 func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...RequestOption) (*ImageStream, error) {
 	const op = "createImage"
-	rc, err := c.prepare(opts, func() error { return validateGenerate(&p, true) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateGenerate(&p, true, c.policy()) })
 	if err != nil {
 		return nil, err
 	}
@@ -364,7 +364,7 @@ func (c *Client) GenerateStream(ctx context.Context, p GenerateParams, opts ...R
 //
 // API: POST /images/edits
 func (c *Client) EditStream(ctx context.Context, p EditParams, opts ...RequestOption) (*ImageStream, error) {
-	rc, err := c.prepare(opts, func() error { return validateEdit(&p, true) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateEdit(&p, true, c.policy()) })
 	if err != nil {
 		return nil, err
 	}

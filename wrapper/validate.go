@@ -7,22 +7,28 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode/utf8"
+
+	"github.com/imagegen-go/openai-images/gen"
 )
 
 // Validation applies the capability table (models.go) to a call's
 // parameters before anything is sent. It follows these principles:
 //
-//   - The API's own defaults are applied first: a generation without a model
-//     is a dall-e-2 generation unless a GPT-only parameter is set; an edit
-//     without a model is a gpt-image-1.5 edit; a variation without a model is
-//     a dall-e-2 variation.
-//   - A model the table does not know gets only the universal checks (a
-//     non-empty prompt, n >= 1 when set, 1 to 16 readable, non-empty input
-//     images, well-formed image references), so models released after this
-//     module work at once.
-//   - Retirement never fails validation.
+//   - A call that names no model, or a model the table does not know, gets
+//     only the universal checks: the ranges and enumerations of the
+//     effective spec, how the output parameters go together (transparent
+//     backgrounds, compression, GIF and SVG), a non-empty prompt, 1 to 16
+//     readable input images, well-formed image references. So models
+//     released after this module work at once. The API no longer documents
+//     a default generation model (dall-e-2 is retired), so none is assumed.
+//   - An unknown name within a small edit distance of a known model that
+//     does not look like a new family member is refused as a typo, with the
+//     model it probably meant ([SuggestModel]).
+//   - On OpenAI's own API, models OpenAI retired, and the variations
+//     endpoint, are refused with the date and the replacements
+//     ([WithRetiredModels] sends them anyway); elsewhere they keep their
+//     old rules.
 //   - Images are checked from their headers only ([Image.Probe]); the format
 //     is sniffed from the bytes, never taken from the file name.
 //   - Every problem is reported, in one *ValidationError.
@@ -34,7 +40,9 @@ import (
 // vendored spec says; values the spec does not know yet can also be sent
 // with [WithExtraBody].
 type ValidationError struct {
-	// Problems are in the order of the request's fields.
+	// Problems are in the order of the request's fields (prompt, model,
+	// the input images in order, n, size, quality, ...), each field's in
+	// the order found.
 	Problems []Problem
 }
 
@@ -122,7 +130,53 @@ func (c *checker) err() error {
 	if len(c.problems) == 0 {
 		return nil
 	}
+	slices.SortStableFunc(c.problems, func(a, b Problem) int { return compareFields(a.Field, b.Field) })
 	return &ValidationError{Problems: c.problems}
+}
+
+// has reports whether a problem about field was found already: a value the
+// spec does not know is reported once, not again by the model's rules.
+func (c *checker) has(field string) bool {
+	return slices.ContainsFunc(c.problems, func(p Problem) bool { return p.Field == field })
+}
+
+// fieldOrder is the order of a request's fields in which problems are
+// listed; fields not listed come last, in the order found.
+var fieldOrder = []string{
+	"prompt", "model", "image", "images", "mask", "markup", "n", "size", "quality", "complexity", "style",
+	"background", "output_format", "output_compression", "moderation", "frame_count", "frame_duration_ms",
+	"svg", "svg.model", "svg.reasoning.effort", "input_fidelity", "response_format", "stream", "partial_images",
+}
+
+// compareFields orders two problem fields: by fieldOrder, and image[i]
+// (images[i]) by i.
+func compareFields(a, b string) int {
+	na, ia := splitIndex(a)
+	nb, ib := splitIndex(b)
+	pa, pb := slices.Index(fieldOrder, na), slices.Index(fieldOrder, nb)
+	if pa < 0 {
+		pa = len(fieldOrder)
+	}
+	if pb < 0 {
+		pb = len(fieldOrder)
+	}
+	if pa != pb {
+		return pa - pb
+	}
+	return ia - ib
+}
+
+// splitIndex splits "image[2]" into "image" and 2 (-1 without an index).
+func splitIndex(field string) (string, int) {
+	name, rest, ok := strings.Cut(field, "[")
+	if !ok {
+		return field, -1
+	}
+	i, err := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+	if err != nil {
+		return field, -1
+	}
+	return name, i
 }
 
 // target is the table entry whose rules apply to a call.
@@ -131,115 +185,6 @@ type target struct {
 	// label names the model in messages; it says when the model is the
 	// API's default rather than one given.
 	label string
-}
-
-// Default models. Sources: CreateImageRequest.model "Defaults to `dall-e-2`
-// unless a parameter specific to the GPT image models is used";
-// CreateImageEditRequest.model "Defaults to `gpt-image-1.5`" (and
-// EditImageBodyJsonParam.model default gpt-image-1.5);
-// CreateImageVariationRequest.model default dall-e-2.
-const (
-	defaultGenerateModel  = ModelDallE2
-	defaultEditModel      = ModelGPTImage15
-	defaultVariationModel = ModelDallE2
-)
-
-// gptGenerateCommon holds the generation rules common to every GPT image
-// model: they apply when a generation names no model but sets a GPT-only
-// parameter, so the API picks a GPT image model the spec does not name.
-var gptGenerateCommon = commonGPT(OpGenerate)
-
-// commonGPT intersects the entries of the GPT image models that support op.
-func commonGPT(op Operation) ModelInfo {
-	var out *ModelInfo
-	for i := range modelTable {
-		m := &modelTable[i]
-		if !m.GPTImage || !m.Supports(op) {
-			continue
-		}
-		if out == nil {
-			c := m.clone()
-			c.Model, c.SnapshotOf, c.Deprecation, c.Notes = "", "", "", nil
-			c.Retirement = time.Time{}
-			out = &c
-			continue
-		}
-		out.Operations = intersect(out.Operations, m.Operations)
-		out.Sizes = intersect(out.Sizes, m.Sizes)
-		if out.CustomSize != m.CustomSize {
-			out.CustomSize = CustomSizeRule{}
-		}
-		out.Qualities = intersect(out.Qualities, m.Qualities)
-		out.Styles = intersect(out.Styles, m.Styles)
-		out.Backgrounds = intersect(out.Backgrounds, m.Backgrounds)
-		out.OutputFormats = intersect(out.OutputFormats, m.OutputFormats)
-		out.OutputCompression = out.OutputCompression && m.OutputCompression
-		out.Moderations = intersect(out.Moderations, m.Moderations)
-		out.ResponseFormats = intersect(out.ResponseFormats, m.ResponseFormats)
-		out.InputFidelities = intersect(out.InputFidelities, m.InputFidelities)
-		out.MaxPromptLength = min(out.MaxPromptLength, m.MaxPromptLength)
-		out.MaxN = min(out.MaxN, m.MaxN)
-		out.MaxPartialImages = min(out.MaxPartialImages, m.MaxPartialImages)
-	}
-	if out == nil {
-		return ModelInfo{}
-	}
-	return *out
-}
-
-func intersect[T comparable](a, b []T) []T {
-	var out []T
-	for _, v := range a {
-		if slices.Contains(b, v) {
-			out = append(out, v)
-		}
-	}
-	return out
-}
-
-// generateTarget applies the API's defaulting to a generation. It reports
-// false for a model the table does not know.
-func generateTarget(p *GenerateParams, stream bool) (target, bool) {
-	if p.Model != "" {
-		m := lookupModel(p.Model)
-		return target{m: m, label: string(p.Model)}, m != nil
-	}
-	// The parameters CreateImageRequest documents as GPT-only: background,
-	// output_format and output_compression ("only supported for the GPT
-	// image models"), moderation ("for images generated by the GPT image
-	// models") and stream ("only supported for the GPT image models";
-	// partial_images is sent only with it). Values such as quality "high"
-	// or size "1536x1024" are not parameters: they leave the default at
-	// dall-e-2, whose rules then reject them.
-	var gptOnly []string
-	if p.Background != "" {
-		gptOnly = append(gptOnly, "background")
-	}
-	if p.Moderation != "" {
-		gptOnly = append(gptOnly, "moderation")
-	}
-	if p.OutputFormat != "" {
-		gptOnly = append(gptOnly, "output_format")
-	}
-	if p.OutputCompression != nil {
-		gptOnly = append(gptOnly, "output_compression")
-	}
-	if stream {
-		gptOnly = append(gptOnly, "stream")
-	}
-	if len(gptOnly) == 0 {
-		return target{m: lookupModel(defaultGenerateModel), label: string(defaultGenerateModel) + " (the default model when no GPT-only parameter is set)"}, true
-	}
-	return target{m: &gptGenerateCommon, label: "the default GPT image model (model unset, GPT-only " + strings.Join(gptOnly, ", ") + " set)"}, true
-}
-
-// defaultTarget resolves the model of an edit or a variation.
-func defaultTarget(model, def Model, call string) (target, bool) {
-	if model == "" {
-		return target{m: lookupModel(def), label: fmt.Sprintf("%s (the default %s model)", def, call)}, true
-	}
-	m := lookupModel(model)
-	return target{m: m, label: string(model)}, m != nil
 }
 
 // supports reports whether t supports any of ops, adding a model problem
@@ -262,31 +207,66 @@ func (c *checker) supports(t target, what string, ops ...Operation) bool {
 
 // validateGenerate checks the parameters of a generation; stream is true for
 // GenerateStream.
-func validateGenerate(p *GenerateParams, stream bool) error {
+func validateGenerate(p *GenerateParams, stream bool, pol policy) error {
 	var c checker
 	c.prompt(p.Prompt)
 	c.nAtLeastOne(p.N)
-	if t, known := generateTarget(p, stream); known && c.supports(t, "image generation (POST /images/generations)", OpGenerate) {
+	c.sizeFormat(p.Size)
+	specEnum(&c, "quality", p.Quality, func(v Quality) bool { return gen.CreateImageRequestQuality(v).Valid() }, tableValues(func(m *ModelInfo) []Quality { return m.Qualities }))
+	specEnum(&c, "complexity", p.Complexity, func(v Complexity) bool { return gen.CreateImageRequestComplexity(v).Valid() }, tableValues(func(m *ModelInfo) []Complexity { return m.Complexities }))
+	specEnum(&c, "style", p.Style, func(v Style) bool { return gen.CreateImageRequestStyle(v).Valid() }, tableValues(func(m *ModelInfo) []Style { return m.Styles }))
+	specEnum(&c, "background", p.Background, func(v Background) bool { return gen.CreateImageRequestBackground(v).Valid() }, tableValues(func(m *ModelInfo) []Background { return m.Backgrounds }))
+	specEnum(&c, "moderation", p.Moderation, func(v Moderation) bool { return gen.CreateImageRequestModeration(v).Valid() }, tableValues(func(m *ModelInfo) []Moderation { return m.Moderations }))
+	specEnum(&c, "output_format", p.OutputFormat, func(v OutputFormat) bool { return gen.CreateImageRequestOutputFormat(v).Valid() }, tableValues(func(m *ModelInfo) []OutputFormat { return m.OutputFormats }))
+	specEnum(&c, "response_format", p.ResponseFormat, func(v ResponseFormat) bool { return gen.CreateImageRequestResponseFormat(v).Valid() }, tableValues(func(m *ModelInfo) []ResponseFormat { return m.ResponseFormats }))
+	c.universalOutput(output{
+		n: p.N, background: p.Background, format: p.OutputFormat, compression: p.OutputCompression,
+		frameCount: p.FrameCount, frameDur: p.FrameDuration, svg: p.SVG,
+		stream: stream, partial: p.PartialImages, streamCall: "GenerateStream", generation: true,
+	})
+	if t, known := c.resolveModel(p.Model, pol); known && c.supports(t, "image generation (POST /images/generations)", OpGenerate) {
 		c.promptLength(t, p.Prompt)
 		c.n(t, p.N)
 		c.size(t, p.Size, true)
 		checkEnum(&c, t, "quality", p.Quality, t.m.Qualities, func(m *ModelInfo) bool { return len(m.Qualities) > 0 })
+		checkEnum(&c, t, "complexity", p.Complexity, t.m.Complexities, func(m *ModelInfo) bool { return len(m.Complexities) > 0 })
 		checkEnum(&c, t, "style", p.Style, t.m.Styles, func(m *ModelInfo) bool { return len(m.Styles) > 0 })
-		c.output(t, p.Background, p.OutputFormat, p.OutputCompression)
+		c.modelOutput(t, p.Background, p.OutputFormat, p.OutputCompression)
 		checkEnum(&c, t, "moderation", p.Moderation, t.m.Moderations, func(m *ModelInfo) bool { return len(m.Moderations) > 0 })
 		c.responseFormat(t, p.ResponseFormat)
-		c.streaming(t, stream, OpGenerateStream, p.PartialImages, "GenerateStream")
+		c.modelStreaming(t, stream, OpGenerateStream)
 	}
 	return c.err()
 }
 
 // validateEdit checks the parameters of an edit, multipart or JSON; stream
 // is true for EditStream.
-func validateEdit(p *EditParams, stream bool) error {
+func validateEdit(p *EditParams, stream bool, pol policy) error {
 	var c checker
 	jsonEdit := p.isJSON()
 	c.prompt(p.Prompt)
 	c.nAtLeastOne(p.N)
+	c.sizeFormat(p.Size)
+	if jsonEdit {
+		specEnum(&c, "quality", p.Quality, func(v Quality) bool { return gen.EditImageBodyJsonParamQuality(v).Valid() }, tableValues(func(m *ModelInfo) []Quality { return m.Qualities }))
+		specEnum(&c, "background", p.Background, func(v Background) bool { return gen.EditImageBodyJsonParamBackground(v).Valid() }, tableValues(func(m *ModelInfo) []Background { return m.Backgrounds }))
+		specEnum(&c, "output_format", p.OutputFormat, func(v OutputFormat) bool { return gen.EditImageBodyJsonParamOutputFormat(v).Valid() }, tableValues(func(m *ModelInfo) []OutputFormat { return m.OutputFormats }))
+		specEnum(&c, "moderation", p.Moderation, func(v Moderation) bool { return gen.EditImageBodyJsonParamModeration(v).Valid() }, tableValues(func(m *ModelInfo) []Moderation { return m.Moderations }))
+		specEnum(&c, "input_fidelity", p.InputFidelity, func(v InputFidelity) bool { return gen.EditImageBodyJsonParamInputFidelity(v).Valid() }, tableValues(func(m *ModelInfo) []InputFidelity { return m.InputFidelities }))
+	} else {
+		specEnum(&c, "quality", p.Quality, func(v Quality) bool { return gen.CreateImageEditRequestQuality(v).Valid() }, tableValues(func(m *ModelInfo) []Quality { return m.Qualities }))
+		specEnum(&c, "complexity", p.Complexity, func(v Complexity) bool { return gen.CreateImageEditRequestComplexity(v).Valid() }, tableValues(func(m *ModelInfo) []Complexity { return m.Complexities }))
+		specEnum(&c, "background", p.Background, func(v Background) bool { return gen.CreateImageEditRequestBackground(v).Valid() }, tableValues(func(m *ModelInfo) []Background { return m.Backgrounds }))
+		specEnum(&c, "output_format", p.OutputFormat, func(v OutputFormat) bool { return gen.CreateImageEditRequestOutputFormat(v).Valid() }, tableValues(func(m *ModelInfo) []OutputFormat { return m.OutputFormats }))
+		specEnum(&c, "response_format", p.ResponseFormat, func(v ResponseFormat) bool { return gen.CreateImageEditRequestResponseFormat(v).Valid() }, tableValues(func(m *ModelInfo) []ResponseFormat { return m.ResponseFormats }))
+		specEnum(&c, "input_fidelity", p.InputFidelity, func(v InputFidelity) bool { return gen.InputFidelity(v).Valid() }, tableValues(func(m *ModelInfo) []InputFidelity { return m.InputFidelities }))
+	}
+	masked := p.Mask != nil || p.MaskRef != nil
+	c.universalOutput(output{
+		n: p.N, background: p.Background, format: p.OutputFormat, compression: p.OutputCompression,
+		frameCount: p.FrameCount, frameDur: p.FrameDuration, svg: p.SVG,
+		stream: stream, partial: p.PartialImages, streamCall: "EditStream", masked: masked,
+	})
 
 	// Inputs, universal checks. The multipart field is "image", the JSON
 	// one "images".
@@ -294,9 +274,9 @@ func validateEdit(p *EditParams, stream bool) error {
 	if jsonEdit {
 		imageField = "images"
 	}
-	if (len(p.Images) > 0 || p.Mask != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
-		c.add(imageField, fmt.Sprintf("%d uploaded, %d referenced", len(p.Images)+countNonNil(p.Mask), len(p.ImageRefs)+countNonNil(p.MaskRef)),
-			"give uploaded images (Images, Mask) or image references (ImageRefs, MaskRef), not both", "Images and Mask, or ImageRefs and MaskRef")
+	if (len(p.Images) > 0 || p.Mask != nil || p.Markup != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
+		c.add(imageField, fmt.Sprintf("%d uploaded, %d referenced", len(p.Images)+countNonNil(p.Mask)+countNonNil(p.Markup), len(p.ImageRefs)+countNonNil(p.MaskRef)),
+			"give uploaded images (Images, Mask, Markup) or image references (ImageRefs, MaskRef), not both", "Images and Mask, or ImageRefs and MaskRef")
 	}
 	if len(p.Images) == 0 && len(p.ImageRefs) == 0 {
 		c.add(imageField, "", "at least one input image is required", "1-16 images")
@@ -313,9 +293,16 @@ func validateEdit(p *EditParams, stream bool) error {
 	for i, im := range p.Images {
 		images[i] = c.probe(fmt.Sprintf("image[%d]", i), im)
 	}
-	var mask probed
+	var mask, markup probed
 	if p.Mask != nil {
 		mask = c.probe("mask", *p.Mask)
+	}
+	if p.Markup != nil {
+		markup = c.probe("markup", *p.Markup)
+		// npm images.ts markup: "Cannot be combined with mask."
+		if masked {
+			c.add("markup", markup.value, "markup cannot be combined with a mask", "a mask or markup, not both")
+		}
 	}
 	for i, r := range p.ImageRefs {
 		c.ref(fmt.Sprintf("images[%d]", i), r)
@@ -323,82 +310,154 @@ func validateEdit(p *EditParams, stream bool) error {
 	if p.MaskRef != nil {
 		c.ref("mask", *p.MaskRef)
 	}
-
-	t, known := defaultTarget(p.Model, defaultEditModel, "edit")
-	if !known || !c.supports(t, "image edits (POST /images/edits)", OpEdit, OpEditJSON) {
-		return c.err()
-	}
-	if jsonEdit && !t.m.Supports(OpEditJSON) {
-		// EditImageBodyJsonParam: "JSON edits support GPT image models
-		// only; DALL-E edits require multipart (`dall-e-2` only)."
-		c.add("model", string(t.m.Model), t.label+" does not support JSON edits (ImageRefs, MaskRef); JSON edits support GPT image models only", "upload Images (multipart), or one of: "+modelNames(OpEditJSON))
-	}
-	c.promptLength(t, p.Prompt)
-	c.n(t, p.N)
-	c.size(t, p.Size, !jsonEdit)
-	checkEnum(&c, t, "quality", p.Quality, t.m.Qualities, func(m *ModelInfo) bool { return len(m.Qualities) > 0 })
-	c.output(t, p.Background, p.OutputFormat, p.OutputCompression)
-	if checkEnum(&c, t, "moderation", p.Moderation, t.m.Moderations, func(m *ModelInfo) bool { return len(m.Moderations) > 0 }) && p.Moderation != "" && !jsonEdit {
+	if jsonEdit {
+		c.notInJSONEdit(p)
+	} else if p.Moderation != "" {
 		// CreateImageEditRequest (the multipart schema) has no moderation
 		// property; EditImageBodyJsonParam has.
 		c.add("moderation", string(p.Moderation), "moderation is not a field of multipart edits (CreateImageEditRequest)",
 			`omit it, use ImageRefs (a JSON edit), or send it with WithExtraBody("moderation", ...)`)
 	}
-	if c.responseFormat(t, p.ResponseFormat) && p.ResponseFormat != "" && jsonEdit {
-		// EditImageBodyJsonParam has no response_format property.
-		c.add("response_format", string(p.ResponseFormat), "response_format is not a field of JSON edits (EditImageBodyJsonParam)",
-			`omit it, upload Images (multipart), or send it with WithExtraBody("response_format", ...)`)
-	}
-	checkEnum(&c, t, "input_fidelity", p.InputFidelity, t.m.InputFidelities, func(m *ModelInfo) bool { return len(m.InputFidelities) > 0 })
-	c.streaming(t, stream, OpEditStream, p.PartialImages, "EditStream")
 
-	// Inputs, the model's rules.
-	rule := t.m.EditImages
-	count := len(p.Images)
-	if jsonEdit {
-		count = len(p.ImageRefs)
-	}
-	switch {
-	case count <= rule.MaxCount || rule.MaxCount >= maxEditImages:
-	case rule.MaxCount == 1:
-		c.add(imageField, fmt.Sprintf("%d images", count), t.label+" edits take exactly one image", "1 image")
-	default:
-		c.add(imageField, fmt.Sprintf("%d images", count), fmt.Sprintf("%s edits take at most %d images", t.label, rule.MaxCount), fmt.Sprintf("1-%d images", rule.MaxCount))
-	}
-	masked := p.Mask != nil || p.MaskRef != nil
-	for i, im := range images {
-		if im.ok {
-			c.image(t, fmt.Sprintf("image[%d]", i), im.value, im.info, rule, "input image", masked)
-		}
-	}
+	t, known := c.resolveModel(p.Model, pol)
 	first := firstInfo(images)
-	if mask.ok {
-		c.image(t, "mask", mask.value, mask.info, t.m.Mask, "mask", true)
-		c.sameSize(t, "mask", mask.value, mask.info, first)
-	}
-	var refInfos []probed
-	for i, r := range p.ImageRefs {
-		refInfos = append(refInfos, c.refImage(t, fmt.Sprintf("images[%d]", i), r, rule, "input image", masked))
-	}
-	if p.MaskRef != nil {
-		if m := c.refImage(t, "mask", *p.MaskRef, t.m.Mask, "mask", true); m.ok {
-			c.sameSize(t, "mask", m.value, m.info, firstInfo(refInfos))
+	if known && c.supports(t, "image edits (POST /images/edits)", OpEdit, OpEditJSON) {
+		if jsonEdit && !t.m.Supports(OpEditJSON) {
+			// EditImageBodyJsonParam: "JSON edits support GPT image models
+			// only; DALL-E edits require multipart (`dall-e-2` only)."
+			c.add("model", string(t.m.Model), t.label+" does not support JSON edits (ImageRefs, MaskRef); JSON edits support GPT image models only", "upload Images (multipart), or one of: "+modelNames(OpEditJSON))
 		}
+		c.promptLength(t, p.Prompt)
+		c.n(t, p.N)
+		c.size(t, p.Size, !jsonEdit)
+		checkEnum(&c, t, "quality", p.Quality, t.m.Qualities, func(m *ModelInfo) bool { return len(m.Qualities) > 0 })
+		checkEnum(&c, t, "complexity", p.Complexity, t.m.Complexities, func(m *ModelInfo) bool { return len(m.Complexities) > 0 })
+		c.modelOutput(t, p.Background, p.OutputFormat, p.OutputCompression)
+		checkEnum(&c, t, "moderation", p.Moderation, t.m.Moderations, func(m *ModelInfo) bool { return len(m.Moderations) > 0 })
+		c.responseFormat(t, p.ResponseFormat)
+		checkEnum(&c, t, "input_fidelity", p.InputFidelity, t.m.InputFidelities, func(m *ModelInfo) bool { return len(m.InputFidelities) > 0 })
+		c.modelStreaming(t, stream, OpEditStream)
+
+		// Inputs, the model's rules.
+		rule := t.m.EditImages
+		count := len(p.Images)
+		if jsonEdit {
+			count = len(p.ImageRefs)
+		}
+		switch {
+		case count <= rule.MaxCount || rule.MaxCount >= maxEditImages:
+		case rule.MaxCount == 1:
+			c.add(imageField, fmt.Sprintf("%d images", count), t.label+" edits take exactly one image", "1 image")
+		default:
+			c.add(imageField, fmt.Sprintf("%d images", count), fmt.Sprintf("%s edits take at most %d images", t.label, rule.MaxCount), fmt.Sprintf("1-%d images", rule.MaxCount))
+		}
+		for i, im := range images {
+			if im.ok {
+				c.image(t, fmt.Sprintf("image[%d]", i), im.value, im.info, rule, "input image", masked)
+			}
+		}
+		if mask.ok {
+			c.image(t, "mask", mask.value, mask.info, t.m.Mask, "mask", true)
+			c.sameSize(t, "mask", mask.value, mask.info, first)
+		}
+		if markup.ok {
+			if t.m.Markup.MaxCount == 0 {
+				c.add("markup", markup.value, t.label+" does not take markup; "+supporters("markup", func(m *ModelInfo) bool { return m.Markup.MaxCount > 0 }), "omit it")
+			} else {
+				c.image(t, "markup", markup.value, markup.info, t.m.Markup, "markup image", true)
+			}
+		}
+		var refInfos []probed
+		for i, r := range p.ImageRefs {
+			refInfos = append(refInfos, c.refImage(t, fmt.Sprintf("images[%d]", i), r, rule, "input image", masked))
+		}
+		if p.MaskRef != nil {
+			if m := c.refImage(t, "mask", *p.MaskRef, t.m.Mask, "mask", true); m.ok {
+				c.sameSize(t, "mask", m.value, m.info, firstInfo(refInfos))
+			}
+		}
+	}
+	if markup.ok && (!known || t.m.Markup.MaxCount > 0) {
+		// npm images.ts markup: "A transparent PNG overlaid on the first
+		// image ... Must match that image's dimensions after orientation
+		// and contain transparent pixels." These hold for any model.
+		c.markupShape(markup, first)
 	}
 	return c.err()
 }
 
+// notInJSONEdit refuses, in a JSON edit, the parameters that only the
+// multipart body has: the JSON edit schema (EditImageBodyJsonParam) lacks
+// them and the SDKs document them for multipart edits only.
+func (c *checker) notInJSONEdit(p *EditParams) {
+	hint := func(field string) string {
+		return `upload Images (a multipart edit), or send it with WithExtraBody("` + field + `", ...)`
+	}
+	if p.ResponseFormat != "" {
+		// EditImageBodyJsonParam has no response_format property.
+		c.add("response_format", string(p.ResponseFormat), "response_format is not a field of JSON edits (EditImageBodyJsonParam)", hint("response_format"))
+	}
+	if p.Complexity != "" {
+		c.add("complexity", string(p.Complexity), "complexity is not a field of JSON edits (EditImageBodyJsonParam)", hint("complexity"))
+	}
+	if p.FrameCount != 0 {
+		c.add("frame_count", strconv.Itoa(p.FrameCount), "frame_count is not a field of JSON edits (EditImageBodyJsonParam)", hint("frame_count"))
+	}
+	if p.FrameDuration != 0 {
+		c.add("frame_duration_ms", strconv.FormatInt(p.FrameDuration.Milliseconds(), 10), "frame_duration_ms is not a field of JSON edits (EditImageBodyJsonParam)", hint("frame_duration_ms"))
+	}
+	if p.SVG != nil {
+		c.add("svg", describeSVG(p.SVG), "svg is not a field of JSON edits (EditImageBodyJsonParam)", hint("svg"))
+	}
+}
+
+// markupShape checks the universal markup rules against the first image.
+func (c *checker) markupShape(markup, first probed) {
+	info := markup.info
+	switch {
+	case info.Format != "png":
+		c.add("markup", markup.value, "the markup must be a PNG (the format is sniffed from the bytes)", "a transparent PNG")
+		return
+	case info.HeaderErr != nil:
+		return
+	case !info.HasAlpha:
+		c.add("markup", markup.value, "the markup needs an alpha channel: it is overlaid on the first image and must contain transparent pixels", "a PNG with alpha")
+	}
+	if first.ok && first.info.Width > 0 && info.Width > 0 && (info.Width != first.info.Width || info.Height != first.info.Height) {
+		c.add("markup", markup.value, "the markup must have the dimensions of the first image", fmt.Sprintf("%dx%d", first.info.Width, first.info.Height))
+	}
+}
+
 // validateVariation checks the parameters of a variation.
-func validateVariation(p *VariationParams) error {
+func validateVariation(p *VariationParams, pol policy) error {
 	var c checker
 	c.nAtLeastOne(p.N)
+	if p.N > maxN {
+		c.add("n", strconv.Itoa(p.N), fmt.Sprintf("n must be between 1 and %d", maxN), fmt.Sprintf("1-%d", maxN))
+	}
+	specEnum(&c, "response_format", p.ResponseFormat, func(v ResponseFormat) bool {
+		return gen.CreateImageVariationRequestResponseFormat(v).Valid()
+	}, tableValues(func(m *ModelInfo) []ResponseFormat { return m.ResponseFormats }))
+	if p.Size != "" && !gen.CreateImageVariationRequestSize(p.Size).Valid() {
+		c.add("size", string(p.Size), "not a variation size the API documents", "256x256, 512x512, 1024x1024")
+	}
 	var img probed
 	if p.Image.IsZero() {
 		c.add("image", "", "an image is required", "a square PNG")
 	} else {
 		img = c.probe("image", p.Image)
 	}
-	t, known := defaultTarget(p.Model, defaultVariationModel, "variation")
+	if pol.refuseRetired && !pol.now.Before(dallERetirement) {
+		// npm images.ts Images.createVariation: "This endpoint is retired
+		// and no longer available."
+		model := p.Model
+		if model == "" {
+			model = ModelDallE2
+		}
+		c.add("model", string(model), "OpenAI retired the variations endpoint (POST /images/variations) and dall-e-2, its only model",
+			"an edit with a GPT image model and a prompt (Client.Edit); or WithRetiredModels(true) to send it anyway")
+	}
+	t, known := c.resolveModel(p.Model, policy{})
 	if known && c.supports(t, "image variations (POST /images/variations)", OpVariation) {
 		c.n(t, p.N)
 		c.size(t, p.Size, false)
@@ -406,8 +465,58 @@ func validateVariation(p *VariationParams) error {
 		if img.ok {
 			c.image(t, "image", img.value, img.info, t.m.VariationImage, "variation image", true)
 		}
+	} else if !known && img.ok {
+		// The endpoint's own rule, whatever the model:
+		// CreateImageVariationRequest.image "Must be a valid PNG file, less
+		// than 4MB, and square."
+		endpoint := ModelInfo{VariationImage: lookupModel(ModelDallE2).VariationImage}
+		c.image(target{m: &endpoint, label: "the variations endpoint"}, "image", img.value, img.info, endpoint.VariationImage, "variation image", true)
 	}
 	return c.err()
+}
+
+// tableValues is the union of a parameter's values over the table, in
+// table order, for messages.
+func tableValues[T comparable](get func(*ModelInfo) []T) []T {
+	var out []T
+	for i := range modelTable {
+		for _, v := range get(&modelTable[i]) {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
+// sizeFormat is the universal size check: a named size or WIDTHxHEIGHT
+// (the spec's size is any string; these are the forms it describes).
+func (c *checker) sizeFormat(s Size) {
+	if s == "" || s == SizeAuto {
+		return
+	}
+	if _, _, ok := s.Dimensions(); !ok {
+		c.add("size", string(s), "a size is WIDTHxHEIGHT (such as 1024x1024) or auto", "auto, or WIDTHxHEIGHT")
+	}
+}
+
+// modelOutput checks that the model takes the output parameters given.
+func (c *checker) modelOutput(t target, bg Background, format OutputFormat, compression *int) {
+	checkEnum(c, t, "background", bg, t.m.Backgrounds, func(m *ModelInfo) bool { return len(m.Backgrounds) > 0 })
+	checkEnum(c, t, "output_format", format, t.m.OutputFormats, func(m *ModelInfo) bool { return len(m.OutputFormats) > 0 })
+	if compression != nil && !t.m.OutputCompression && !c.has("output_compression") {
+		c.add("output_compression", strconv.Itoa(*compression), t.label+" does not support output_compression; "+
+			supporters("output_compression", func(m *ModelInfo) bool { return m.OutputCompression }), "omit it")
+	}
+}
+
+// modelStreaming checks that the model streams.
+func (c *checker) modelStreaming(t target, stream bool, op Operation) {
+	if stream && !t.m.Supports(op) {
+		// CreateImageRequest.stream: "This parameter is only supported for
+		// the GPT image models."
+		c.add("stream", "true", t.label+" does not support streaming", modelNames(op))
+	}
 }
 
 // maxEditImages is the most images of an edit, for any model. Source:
@@ -445,7 +554,7 @@ func (c *checker) promptLength(t target, prompt string) {
 }
 
 func (c *checker) n(t target, n int) {
-	if n <= t.m.MaxN {
+	if n <= t.m.MaxN || c.has("n") {
 		return
 	}
 	if t.m.MaxN == 1 {
@@ -486,6 +595,10 @@ func (c *checker) size(t target, s Size, customOK bool) {
 // has says which models take the parameter at all. It reports whether the
 // model takes the parameter.
 func checkEnum[T ~string](c *checker, t target, field string, v T, allowed []T, has func(*ModelInfo) bool) bool {
+	if v != "" && c.has(field) {
+		// Already reported (a value the spec does not know).
+		return len(allowed) > 0
+	}
 	if len(allowed) == 0 {
 		if v != "" {
 			c.add(field, string(v), fmt.Sprintf("%s does not support %s; %s", t.label, field, supporters(field, has)), "omit it")
@@ -522,70 +635,6 @@ func supporters(field string, has func(*ModelInfo) bool) string {
 // whether the model takes the parameter.
 func (c *checker) responseFormat(t target, v ResponseFormat) bool {
 	return checkEnum(c, t, "response_format", v, t.m.ResponseFormats, func(m *ModelInfo) bool { return len(m.ResponseFormats) > 0 })
-}
-
-// output checks background, output_format and output_compression together.
-func (c *checker) output(t target, bg Background, format OutputFormat, compression *int) {
-	checkEnum(c, t, "background", bg, t.m.Backgrounds, func(m *ModelInfo) bool { return len(m.Backgrounds) > 0 })
-	checkEnum(c, t, "output_format", format, t.m.OutputFormats, func(m *ModelInfo) bool { return len(m.OutputFormats) > 0 })
-
-	// output_format: "The default value is `png`."
-	effective, note := format, ""
-	if effective == "" {
-		effective, note = OutputFormatPNG, " (the default)"
-	}
-	knownFormat := slices.Contains(t.m.OutputFormats, effective)
-
-	// background: "When using `transparent`, set the output format to `png`
-	// or `webp`."
-	if bg == BackgroundTransparent && slices.Contains(t.m.Backgrounds, bg) && knownFormat &&
-		effective != OutputFormatPNG && effective != OutputFormatWebP {
-		c.add("background", string(bg), fmt.Sprintf("a transparent background needs png or webp output, but output_format is %s", effective), "output_format png or webp")
-	}
-
-	if compression == nil {
-		return
-	}
-	v := strconv.Itoa(*compression)
-	switch {
-	case !t.m.OutputCompression:
-		c.add("output_compression", v, t.label+" does not support output_compression; "+
-			supporters("output_compression", func(m *ModelInfo) bool { return m.OutputCompression }), "omit it")
-	case *compression < 0 || *compression > 100:
-		// "The compression level (0-100%)"; EditImageBodyJsonParam:
-		// minimum 0, maximum 100.
-		c.add("output_compression", v, "output_compression must be between 0 and 100", "0-100")
-	case knownFormat && effective == OutputFormatPNG && *compression != 100:
-		// "only supported for the GPT image models with the `webp` or
-		// `jpeg` output formats, and defaults to 100". 100, the default,
-		// changes nothing and is accepted with png: the spec's own
-		// json_with_file_id example sends output_format png with
-		// output_compression 100.
-		c.add("output_compression", v, "output_compression applies only to jpeg or webp output, but output_format is png"+note,
-			"output_format jpeg or webp, or omit output_compression")
-	}
-}
-
-// streaming checks stream and partial_images. partial_images is sent only by
-// the stream calls, so setting it on another call would be silently dropped.
-func (c *checker) streaming(t target, stream bool, op Operation, partial *int, streamCall string) {
-	if !stream {
-		if partial != nil {
-			c.add("partial_images", strconv.Itoa(*partial), "partial_images applies only to streams ("+streamCall+") and would not be sent", "omit it, or call "+streamCall)
-		}
-		return
-	}
-	if !t.m.Supports(op) {
-		// CreateImageRequest.stream: "This parameter is only supported for
-		// the GPT image models." Seed 001_ceb467fc86781364.txt, edit:
-		// "stream: (gpt-image-1 only)".
-		c.add("stream", "true", t.label+" does not support streaming", modelNames(op))
-		return
-	}
-	// PartialImages: "Value must be between 0 and 3."
-	if partial != nil && (*partial < 0 || *partial > t.m.MaxPartialImages) {
-		c.add("partial_images", strconv.Itoa(*partial), fmt.Sprintf("partial_images must be between 0 and %d", t.m.MaxPartialImages), fmt.Sprintf("0-%d", t.m.MaxPartialImages))
-	}
 }
 
 // probed is an input image's header, once the universal checks passed.

@@ -33,7 +33,7 @@ func FuzzValidate(f *testing.F) {
 	f.Add("", "auto", "", "auto", "png", 0, 100, 0, "", true, []byte("\x89PNG\r\n\x1a\n"), []byte("GIF89a"))
 	f.Add("gpt-image-1-mini", "99999999999999999999x1", "low", "transparent", "jpeg", -5, 0, 3, " ", false, webpBytes, webpBytes)
 	f.Add("chatgpt-image-latest", "0x0", "medium", "", "gif", 17, 7, 1, "x", true, []byte("RIFF\x00\x00\x00\x00WEBP"), alpha.Bytes()[:30])
-	f.Add("gpt-image-9", "x", "xhigh", "glass", "svg", 1, 1, 1, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(alpha.Bytes()), true, []byte{0xff, 0xd8, 0xff}, []byte(nil))
+	f.Add("gpt-image-99", "x", "xhigh", "glass", "svg", 1, 1, 1, "data:image/png;base64,"+base64.StdEncoding.EncodeToString(alpha.Bytes()), true, []byte{0xff, 0xd8, 0xff}, []byte(nil))
 	f.Add("gpt-image-2-2026-04-21", "4611686018427387904x4611686018427387904", "auto", "", "", 10, 100, 3, "https://example.com/a.png", false, alpha.Bytes(), alpha.Bytes())
 
 	f.Fuzz(func(t *testing.T, model, size, quality, background, format string, n, compression, partial int, prompt string, stream bool, img, mask []byte) {
@@ -45,7 +45,13 @@ func FuzzValidate(f *testing.F) {
 			part = nil
 		}
 		known := lookupModel(Model(model)) != nil || model == ""
-		universal := map[string]bool{"prompt": true, "n": true, "image": true, "images": true, "mask": true}
+		// The universal checks: the spec's ranges and enumerations and how
+		// the output parameters go together hold for every model.
+		universal := map[string]bool{"prompt": true, "n": true, "image": true, "images": true, "mask": true, "markup": true,
+			"size": true, "quality": true, "complexity": true, "style": true, "background": true, "moderation": true,
+			"output_format": true, "output_compression": true, "response_format": true, "input_fidelity": true,
+			"frame_count": true, "frame_duration_ms": true, "svg": true, "svg.model": true, "svg.reasoning.effort": true,
+			"stream": true, "partial_images": true}
 
 		check := func(name string, run func() error) {
 			t.Helper()
@@ -78,19 +84,19 @@ func FuzzValidate(f *testing.F) {
 		g := GenerateParams{Prompt: prompt, Model: Model(model), N: n, Size: Size(size), Quality: Quality(quality),
 			Style: Style(quality), Background: Background(background), Moderation: Moderation(background),
 			OutputFormat: OutputFormat(format), OutputCompression: comp, ResponseFormat: ResponseFormat(format), PartialImages: part}
-		check("generate", func() error { return validateGenerate(&g, stream) })
+		check("generate", func() error { return validateGenerate(&g, stream, policy{}) })
 
 		mk := ImageFromBytes("mask.png", mask)
 		e := EditParams{Prompt: prompt, Model: Model(model), N: n, Size: Size(size), Quality: Quality(quality),
 			Background: Background(background), Moderation: Moderation(background), OutputFormat: OutputFormat(format),
 			OutputCompression: comp, InputFidelity: InputFidelity(quality), ResponseFormat: ResponseFormat(format),
 			PartialImages: part, Images: []Image{ImageFromBytes("a.png", img), ImageFromBytes("", mask)}, Mask: &mk}
-		check("multipart edit", func() error { return validateEdit(&e, stream) })
+		check("multipart edit", func() error { return validateEdit(&e, stream, policy{}) })
 
 		// A one-shot reader: probing peeks, so the bytes stay unread.
 		oneShot := ImageFromReader("r.png", io.MultiReader(bytes.NewReader(img)))
 		e1 := EditParams{Prompt: prompt, Model: Model(model), Images: []Image{oneShot}}
-		check("one-shot edit", func() error { return validateEdit(&e1, stream) })
+		check("one-shot edit", func() error { return validateEdit(&e1, stream, policy{}) })
 		if rc, err := oneShot.reader(); err != nil {
 			t.Fatalf("one-shot reader consumed by validation: %v", err)
 		} else if got, _ := io.ReadAll(rc); !bytes.Equal(got, img) {
@@ -104,9 +110,9 @@ func FuzzValidate(f *testing.F) {
 			ImageRefs: []ImageRef{ImageDataURL(img), {URL: prompt}, {URL: size, FileID: format}, {FileID: model},
 				{URL: "data:" + quality + "," + string(img)}, {URL: "data:image/png;base64," + string(mask)}},
 			MaskRef: &maskRef}
-		check("JSON edit", func() error { return validateEdit(&j, stream) })
+		check("JSON edit", func() error { return validateEdit(&j, stream, policy{}) })
 
 		v := VariationParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
-		check("variation", func() error { return validateVariation(&v) })
+		check("variation", func() error { return validateVariation(&v, policy{}) })
 	})
 }

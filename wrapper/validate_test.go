@@ -21,6 +21,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/image/webp"
 )
@@ -219,15 +220,15 @@ func (c *vtCall) set(field string, v any) {
 func (c *vtCall) run() error {
 	switch c.op {
 	case OpGenerate:
-		return validateGenerate(&c.gen, false)
+		return validateGenerate(&c.gen, false, policy{})
 	case OpGenerateStream:
-		return validateGenerate(&c.gen, true)
+		return validateGenerate(&c.gen, true, policy{})
 	case OpEdit, OpEditJSON:
-		return validateEdit(&c.edit, false)
+		return validateEdit(&c.edit, false, policy{})
 	case OpEditStream:
-		return validateEdit(&c.edit, true)
+		return validateEdit(&c.edit, true, policy{})
 	case OpVariation:
-		return validateVariation(&c.vari)
+		return validateVariation(&c.vari, policy{})
 	}
 	panic("unknown op")
 }
@@ -506,22 +507,26 @@ func TestValidateEveryModelEveryRule(t *testing.T) {
 func TestValidateLiteralCases(t *testing.T) {
 	alpha64 := vtPNG(t, 64, 64, true)
 	opaque64 := vtPNG(t, 64, 64, false)
-	gen := func(p GenerateParams) func() error { return func() error { return validateGenerate(&p, false) } }
-	genStream := func(p GenerateParams) func() error { return func() error { return validateGenerate(&p, true) } }
+	gen := func(p GenerateParams) func() error {
+		return func() error { return validateGenerate(&p, false, policy{}) }
+	}
+	genStream := func(p GenerateParams) func() error {
+		return func() error { return validateGenerate(&p, true, policy{}) }
+	}
 	edit := func(p EditParams) func() error {
 		if len(p.Images) == 0 && len(p.ImageRefs) == 0 {
 			p.Images = []Image{vtBytes("in.png", alpha64)}
 		}
-		return func() error { return validateEdit(&p, false) }
+		return func() error { return validateEdit(&p, false, policy{}) }
 	}
 	editStream := func(p EditParams) func() error {
 		if len(p.Images) == 0 && len(p.ImageRefs) == 0 {
 			p.Images = []Image{vtBytes("in.png", alpha64)}
 		}
-		return func() error { return validateEdit(&p, true) }
+		return func() error { return validateEdit(&p, true, policy{}) }
 	}
-	editAsIs := func(p EditParams) func() error { return func() error { return validateEdit(&p, false) } }
-	variation := func(p VariationParams) func() error { return func() error { return validateVariation(&p) } }
+	editAsIs := func(p EditParams) func() error { return func() error { return validateEdit(&p, false, policy{}) } }
+	variation := func(p VariationParams) func() error { return func() error { return validateVariation(&p, policy{}) } }
 	const P = "a prompt"
 	cases := []struct {
 		name  string
@@ -532,7 +537,7 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"dall-e-3 n=2", gen(GenerateParams{Prompt: P, Model: ModelDallE3, N: 2}), "n", "dall-e-3 supports only n=1"},
 		{"dall-e-3 n=1", gen(GenerateParams{Prompt: P, Model: ModelDallE3, N: 1}), "", ""},
 		{"dall-e-2 n=10", gen(GenerateParams{Prompt: P, Model: ModelDallE2, N: 10}), "", ""},
-		{"dall-e-2 n=11", gen(GenerateParams{Prompt: P, Model: ModelDallE2, N: 11}), "n", "from 1 to 10"},
+		{"dall-e-2 n=11", gen(GenerateParams{Prompt: P, Model: ModelDallE2, N: 11}), "n", "between 1 and 10"},
 		{"gpt-image-1 n=11", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, N: 11}), "n", ""},
 		{"dall-e-2 1792x1024", gen(GenerateParams{Prompt: P, Model: ModelDallE2, Size: Size1792x1024}), "size", "dall-e-2 does not support size 1792x1024"},
 		{"dall-e-2 512x512", gen(GenerateParams{Prompt: P, Model: ModelDallE2, Size: Size512x512}), "", ""},
@@ -560,7 +565,7 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"compression 50 png", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, OutputFormat: OutputFormatPNG, OutputCompression: Ptr(50)}), "output_compression", "jpeg or webp"},
 		{"compression 50 unset format", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, OutputCompression: Ptr(50)}), "output_compression", "png (the default)"},
 		{"compression 0 jpeg", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, OutputFormat: OutputFormatJPEG, OutputCompression: Ptr(0)}), "", ""},
-		{"compression on dall-e-3", gen(GenerateParams{Prompt: P, Model: ModelDallE3, OutputCompression: Ptr(50)}), "output_compression", "does not support"},
+		{"compression on dall-e-3", gen(GenerateParams{Prompt: P, Model: ModelDallE3, OutputCompression: Ptr(100)}), "output_compression", "dall-e-3 does not support output_compression"},
 		{"style on GPT", gen(GenerateParams{Prompt: P, Model: ModelGPTImage15, Style: StyleVivid}), "style", "only dall-e-3"},
 		{"style on dall-e-2", gen(GenerateParams{Prompt: P, Model: ModelDallE2, Style: StyleNatural}), "style", ""},
 		{"style on dall-e-3", gen(GenerateParams{Prompt: P, Model: ModelDallE3, Style: StyleNatural}), "", ""},
@@ -578,18 +583,32 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"quality hd on dall-e-2", gen(GenerateParams{Prompt: P, Model: ModelDallE2, Quality: QualityHD}), "quality", ""},
 		{"quality standard on gpt-image-1", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, Quality: QualityStandard}), "quality", ""},
 		{"quality high on gpt-image-1", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, Quality: QualityHigh}), "", ""},
-		{"quality xhigh on gpt-image-2", gen(GenerateParams{Prompt: P, Model: ModelGPTImage2, Quality: "xhigh"}), "quality", ""},
+		{"quality xhigh on gpt-image-2", gen(GenerateParams{Prompt: P, Model: ModelGPTImage2, Quality: QualityXHigh}), "quality", ""},
+		{"quality xhigh on gpt-image-2.5-sunburst", gen(GenerateParams{Prompt: P, Model: ModelGPTImage25Sunburst, Quality: QualityXHigh}), "", ""},
+		{"quality max on the 2.5-flare snapshot", edit(EditParams{Prompt: P, Model: ModelGPTImage25Flare_20260908, Quality: QualityMax}), "", ""},
+		{"quality max on gpt-image-2.6-flare", gen(GenerateParams{Prompt: P, Model: ModelGPTImage26Flare, Quality: QualityMax}), "quality", "gpt-image-2.6-flare does not support quality max"},
+		{"quality ultra (not in the spec)", gen(GenerateParams{Prompt: P, Model: ModelGPTImage25Sunburst, Quality: "ultra"}), "quality", "not a quality value the API documents"},
+		{"complexity on gpt-image-2.6", gen(GenerateParams{Prompt: P, Model: ModelGPTImage26Sunburst, Complexity: ComplexityHigh}), "", ""},
+		{"complexity on dall-e-3", gen(GenerateParams{Prompt: P, Model: ModelDallE3, Complexity: ComplexityLow}), "complexity", "dall-e-3 does not support complexity"},
+		{"complexity in a JSON edit", edit(EditParams{Prompt: P, Model: ModelGPTImage15, Complexity: ComplexityLow, ImageRefs: []ImageRef{ImageFileID("f")}}), "complexity", "not a field of JSON edits"},
+		{"gpt-image-2.5 custom size", gen(GenerateParams{Prompt: P, Model: ModelGPTImage25Flare, Size: "1536x864"}), "", ""},
+		{"gpt-image-2.6 custom size", gen(GenerateParams{Prompt: P, Model: ModelGPTImage26Sunburst, Size: "1536x864"}), "size", "does not support size 1536x864"},
 		{"moderation on dall-e-3", gen(GenerateParams{Prompt: P, Model: ModelDallE3, Moderation: ModerationLow}), "moderation", ""},
 		{"moderation on gpt-image-1", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, Moderation: ModerationLow}), "", ""},
 
 		// input_fidelity.
-		{"gpt-image-1-mini input_fidelity", edit(EditParams{Prompt: P, Model: ModelGPTImage1Mini, InputFidelity: InputFidelityHigh}), "input_fidelity", "gpt-image-1-mini does not support input_fidelity"},
+		// npm images.ts input_fidelity: "Supports `high` and `low` on
+		// `gpt-image-1.5`; `gpt-image-1-mini` supports only `low`. For
+		// `gpt-image-2`, omit this parameter."
+		{"gpt-image-1-mini input_fidelity high", edit(EditParams{Prompt: P, Model: ModelGPTImage1Mini, InputFidelity: InputFidelityHigh}), "input_fidelity", "gpt-image-1-mini does not support input_fidelity high"},
+		{"gpt-image-1-mini input_fidelity low (issue 12: was refused)", edit(EditParams{Prompt: P, Model: ModelGPTImage1Mini, InputFidelity: InputFidelityLow}), "", ""},
+		{"gpt-image-1.5 input_fidelity high", edit(EditParams{Prompt: P, Model: ModelGPTImage15, InputFidelity: InputFidelityHigh}), "", ""},
 		{"gpt-image-1 input_fidelity", edit(EditParams{Prompt: P, Model: ModelGPTImage1, InputFidelity: InputFidelityHigh}), "", ""},
-		{"gpt-image-2 input_fidelity", edit(EditParams{Prompt: P, Model: ModelGPTImage2, InputFidelity: InputFidelityLow}), "", ""},
+		{"gpt-image-2 input_fidelity (issue 12: was accepted)", edit(EditParams{Prompt: P, Model: ModelGPTImage2, InputFidelity: InputFidelityLow}), "input_fidelity", "gpt-image-2 does not support input_fidelity"},
 		{"dall-e-2 input_fidelity", edit(EditParams{Prompt: P, Model: ModelDallE2, InputFidelity: InputFidelityLow}), "input_fidelity", ""},
 
 		// Operations per model.
-		{"chatgpt-image-latest generation", gen(GenerateParams{Prompt: P, Model: ModelChatGPTImageLatest}), "model", "does not support image generation"},
+		{"chatgpt-image-latest generation (issue 12: was refused)", gen(GenerateParams{Prompt: P, Model: ModelChatGPTImageLatest}), "", ""},
 		{"chatgpt-image-latest edit", edit(EditParams{Prompt: P, Model: ModelChatGPTImageLatest}), "", ""},
 		{"chatgpt-image-latest JSON edit", edit(EditParams{Prompt: P, Model: ModelChatGPTImageLatest, ImageRefs: []ImageRef{ImageFileID("f")}}), "", ""},
 		{"dall-e-3 edit", edit(EditParams{Prompt: P, Model: ModelDallE3}), "model", "does not support image edits"},
@@ -609,24 +628,72 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"response_format in a JSON edit", edit(EditParams{Prompt: P, Model: ModelGPTImage15, ResponseFormat: ResponseFormatB64JSON, ImageRefs: []ImageRef{ImageFileID("f")}}), "response_format", ""},
 		{"response_format in a dall-e-2 edit", edit(EditParams{Prompt: P, Model: ModelDallE2, ResponseFormat: ResponseFormatB64JSON}), "", ""},
 
-		// The API's defaults.
-		{"default generation is dall-e-2: 1536x1024", gen(GenerateParams{Prompt: P, Size: Size1536x1024}), "size", "dall-e-2 (the default model"},
-		{"default generation is dall-e-2: n=10", gen(GenerateParams{Prompt: P, N: 10, Size: Size256x256}), "", ""},
-		{"default generation is dall-e-2: quality high", gen(GenerateParams{Prompt: P, Quality: QualityHigh}), "quality", "dall-e-2"},
-		{"default generation is dall-e-2: style", gen(GenerateParams{Prompt: P, Style: StyleVivid}), "style", ""},
-		{"background makes it GPT: 1536x1024", gen(GenerateParams{Prompt: P, Size: Size1536x1024, Background: BackgroundOpaque}), "", ""},
-		{"output_format makes it GPT: quality high", gen(GenerateParams{Prompt: P, Quality: QualityHigh, OutputFormat: OutputFormatWebP}), "", ""},
-		{"moderation makes it GPT: prompt 4000", gen(GenerateParams{Prompt: strings.Repeat("x", 4000), Moderation: ModerationAuto}), "", ""},
-		{"stream makes it GPT", genStream(GenerateParams{Prompt: P, Size: SizeAuto, PartialImages: Ptr(2)}), "", ""},
-		{"GPT default has no custom sizes", gen(GenerateParams{Prompt: P, Size: "1536x864", Background: BackgroundOpaque}), "size", "default GPT image model"},
-		{"GPT default rejects 256x256", gen(GenerateParams{Prompt: P, Size: Size256x256, OutputCompression: Ptr(50), OutputFormat: OutputFormatJPEG}), "size", ""},
-		{"GPT default rejects response_format", gen(GenerateParams{Prompt: P, ResponseFormat: ResponseFormatURL, Background: BackgroundAuto}), "response_format", ""},
-		{"default edit is gpt-image-1.5: input_fidelity", edit(EditParams{Prompt: P, InputFidelity: InputFidelityHigh}), "", ""},
-		{"default edit is gpt-image-1.5: 16 images", edit(EditParams{Prompt: P, Images: slices.Repeat([]Image{vtBytes("a.png", opaque64)}, 16)}), "", ""},
-		{"default edit is gpt-image-1.5: jpeg", edit(EditParams{Prompt: P, Images: []Image{vtBytes("a.jpg", vtJPEG(t, 30, 20))}}), "", ""},
-		{"default edit is gpt-image-1.5: 256x256", edit(EditParams{Prompt: P, Size: Size256x256}), "size", "gpt-image-1.5 (the default edit model)"},
-		{"default variation is dall-e-2: jpeg", variation(VariationParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "dall-e-2 (the default variation model)"},
-		{"default variation is dall-e-2: n=10", variation(VariationParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
+		// No model: the API documents no default generation model now that
+		// dall-e-2 is retired, so only the universal checks run (issue 12:
+		// these three were refused as dall-e-2 rules).
+		{"no model: 1536x1024", gen(GenerateParams{Prompt: P, Size: Size1536x1024}), "", ""},
+		{"no model: quality high", gen(GenerateParams{Prompt: P, Quality: QualityHigh}), "", ""},
+		{"no model: 1,500-character prompt", gen(GenerateParams{Prompt: strings.Repeat("x", 1500)}), "", ""},
+		{"no model: n=11", gen(GenerateParams{Prompt: P, N: 11}), "n", "between 1 and 10"},
+		{"no model: size big", gen(GenerateParams{Prompt: P, Size: "big"}), "size", "WIDTHxHEIGHT"},
+		{"no model: quality ultra", gen(GenerateParams{Prompt: P, Quality: "ultra"}), "quality", "not a quality value the API documents"},
+		{"no model edit: input_fidelity high", edit(EditParams{Prompt: P, InputFidelity: InputFidelityHigh}), "", ""},
+		{"no model edit: 16 images", edit(EditParams{Prompt: P, Images: slices.Repeat([]Image{vtBytes("a.png", opaque64)}, 16)}), "", ""},
+		{"no model variation: jpeg (the endpoint's own rule)", variation(VariationParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "variations endpoint"},
+		{"no model variation: n=10", variation(VariationParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
+
+		// Models the table does not know: typos are refused, new family
+		// members get the universal checks (issue 12: a typo switched every
+		// check off).
+		{"typo gpt-image-l", gen(GenerateParams{Prompt: P, Model: "gpt-image-l"}), "model", "did you mean gpt-image-1?"},
+		{"typo gpt-imgae-1.5", gen(GenerateParams{Prompt: P, Model: "gpt-imgae-1.5"}), "model", "did you mean gpt-image-1.5?"},
+		{"typo GPT-IMAGE-2", gen(GenerateParams{Prompt: P, Model: "GPT-IMAGE-2"}), "model", "did you mean gpt-image-2?"},
+		{"typo gpt-image-2.5-sunbust", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.5-sunbust"}), "model", "did you mean gpt-image-2.5-sunburst?"},
+		{"typo dall-e-4 in a variation", variation(VariationParams{Model: "dall-e-4", Image: vtBytes("v.png", opaque64)}), "model", "did you mean dall-e-3?"},
+		{"new gpt-image-2.7-nova", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.7-nova", Quality: QualityMax, Size: "1536x864"}), "", ""},
+		{"new gpt-image-3", gen(GenerateParams{Prompt: P, Model: "gpt-image-3"}), "", ""},
+		{"new gpt-image-2.5-nova", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.5-nova"}), "", ""},
+		{"new snapshot gpt-image-2.6-flare-2027-01-15", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.6-flare-2027-01-15"}), "", ""},
+		{"new chatgpt-image-next", gen(GenerateParams{Prompt: P, Model: "chatgpt-image-next"}), "", ""},
+		{"new gpt-5-image (far from any model)", gen(GenerateParams{Prompt: P, Model: "gpt-5-image"}), "", ""},
+
+		// GIF output. npm images.ts frame_count: "Accepts integers from 2
+		// through 16. ... Only supported with output_format=gif. ... GIF
+		// output does not support streaming, partial images, masks, or
+		// custom output compression."
+		{"gif 16 frames", gen(GenerateParams{Prompt: P, Model: ModelGPTImage2, OutputFormat: OutputFormatGIF, FrameCount: 16, FrameDuration: 80 * time.Millisecond}), "", ""},
+		{"gif 17 frames", gen(GenerateParams{Prompt: P, Model: ModelGPTImage2, OutputFormat: OutputFormatGIF, FrameCount: 17}), "frame_count", "between 2 and 16"},
+		{"gif 1 frame", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatGIF, FrameCount: 1}), "frame_count", "between 2 and 16"},
+		{"frames without gif", gen(GenerateParams{Prompt: P, Model: ModelGPTImage2, FrameCount: 4}), "frame_count", "only to GIF"},
+		{"frame duration without gif", gen(GenerateParams{Prompt: P, FrameDuration: time.Second, OutputFormat: OutputFormatPNG}), "frame_duration_ms", "only to GIF"},
+		{"gif negative duration", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatGIF, FrameDuration: -time.Second}), "frame_duration_ms", "positive"},
+		{"gif stream", genStream(GenerateParams{Prompt: P, Model: ModelGPTImage15, OutputFormat: OutputFormatGIF}), "stream", "GIF output cannot be streamed"},
+		{"gif compression 50", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatGIF, OutputCompression: Ptr(50)}), "output_compression", "jpeg or webp"},
+		{"gif with a mask", edit(EditParams{Prompt: P, Model: ModelGPTImage15, OutputFormat: OutputFormatGIF, Mask: &[]Image{vtBytes("m.png", alpha64)}[0]}), "mask", "GIF output cannot use a mask"},
+		{"gif transparent", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatGIF, Background: BackgroundTransparent}), "background", "png or webp"},
+		{"gif on gpt-image-1 (its old rules)", gen(GenerateParams{Prompt: P, Model: ModelGPTImage1, OutputFormat: OutputFormatGIF}), "output_format", "gpt-image-1 does not support output_format gif"},
+
+		// SVG output. npm images.ts svg: "SVG output requires n=1 and cannot
+		// use streaming, partial images, or output compression."
+		{"svg", gen(GenerateParams{Prompt: P, Model: ModelGPTImage25Sunburst, OutputFormat: OutputFormatSVG, SVG: &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortHigh}}), "", ""},
+		{"svg n=2", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatSVG, N: 2}), "n", "SVG output requires n=1"},
+		{"svg stream", genStream(GenerateParams{Prompt: P, OutputFormat: OutputFormatSVG}), "stream", "SVG output cannot be streamed"},
+		{"svg compression 100", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatSVG, OutputCompression: Ptr(100)}), "output_compression", "SVG output cannot use"},
+		{"svg options without svg output", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatPNG, SVG: &SVGOptions{Model: "gpt-5"}}), "svg", "only to SVG output"},
+		{"svg generation options without a model", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatSVG, SVG: &SVGOptions{ReasoningEffort: ReasoningEffortLow}}), "svg.model", "need the author model"},
+		{"svg edit options without a model", edit(EditParams{Prompt: P, OutputFormat: OutputFormatSVG, SVG: &SVGOptions{ReasoningEffort: ReasoningEffortLow}}), "", ""},
+		{"svg effort huge", gen(GenerateParams{Prompt: P, OutputFormat: OutputFormatSVG, SVG: &SVGOptions{Model: "m", ReasoningEffort: "huge"}}), "svg.reasoning.effort", "not a reasoning effort"},
+
+		// Markup. npm images.ts markup: "A transparent PNG overlaid on the
+		// first image to guide the edit. Must match that image's dimensions
+		// ... Supports GPT Image 2.5. Cannot be combined with mask."
+		{"markup on gpt-image-2.5-sunburst", edit(EditParams{Prompt: P, Model: ModelGPTImage25Sunburst, Markup: &[]Image{vtBytes("k.png", alpha64)}[0]}), "", ""},
+		{"markup on gpt-image-2", edit(EditParams{Prompt: P, Model: ModelGPTImage2, Markup: &[]Image{vtBytes("k.png", alpha64)}[0]}), "markup", "gpt-image-2 does not take markup"},
+		{"markup with a mask", edit(EditParams{Prompt: P, Model: ModelGPTImage25Flare, Markup: &[]Image{vtBytes("k.png", alpha64)}[0], Mask: &[]Image{vtBytes("m.png", alpha64)}[0]}), "markup", "cannot be combined with a mask"},
+		{"markup opaque", edit(EditParams{Prompt: P, Model: ModelGPTImage25Flare, Markup: &[]Image{vtBytes("k.png", opaque64)}[0]}), "markup", "alpha"},
+		{"markup 63x64", edit(EditParams{Prompt: P, Markup: &[]Image{vtBytes("k.png", vtPNG(t, 63, 64, true))}[0]}), "markup", "dimensions of the first image"},
+		{"markup jpeg", edit(EditParams{Prompt: P, Markup: &[]Image{vtBytes("k.png", vtJPEG(t, 64, 64))}[0]}), "markup", "PNG"},
+		{"markup in a JSON edit", editAsIs(EditParams{Prompt: P, ImageRefs: []ImageRef{ImageFileID("f")}, Markup: &[]Image{vtBytes("k.png", alpha64)}[0]}), "images", "not both"},
 
 		// Images, sniffed from bytes.
 		{"png named .jpg, dall-e-2", edit(EditParams{Prompt: P, Model: ModelDallE2, Images: []Image{vtBytes("photo.jpg", alpha64)}}), "", ""},
@@ -648,22 +715,33 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"mask on the first image", edit(EditParams{Prompt: P, Model: ModelGPTImage1, Images: []Image{vtBytes("a.png", alpha64), vtBytes("b.png", vtPNG(t, 10, 10, true))}, Mask: &[]Image{vtBytes("m.png", alpha64)}[0]}), "", ""},
 		{"mask webp", edit(EditParams{Prompt: P, Model: ModelGPTImage1, Images: []Image{vtBytes("a.webp", vtWebP)}, Mask: &[]Image{vtBytes("m.webp", vtWebP)}[0]}), "mask", "webp"},
 
-		// Universal checks, for unknown models too.
-		{"unknown model, anything goes", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", N: 50, Size: "7x7", Quality: "xhigh", Style: "wild",
-			Background: "glass", OutputFormat: "gif", OutputCompression: Ptr(500), ResponseFormat: "svg", Moderation: "none", PartialImages: Ptr(9)}), "", ""},
-		{"unknown model stream", genStream(GenerateParams{Prompt: P, Model: "gpt-image-9", PartialImages: Ptr(9)}), "", ""},
-		{"unknown model, empty prompt", gen(GenerateParams{Model: "gpt-image-9"}), "prompt", "required"},
-		{"unknown model, n=-1", gen(GenerateParams{Prompt: P, Model: "gpt-image-9", N: -1}), "n", "at least 1"},
-		{"unknown model edit, odd inputs", edit(EditParams{Prompt: P, Model: "gpt-image-9", Size: "9x9", InputFidelity: "max", Moderation: "low",
+		// Universal checks, for unknown models too: values the spec allows
+		// that no known model takes are sent (the model is new), values it
+		// does not know are not.
+		{"unknown model, spec values", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: 10, Size: "7x7", Quality: QualityXHigh, Style: StyleVivid,
+			Background: BackgroundOpaque, OutputFormat: OutputFormatGIF, FrameCount: 16, ResponseFormat: ResponseFormatURL, Moderation: ModerationLow, Complexity: ComplexityHigh}), "", ""},
+		{"unknown model, n=50", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: 50}), "n", "between 1 and 10"},
+		{"unknown model, style wild", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", Style: "wild"}), "style", "not a style value"},
+		{"unknown model, background glass", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", Background: "glass"}), "background", "not a background value"},
+		{"unknown model, compression 500", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", OutputFormat: OutputFormatJPEG, OutputCompression: Ptr(500)}), "output_compression", "between 0 and 100"},
+		{"unknown model, response_format svg", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", ResponseFormat: "svg"}), "response_format", "not a response_format value"},
+		{"unknown model stream", genStream(GenerateParams{Prompt: P, Model: "gpt-image-99", PartialImages: Ptr(3)}), "", ""},
+		{"unknown model stream, 9 partial images", genStream(GenerateParams{Prompt: P, Model: "gpt-image-99", PartialImages: Ptr(9)}), "partial_images", "between 0 and 3"},
+		{"unknown model, empty prompt", gen(GenerateParams{Model: "gpt-image-99"}), "prompt", "required"},
+		{"unknown model, n=-1", gen(GenerateParams{Prompt: P, Model: "gpt-image-99", N: -1}), "n", "at least 1"},
+		{"unknown model edit, odd inputs", edit(EditParams{Prompt: P, Model: "gpt-image-99", Size: "9x9", InputFidelity: InputFidelityHigh,
 			Images: []Image{vtBytes("a.tiff", []byte("II*\x00 not an image we know")), vtBytes("b.gif", vtGIF(t, 3, 5))}}), "", ""},
-		{"unknown model edit, no image", editAsIs(EditParams{Prompt: P, Model: "gpt-image-9"}), "image", "at least one"},
-		{"unknown model JSON edit, only a mask ref", editAsIs(EditParams{Prompt: P, Model: "gpt-image-9", MaskRef: &ImageRef{FileID: "m"}}), "images", "at least one"},
+		{"unknown model edit, no image", editAsIs(EditParams{Prompt: P, Model: "gpt-image-99"}), "image", "at least one"},
+		{"unknown model JSON edit, only a mask ref", editAsIs(EditParams{Prompt: P, Model: "gpt-image-99", MaskRef: &ImageRef{FileID: "m"}}), "images", "at least one"},
 		{"known model edit, no image", editAsIs(EditParams{Prompt: P, Model: ModelGPTImage1}), "image", "at least one"},
-		{"unknown model edit, 17 images", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: slices.Repeat([]Image{vtBytes("a.png", alpha64)}, 17)}), "image", "at most 16"},
-		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-9", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
-		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-9", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
-		{"unknown model variation", variation(VariationParams{Model: "dall-e-4", Size: "3x3", N: 99, Image: vtBytes("v.jpg", vtJPEG(t, 5, 9))}), "", ""},
-		{"unknown model variation, no image", variation(VariationParams{Model: "dall-e-4"}), "image", "required"},
+		{"unknown model edit, 17 images", edit(EditParams{Prompt: P, Model: "gpt-image-99", Images: slices.Repeat([]Image{vtBytes("a.png", alpha64)}, 17)}), "image", "at most 16"},
+		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-99", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
+		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-99", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
+		{"unknown model multipart edit, moderation", edit(EditParams{Prompt: P, Model: "gpt-image-99", Moderation: ModerationLow}), "moderation", "not a field of multipart edits"},
+		{"unknown model variation: n=99", variation(VariationParams{Model: "image-variator-1", N: 99, Image: vtBytes("v.png", opaque64)}), "n", "between 1 and 10"},
+		{"unknown model variation: size 3x3", variation(VariationParams{Model: "image-variator-1", Size: "3x3", Image: vtBytes("v.png", opaque64)}), "size", "not a variation size"},
+		{"unknown model variation: jpeg", variation(VariationParams{Model: "image-variator-1", Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "does not accept jpeg"},
+		{"unknown model variation, no image", variation(VariationParams{Model: "image-variator-1"}), "image", "required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -693,7 +771,7 @@ func TestValidationErrorListsEveryProblem(t *testing.T) {
 		Background: BackgroundTransparent, OutputFormat: OutputFormatJPEG, OutputCompression: Ptr(101),
 		Moderation: ModerationLow, PartialImages: Ptr(1),
 	}
-	err := validateGenerate(&p, false)
+	err := validateGenerate(&p, false, policy{})
 	got := vtFields(t, err)
 	want := []string{"prompt", "n", "size", "quality", "background", "output_format", "output_compression", "moderation", "partial_images"}
 	if !slices.Equal(got, want) {
@@ -725,9 +803,10 @@ func TestValidationErrorListsEveryProblem(t *testing.T) {
 
 	// Edit problems in one error too.
 	e := EditParams{Prompt: "", Model: ModelDallE2, N: 20, Images: []Image{vtBytes("a.jpg", vtJPEG(t, 10, 20)), {}}, Moderation: ModerationLow}
-	got = vtFields(t, validateEdit(&e, false))
-	// image[0] is jpeg, not square and has no alpha: three problems.
-	want = []string{"prompt", "image[1]", "n", "moderation", "image", "image[0]", "image[0]", "image[0]"}
+	got = vtFields(t, validateEdit(&e, false, policy{}))
+	// image[0] is jpeg, not square and has no alpha: three problems. In
+	// the order of the request's fields, the images in order.
+	want = []string{"prompt", "image", "image[0]", "image[0]", "image[0]", "image[1]", "n", "moderation"}
 	if !slices.Equal(got, want) {
 		t.Errorf("edit fields = %v, want %v", got, want)
 	}
@@ -737,7 +816,7 @@ func TestImageProblems(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "missing.png")
 	dir := t.TempDir()
 	png64 := vtPNG(t, 64, 64, true)
-	for _, model := range []Model{ModelGPTImage1, "gpt-image-9"} {
+	for _, model := range []Model{ModelGPTImage1, "gpt-image-99"} {
 		cases := []struct {
 			name string
 			img  Image
@@ -753,13 +832,13 @@ func TestImageProblems(t *testing.T) {
 		for _, tc := range cases {
 			t.Run(string(model)+"/"+tc.name, func(t *testing.T) {
 				p := EditParams{Prompt: "x", Model: model, Images: []Image{vtBytes("ok.png", png64), tc.img}}
-				err := validateEdit(&p, false)
+				err := validateEdit(&p, false, policy{})
 				vtExpect(t, err, "image[1]")
 				if err != nil && !strings.Contains(err.Error(), tc.rule) {
 					t.Errorf("error %q lacks %q", err, tc.rule)
 				}
 				m := EditParams{Prompt: "x", Model: model, Images: []Image{vtBytes("ok.png", png64)}, Mask: &tc.img}
-				vtExpect(t, validateEdit(&m, false), "mask")
+				vtExpect(t, validateEdit(&m, false, policy{}), "mask")
 			})
 		}
 	}
@@ -767,18 +846,18 @@ func TestImageProblems(t *testing.T) {
 	// server decide.
 	text := vtBytes("a.png", []byte("definitely not an image"))
 	p := EditParams{Prompt: "x", Model: ModelGPTImage1, Images: []Image{text}}
-	vtExpect(t, validateEdit(&p, false), "image[0]")
-	p.Model = "gpt-image-9"
-	vtExpect(t, validateEdit(&p, false), "")
+	vtExpect(t, validateEdit(&p, false, policy{}), "image[0]")
+	p.Model = "gpt-image-99"
+	vtExpect(t, validateEdit(&p, false, policy{}), "")
 	v := VariationParams{Image: text}
-	vtExpect(t, validateVariation(&v), "image")
+	vtExpect(t, validateVariation(&v, policy{}), "image")
 
 	// A one-shot reader is probed by peeking, so it can still be sent whole.
 	data := vtPNG(t, 200, 200, true)
 	img := ImageFromReader("r.png", io.MultiReader(bytes.NewReader(data[:10]), bytes.NewReader(data[10:])))
 	p = EditParams{Prompt: "x", Model: ModelDallE2, Images: []Image{img}}
-	vtExpect(t, validateEdit(&p, false), "")
-	vtExpect(t, validateEdit(&p, false), "") // twice: still unread
+	vtExpect(t, validateEdit(&p, false, policy{}), "")
+	vtExpect(t, validateEdit(&p, false, policy{}), "") // twice: still unread
 	rc, err := img.reader()
 	if err != nil {
 		t.Fatal(err)
@@ -787,7 +866,7 @@ func TestImageProblems(t *testing.T) {
 		t.Errorf("after validation the reader yields %d bytes, want %d", len(got), len(data))
 	}
 	// Consumed: validation says so instead of sending.
-	vtExpect(t, validateEdit(&p, false), "image[0]")
+	vtExpect(t, validateEdit(&p, false, policy{}), "image[0]")
 }
 
 // vtServer counts the requests that reach it.
@@ -888,7 +967,7 @@ func TestRetirementNeverBlocks(t *testing.T) {
 	e := EditParams{Prompt: "x", Model: ModelDallE2, Images: []Image{vtBytes("a.png", vtPNG(t, 32, 32, true))}}
 	v := VariationParams{Image: vtBytes("a.png", vtPNG(t, 32, 32, false))}
 	g1 := GenerateParams{Prompt: "x", Model: ModelGPTImage1}
-	for _, err := range []error{validateGenerate(&g, false), validateEdit(&e, false), validateVariation(&v), validateGenerate(&g1, true)} {
+	for _, err := range []error{validateGenerate(&g, false, policy{}), validateEdit(&e, false, policy{}), validateVariation(&v, policy{}), validateGenerate(&g1, true, policy{})} {
 		if err != nil {
 			t.Error(err)
 		}
@@ -901,7 +980,7 @@ func TestValidateDoesNotModifyParams(t *testing.T) {
 	p := EditParams{Prompt: "x", Model: ModelGPTImage1, Images: []Image{vtBytes("a.png", vtPNG(t, 8, 8, true))},
 		ImageRefs: []ImageRef{ImageFileID("f")}, N: 3, Size: "bad", OutputCompression: Ptr(5), PartialImages: Ptr(7)}
 	before := fmt.Sprintf("%+v %d %d", p, *p.OutputCompression, *p.PartialImages)
-	_ = validateEdit(&p, true)
+	_ = validateEdit(&p, true, policy{})
 	if after := fmt.Sprintf("%+v %d %d", p, *p.OutputCompression, *p.PartialImages); after != before {
 		t.Errorf("params changed:\n%s\n%s", before, after)
 	}

@@ -18,7 +18,7 @@ import (
 // API: POST /images/variations
 func (c *Client) CreateVariation(ctx context.Context, p VariationParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageVariation"
-	rc, err := c.prepare(opts, func() error { return validateVariation(&p) })
+	rc, err := c.prepare(opts, p.Model, func() error { return validateVariation(&p, c.policy()) })
 	if err != nil {
 		return nil, err
 	}

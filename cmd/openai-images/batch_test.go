@@ -324,7 +324,7 @@ func TestBatchJSONL(t *testing.T) {
 // model it does not know) that the API refuses: it lands in the error file.
 const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
-{"id": "future", "prompt": "a new model", "model": "gpt-image-9", "quality": "ultra"}
+{"id": "future", "prompt": "a new model", "model": "gpt-image-99", "quality": "xhigh"}
 {"prompt": "a default item"}
 `
 
@@ -350,7 +350,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 	checkImage(t, want[1], "png", 512, 256)
 	checkImage(t, want[2], "png", 256, 256)
 	for _, w := range []string{"submitting 4 to the Batch API", "submitted 4 items as batch batch_", " completed: 4 of 4 requests done, 1 failed",
-		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "quality"`, "3 of 4 items done, 1 failed"} {
+		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "model"`, "3 of 4 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -382,7 +382,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 			t.Errorf("item %d = %+v", i, it)
 		}
 		if i == 2 {
-			if it.Status != "failed" || len(it.Files) != 0 || it.Error == nil || it.Error.Status != 400 || it.Error.Param != "quality" {
+			if it.Status != "failed" || len(it.Files) != 0 || it.Error == nil || it.Error.Status != 400 || it.Error.Param != "model" {
 				t.Errorf("failed item = %+v (%+v)", it, it.Error)
 			}
 			continue

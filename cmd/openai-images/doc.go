@@ -209,8 +209,23 @@
 //
 //	OPENAI_BASE_URL=http://127.0.0.1:8089/v1
 //
-// on stdout for any SDK (with any API key), then logs requests on stderr (--quiet turns that off) until
+// on stdout for any SDK (with any API key; sk-invalid is refused as a wrong
+// key is), then logs requests on stderr (--quiet turns that off) until
 // SIGINT or SIGTERM, when it shuts down cleanly and exits 0.
+// http://127.0.0.1:8089/ shows the newest requests in a browser, with
+// thumbnails of the images returned; GET /v1/emulator/requests returns the
+// log as JSON and DELETE empties it (--log-size requests are kept, 1000 by
+// default). --refuse-retired answers retired models as the API does.
+//
+// Flags make the emulator a hard server for a client's retry code: --rpm
+// and --burst limit image requests per minute (429 with Retry-After and
+// x-ratelimit-* headers); --latency delays every first byte and
+// --partial-latency each partial image; --fail STATUS=RATE (repeatable)
+// answers a fraction of requests with an error status, --drop-rate resets
+// connections, --drop-stream-rate and --truncate-stream-rate cut event
+// streams before their first event (--seed repeats the draws); --batch-delay
+// is how long each status of a Batch API batch lasts (500ms by default, so
+// a poller sees validating, in_progress and finalizing).
 //
 // # Exit status
 //

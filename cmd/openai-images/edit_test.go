@@ -73,7 +73,7 @@ func TestEditFlags(t *testing.T) {
 	env := srv.env
 	dir := t.TempDir()
 	img := writePNG(t, dir, "in.png", gradient(160, 160, 3))
-	r := runCLI(t, env, "edit", "--json", "--out", t.TempDir(), "--image", img, "--model", "gpt-image-2", "--size", "320x192",
+	r := runCLI(t, env, "edit", "--json", "--out", t.TempDir(), "--image", img, "--model", "gpt-image-2.5-flare", "--size", "320x192",
 		"--n", "2", "--quality", "low", "--background", "opaque", "--output-format", "jpeg", "--output-compression", "80",
 		"--input-fidelity", "high", "--user", "u-7", "make it night").mustSucceed(t)
 	s := parseSummary(t, r.stdout)
@@ -85,7 +85,7 @@ func TestEditFlags(t *testing.T) {
 			t.Errorf("%s is %s %dx%d, want jpeg 320x192", f.Path, format, w, h)
 		}
 	}
-	want := map[string]any{"prompt": "make it night", "model": "gpt-image-2", "size": "320x192", "n": "2", "quality": "low",
+	want := map[string]any{"prompt": "make it night", "model": "gpt-image-2.5-flare", "size": "320x192", "n": "2", "quality": "low",
 		"background": "opaque", "output_format": "jpeg", "output_compression": "80", "input_fidelity": "high", "user": "u-7"}
 	if got := srv.requests()[0].Params; !reflect.DeepEqual(got, want) {
 		t.Errorf("form fields = %v\nwant %v", got, want)

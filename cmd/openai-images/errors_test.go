@@ -137,7 +137,7 @@ func TestNoKeyLocalServer(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	r := runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL, "OPENAI_PROJECT_ID": srv.tag}, "generate", "--out", t.TempDir(), "--size", "256x256", "a cat")
-	if r.code != exitFailure || !strings.Contains(r.stderr, `401 Unauthorized (invalid_request_error): request createImage: header "Authorization": missing "bearer" credentials`) {
+	if r.code != exitFailure || !strings.Contains(r.stderr, `401 Unauthorized (invalid_request_error): You didn't provide an API key.`) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	if reqs := srv.requests(); len(reqs) != 1 {

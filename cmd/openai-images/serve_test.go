@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"io"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -90,6 +93,154 @@ func TestServeLoopbackOnly(t *testing.T) {
 		r := runCLI(t, nil, "serve", "--addr", addr)
 		if r.code != exitUsage || r.stdout != "" || !strings.HasPrefix(r.stderr, "openai-images: serve: --addr") {
 			t.Errorf("--addr %s: exit %d, stdout %q, stderr %q", addr, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// startServe runs serve with args on a free port and returns its base URL;
+// the server stops at the end of the test.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	var stdout, stderr syncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--quiet"}, args...), &stdout, &stderr, func(string) string { return "" })
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if code := <-done; code != exitOK {
+			t.Errorf("serve exited %d: %s", code, stderr.String())
+		}
+	})
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		select {
+		case code := <-done:
+			done <- code
+			t.Fatalf("serve exited %d early: %s", code, stderr.String())
+		default:
+		}
+		if line, ok := strings.CutPrefix(stdout.String(), "OPENAI_BASE_URL="); ok && strings.HasSuffix(line, "\n") {
+			return strings.TrimSpace(line)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no OPENAI_BASE_URL line; stderr %q", stderr.String())
+		}
+	}
+}
+
+func post(t *testing.T, url, body string) (*http.Response, string, error) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", url, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer any")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	return resp, string(b), err
+}
+
+const smallGen = `{"prompt":"a cat","model":"dall-e-2","size":"256x256"}`
+
+// TestServeRateLimitAndLog checks --rpm, --burst and --log-size, the
+// inspector page and the log endpoint.
+func TestServeRateLimitAndLog(t *testing.T) {
+	t.Parallel()
+	base := startServe(t, "--rpm", "60", "--burst", "2", "--log-size", "2")
+	var codes []int
+	var last *http.Response
+	for range 3 {
+		resp, _, err := post(t, base+"/images/generations", smallGen)
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes = append(codes, resp.StatusCode)
+		last = resp
+	}
+	if codes[0] != 200 || codes[1] != 200 || codes[2] != 429 {
+		t.Fatalf("codes %v", codes)
+	}
+	h := last.Header
+	if h.Get("Retry-After") != "1" || h.Get("x-ratelimit-limit-requests") != "60" || h.Get("x-ratelimit-remaining-requests") != "0" || h.Get("x-ratelimit-reset-requests") == "" {
+		t.Errorf("429 headers %v", h)
+	}
+	root := strings.TrimSuffix(base, "/v1")
+	resp, err := http.Get(root + "/v1/emulator/requests")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log struct {
+		Data []struct {
+			Status int    `json:"status"`
+			Path   string `json:"path"`
+		} `json:"data"`
+	}
+	json.NewDecoder(resp.Body).Decode(&log)
+	resp.Body.Close()
+	// The 429 never reached the emulator: the log holds the two accepted.
+	if len(log.Data) != 2 || log.Data[0].Status != 200 || log.Data[1].Path != "/v1/images/generations" {
+		t.Errorf("log %+v", log.Data)
+	}
+	resp, err = http.Get(root + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || strings.Count(string(page), "<tr data-seq=") != 2 {
+		t.Errorf("inspector: %d, %d rows", resp.StatusCode, strings.Count(string(page), "<tr data-seq="))
+	}
+}
+
+// TestServeFailures checks the failure flags, each at rate 1.
+func TestServeFailures(t *testing.T) {
+	t.Parallel()
+	streamGen := `{"prompt":"a cat","model":"gpt-image-1","size":"1024x1024","stream":true,"partial_images":1}`
+	t.Run("fail", func(t *testing.T) {
+		base := startServe(t, "--fail", "503=1")
+		resp, body, err := post(t, base+"/images/generations", smallGen)
+		if err != nil || resp.StatusCode != 503 || !strings.Contains(body, `"type":"server_error"`) || resp.Header.Get("x-request-id") == "" {
+			t.Errorf("%v %v %s", err, resp, body)
+		}
+	})
+	t.Run("drop", func(t *testing.T) {
+		base := startServe(t, "--drop-rate", "1")
+		if _, _, err := post(t, base+"/images/generations", smallGen); err == nil {
+			t.Error("no connection error")
+		}
+	})
+	t.Run("truncate", func(t *testing.T) {
+		base := startServe(t, "--truncate-stream-rate", "1")
+		resp, body, err := post(t, base+"/images/generations", streamGen)
+		if err != nil || resp.StatusCode != 200 || body != "" {
+			t.Errorf("%v %v %q", err, resp, body)
+		}
+		// Not a stream: untouched.
+		if resp, _, err := post(t, base+"/images/generations", smallGen); err != nil || resp.StatusCode != 200 {
+			t.Errorf("plain request: %v %v", err, resp)
+		}
+	})
+	t.Run("drop stream", func(t *testing.T) {
+		base := startServe(t, "--drop-stream-rate", "1")
+		if resp, body, err := post(t, base+"/images/generations", streamGen); err == nil {
+			t.Errorf("stream read fully: %v %q", resp.StatusCode, body)
+		}
+	})
+}
+
+// TestServeFlagErrors checks bad values are usage errors, before listening.
+func TestServeFlagErrors(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"--fail", "200=0.1"}, {"--fail", "500=2"}, {"--fail", "500"}, {"--fail", "500=0.6", "--fail", "503=0.6"},
+		{"--burst", "3"}, {"--rpm", "-1"}, {"--log-size", "0"}, {"--drop-rate", "x"}, {"--latency", "-1s"},
+	} {
+		r := runCLI(t, nil, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+		if r.code != exitUsage || r.stdout != "" || !strings.HasPrefix(r.stderr, "openai-images: serve: ") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
 		}
 	}
 }

@@ -17,9 +17,12 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/imagegen-go/openai-images/internal/yamlnode"
 )
 
 // Config says what to extract. It is read from a small YAML file kept in the
@@ -36,6 +39,14 @@ type Config struct {
 	// DropOperationExtensions lists extension keys (x-...) removed from kept
 	// operations, such as x-oaiMeta, which holds only code samples.
 	DropOperationExtensions []string `yaml:"drop_operation_extensions"`
+	// Pins give a stable Go name to each generated schema the handwritten
+	// code uses; see [Pin].
+	Pins []Pin `yaml:"pins"`
+
+	// Previous is the current subset (openapi.yaml), when there is one. It
+	// is used only to suggest what a schema missing upstream was renamed to,
+	// by comparing shapes.
+	Previous []byte `yaml:"-"`
 }
 
 // LoadConfig reads and checks a configuration file.
@@ -66,18 +77,12 @@ func ParseConfig(data []byte) (Config, error) {
 	return cfg, nil
 }
 
-// Source describes the upstream document for the provenance note.
-type Source struct {
-	// Name is how the upstream document is named in the note (a file name,
-	// not a machine-specific path, so that output does not depend on where
-	// the tool ran).
-	Name string
-}
-
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
-// Extract returns the subset of the upstream OpenAPI document described by cfg.
-func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
+// Extract returns the subset of the upstream OpenAPI document described by
+// cfg. The output depends only on the upstream bytes and cfg: the provenance
+// note records the upstream's version and digest, not its file name.
+func Extract(upstream []byte, cfg Config) ([]byte, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(upstream, &doc); err != nil {
 		return nil, fmt.Errorf("specsubset: parse upstream: %w", err)
@@ -86,11 +91,11 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 		return nil, errors.New("specsubset: upstream is not a YAML mapping")
 	}
 	root := doc.Content[0]
-	if v := lookup(root, "openapi"); v == nil || !strings.HasPrefix(v.Value, "3.") {
-		return nil, errors.New("specsubset: upstream is not an OpenAPI 3.x document")
+	if err := checkVersion(root); err != nil {
+		return nil, err
 	}
 
-	paths := lookup(root, "paths")
+	paths := yamlnode.Lookup(root, "paths")
 	if paths == nil || paths.Kind != yaml.MappingNode {
 		return nil, errors.New("specsubset: upstream has no paths")
 	}
@@ -101,7 +106,7 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 		want[id] = true
 	}
 	found := map[string]bool{}
-	outPaths := mapping()
+	outPaths := yamlnode.Mapping()
 	usedTags := map[string]bool{}
 	var refRoots []*yaml.Node
 	for i := 0; i+1 < len(paths.Content); i += 2 {
@@ -115,7 +120,7 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 			if !slices.Contains(httpMethods, k.Value) || op.Kind != yaml.MappingNode {
 				continue
 			}
-			id := lookup(op, "operationId")
+			id := yamlnode.Lookup(op, "operationId")
 			if id == nil || !want[id.Value] {
 				continue
 			}
@@ -124,7 +129,7 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 			}
 			found[id.Value] = true
 			if outItem == nil {
-				outItem = mapping()
+				outItem = yamlnode.Mapping()
 				// Path-level fields other than operations (parameters,
 				// summary, ...) belong to every operation: keep them.
 				for m := 0; m+1 < len(item.Content); m += 2 {
@@ -135,7 +140,7 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 				}
 			}
 			kept := withoutKeys(op, cfg.DropOperationExtensions)
-			if tags := lookup(kept, "tags"); tags != nil {
+			if tags := yamlnode.Lookup(kept, "tags"); tags != nil {
 				for _, t := range tags.Content {
 					usedTags[t.Value] = true
 				}
@@ -157,16 +162,18 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 		return nil, fmt.Errorf("specsubset: operations not found upstream: %s", strings.Join(missing, ", "))
 	}
 
-	components := lookup(root, "components")
+	components := yamlnode.Lookup(root, "components")
 	// Collect every component reachable from the kept operations and the
 	// extra schemas: kind ("schemas", "responses", ...) -> name -> true.
 	reached := map[string]map[string]bool{}
 	var queue []*yaml.Node
 	queue = append(queue, refRoots...)
+	var missingSchemas []string
 	for _, name := range cfg.Schemas {
 		n := componentNode(components, "schemas", name)
 		if n == nil {
-			return nil, fmt.Errorf("specsubset: schema %q not found upstream", name)
+			missingSchemas = append(missingSchemas, name)
+			continue
 		}
 		if reached["schemas"] == nil {
 			reached["schemas"] = map[string]bool{}
@@ -174,6 +181,10 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 		reached["schemas"][name] = true
 		queue = append(queue, n)
 	}
+	if len(missingSchemas) > 0 {
+		return nil, &MissingSchemasError{Names: missingSchemas, Hints: similarSchemas(components, missingSchemas, cfg.Previous)}
+	}
+	var dangling []string
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
@@ -185,16 +196,20 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 			if reached[kind][name] {
 				continue
 			}
-			target := componentNode(components, kind, name)
-			if target == nil {
-				return nil, fmt.Errorf("specsubset: dangling reference %q", ref)
-			}
 			if reached[kind] == nil {
 				reached[kind] = map[string]bool{}
 			}
 			reached[kind][name] = true
+			target := componentNode(components, kind, name)
+			if target == nil {
+				dangling = append(dangling, ref)
+				continue
+			}
 			queue = append(queue, target)
 		}
+	}
+	if len(dangling) > 0 {
+		return nil, fmt.Errorf("specsubset: dangling references: %s", strings.Join(quoteAll(dangling), ", "))
 	}
 
 	// Security schemes named by the document-level security requirement
@@ -210,11 +225,11 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 			}
 		}
 	}
-	addSecurity(lookup(root, "security"))
+	addSecurity(yamlnode.Lookup(root, "security"))
 	for i := 1; i < len(outPaths.Content); i += 2 {
 		item := outPaths.Content[i]
 		for j := 1; j < len(item.Content); j += 2 {
-			addSecurity(lookup(item.Content[j], "security"))
+			addSecurity(yamlnode.Lookup(item.Content[j], "security"))
 		}
 	}
 	if len(schemes) > 0 {
@@ -222,37 +237,37 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 	}
 
 	// Assemble the output, keeping upstream order everywhere.
-	out := mapping()
+	out := yamlnode.Mapping()
 	for _, key := range []string{"openapi", "info", "servers", "security"} {
-		v := lookup(root, key)
+		v := yamlnode.Lookup(root, key)
 		if v == nil {
 			continue
 		}
 		if key == "info" {
-			v = withNote(v, upstream, cfg, src)
+			v = withNote(v, upstream, cfg)
 		}
-		out.Content = append(out.Content, scalar(key), v)
+		out.Content = append(out.Content, yamlnode.Scalar(key), v)
 	}
-	if tags := lookup(root, "tags"); tags != nil {
+	if tags := yamlnode.Lookup(root, "tags"); tags != nil {
 		outTags := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 		for _, t := range tags.Content {
-			if name := lookup(t, "name"); name != nil && usedTags[name.Value] {
+			if name := yamlnode.Lookup(t, "name"); name != nil && usedTags[name.Value] {
 				outTags.Content = append(outTags.Content, t)
 			}
 		}
 		if len(outTags.Content) > 0 {
-			out.Content = append(out.Content, scalar("tags"), outTags)
+			out.Content = append(out.Content, yamlnode.Scalar("tags"), outTags)
 		}
 	}
-	out.Content = append(out.Content, scalar("paths"), outPaths)
+	out.Content = append(out.Content, yamlnode.Scalar("paths"), outPaths)
 	if components != nil {
-		outComponents := mapping()
+		outComponents := yamlnode.Mapping()
 		for i := 0; i+1 < len(components.Content); i += 2 {
 			kind, group := components.Content[i].Value, components.Content[i+1]
 			if len(reached[kind]) == 0 {
 				continue
 			}
-			outGroup := mapping()
+			outGroup := yamlnode.Mapping()
 			for j := 0; j+1 < len(group.Content); j += 2 {
 				if reached[kind][group.Content[j].Value] {
 					outGroup.Content = append(outGroup.Content, group.Content[j], group.Content[j+1])
@@ -261,14 +276,14 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 			outComponents.Content = append(outComponents.Content, components.Content[i], outGroup)
 		}
 		if len(outComponents.Content) > 0 {
-			out.Content = append(out.Content, scalar("components"), outComponents)
+			out.Content = append(out.Content, yamlnode.Scalar("components"), outComponents)
 		}
 	}
 
 	literalizeIndentedFolds(out)
 	var buf bytes.Buffer
 	buf.WriteString("# Code generated by internal/specsubset from the upstream OpenAI spec. DO NOT EDIT.\n")
-	buf.WriteString("# Regenerate with `make spec` (UPSTREAM=path for another upstream file).\n")
+	buf.WriteString("# Regenerate with `make spec` (from upstream/openai-openapi.yaml; `make spec UPSTREAM=file` vendors a new one).\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
 	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{out}}); err != nil {
@@ -281,31 +296,93 @@ func Extract(upstream []byte, cfg Config, src Source) ([]byte, error) {
 }
 
 // withNote returns a copy of info with an x-subset-of extension recording the
-// upstream document, its version and digest, and what was extracted.
-func withNote(info *yaml.Node, upstream []byte, cfg Config, src Source) *yaml.Node {
-	out := mapping()
-	out.Content = append(out.Content, info.Content...)
-	sum := sha256.Sum256(upstream)
-	note := mapping()
-	name := src.Name
-	if name == "" {
-		name = "openai-openapi.yaml"
+// upstream document's version and digest, and what was extracted.
+func withNote(info *yaml.Node, upstream []byte, cfg Config) *yaml.Node {
+	out := yamlnode.Mapping()
+	for i := 0; i+1 < len(info.Content); i += 2 {
+		// A subset extracted again gets one note, not two.
+		if info.Content[i].Value != "x-subset-of" {
+			out.Content = append(out.Content, info.Content[i], info.Content[i+1])
+		}
 	}
+	sum := sha256.Sum256(upstream)
+	note := yamlnode.Mapping()
 	version := ""
-	if v := lookup(info, "version"); v != nil {
+	if v := yamlnode.Lookup(info, "version"); v != nil {
 		version = v.Value
 	}
 	note.Content = append(note.Content,
-		scalar("description"), scalar("Subset of the official OpenAI OpenAPI document, extracted by this repository's internal/specsubset tool; component schemas are copied unchanged."),
-		scalar("source"), scalar(name),
-		scalar("source-version"), scalar(version),
-		scalar("source-sha256"), scalar(hex.EncodeToString(sum[:])),
-		scalar("operations"), seq(cfg.Operations),
+		yamlnode.Scalar("description"), yamlnode.Scalar("Subset of the official OpenAI OpenAPI document, extracted by this repository's internal/specsubset tool; component schemas are copied unchanged."),
+		yamlnode.Scalar("source-version"), yamlnode.Scalar(version),
+		yamlnode.Scalar("source-sha256"), yamlnode.Scalar(hex.EncodeToString(sum[:])),
+		yamlnode.Scalar("operations"), seq(cfg.Operations),
 	)
 	if len(cfg.Schemas) > 0 {
-		note.Content = append(note.Content, scalar("extra-schemas"), seq(cfg.Schemas))
+		note.Content = append(note.Content, yamlnode.Scalar("extra-schemas"), seq(cfg.Schemas))
 	}
-	out.Content = append(out.Content, scalar("x-subset-of"), note)
+	out.Content = append(out.Content, yamlnode.Scalar("x-subset-of"), note)
+	return out
+}
+
+// checkVersion refuses documents older than OpenAPI 3.1: the generator
+// configuration, the overlays and the contract harness read 3.1's forms
+// (type: "null" unions, examples), which 3.0 spells differently.
+func checkVersion(root *yaml.Node) error {
+	v := yamlnode.Lookup(root, "openapi")
+	if v == nil {
+		if yamlnode.Lookup(root, "swagger") != nil {
+			return errors.New("specsubset: upstream is a Swagger 2.0 document, not OpenAPI 3.1; nothing was written")
+		}
+		return errors.New("specsubset: upstream is not an OpenAPI 3.x document (no openapi field); nothing was written")
+	}
+	major, minor, ok := parseVersion(v.Value)
+	if !ok || major != 3 {
+		return fmt.Errorf("specsubset: upstream is not an OpenAPI 3.x document (openapi: %q); nothing was written", v.Value)
+	}
+	if minor < 1 {
+		return fmt.Errorf("specsubset: upstream is OpenAPI %s, older than the 3.1 this project reads (nullable and examples are spelled differently in 3.0); nothing was written", v.Value)
+	}
+	return nil
+}
+
+func parseVersion(s string) (major, minor int, ok bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) < 2 {
+		return 0, 0, false
+	}
+	var err1, err2 error
+	major, err1 = strconv.Atoi(parts[0])
+	minor, err2 = strconv.Atoi(parts[1])
+	return major, minor, err1 == nil && err2 == nil
+}
+
+// MissingSchemasError lists every configured extra schema the upstream lacks,
+// with, for each, the upstream schemas that look like it (same properties, or
+// a similar name): an upstream rename is the usual cause.
+type MissingSchemasError struct {
+	Names []string
+	// Hints maps a missing name to similar upstream schema names, best first.
+	Hints map[string][]string
+}
+
+func (e *MissingSchemasError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "specsubset: %d schema(s) listed in specsubset.yaml not found upstream:", len(e.Names))
+	for _, n := range e.Names {
+		fmt.Fprintf(&b, "\n  %s", n)
+		if h := e.Hints[n]; len(h) > 0 {
+			fmt.Fprintf(&b, " (renamed? similar upstream: %s)", strings.Join(h, ", "))
+		}
+	}
+	b.WriteString("\nnothing was written; rename the schema in specsubset.yaml (and its pin), or remove it")
+	return b.String()
+}
+
+func quoteAll(vs []string) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = strconv.Quote(v)
+	}
 	return out
 }
 
@@ -355,19 +432,7 @@ func componentNode(components *yaml.Node, kind, name string) *yaml.Node {
 	if components == nil {
 		return nil
 	}
-	return lookup(lookup(components, kind), name)
-}
-
-func lookup(m *yaml.Node, key string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
-		}
-	}
-	return nil
+	return yamlnode.Lookup(yamlnode.Lookup(components, kind), name)
 }
 
 func withoutKeys(m *yaml.Node, drop []string) *yaml.Node {
@@ -381,14 +446,10 @@ func withoutKeys(m *yaml.Node, drop []string) *yaml.Node {
 	return &out
 }
 
-func mapping() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"} }
-
-func scalar(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v} }
-
 func seq(vs []string) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for _, v := range vs {
-		n.Content = append(n.Content, scalar(v))
+		n.Content = append(n.Content, yamlnode.Scalar(v))
 	}
 	return n
 }

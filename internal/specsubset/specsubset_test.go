@@ -2,6 +2,7 @@ package specsubset
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +50,7 @@ func dig(v any, keys ...string) any {
 }
 
 func TestExtractKeepsOnlyImagesOperations(t *testing.T) {
-	out, err := Extract(readFixture(t), imagesConfig, Source{Name: "upstream.yaml"})
+	out, err := Extract(readFixture(t), imagesConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,15 +107,18 @@ func TestExtractKeepsOnlyImagesOperations(t *testing.T) {
 	if doc["x-oaiMeta"] != nil {
 		t.Error("top-level x-oaiMeta copied")
 	}
-	if dig(doc, "info", "x-subset-of", "source") != "upstream.yaml" || dig(doc, "info", "title") != "OpenAI API" {
+	if dig(doc, "info", "x-subset-of", "source-version") != "2.3.0" || dig(doc, "info", "title") != "OpenAI API" {
 		t.Errorf("info = %v", doc["info"])
+	}
+	if dig(doc, "info", "x-subset-of", "source") != nil {
+		t.Error("the note names the upstream file: the output would depend on the file's name")
 	}
 }
 
 // Every kept component equals the upstream one, extensions included.
 func TestExtractIsFaithful(t *testing.T) {
 	up := readFixture(t)
-	out, err := Extract(up, imagesConfig, Source{})
+	out, err := Extract(up, imagesConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,12 +155,12 @@ func AssertFaithful(t *testing.T, upstream, out []byte) {
 
 func TestExtractIsDeterministic(t *testing.T) {
 	up := readFixture(t)
-	first, err := Extract(up, imagesConfig, Source{Name: "a.yaml"})
+	first, err := Extract(up, imagesConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 5 {
-		again, err := Extract(up, imagesConfig, Source{Name: "a.yaml"})
+		again, err := Extract(up, imagesConfig)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -169,7 +173,7 @@ func TestExtractIsDeterministic(t *testing.T) {
 func TestExtractExtraSchemas(t *testing.T) {
 	cfg := imagesConfig
 	cfg.Schemas = []string{"ListModelsResponse"}
-	out, err := Extract(readFixture(t), cfg, Source{})
+	out, err := Extract(readFixture(t), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,16 +194,19 @@ func TestExtractErrors(t *testing.T) {
 		want     string
 	}{
 		{"unknown operation", up, Config{Operations: []string{"createImage", "nope"}}, "operations not found upstream: nope"},
-		{"unknown schema", up, Config{Operations: []string{"createImage"}, Schemas: []string{"Nope"}}, `schema "Nope" not found`},
-		{"dangling ref", bytes.Replace(up, []byte(`$ref: "#/components/schemas/PartialImages"`), []byte(`$ref: "#/components/schemas/Gone"`), 1), imagesConfig, `dangling reference "#/components/schemas/Gone"`},
+		{"unknown schema", up, Config{Operations: []string{"createImage"}, Schemas: []string{"Nope"}}, "not found upstream:\n  Nope\nnothing was written"},
+		{"dangling refs", bytes.ReplaceAll(up, []byte(`$ref: "#/components/schemas/PartialImages"`), []byte(`$ref: "#/components/schemas/Gone"`)), imagesConfig, `dangling references: "#/components/schemas/Gone"`},
+		{"openapi 3.0", bytes.Replace(up, []byte("openapi: 3.1.0"), []byte("openapi: 3.0.3"), 1), imagesConfig, "upstream is OpenAPI 3.0.3, older than the 3.1 this project reads"},
+		{"openapi 4", bytes.Replace(up, []byte("openapi: 3.1.0"), []byte("openapi: 4.0.0"), 1), imagesConfig, "not an OpenAPI 3.x document"},
 		{"remote ref", bytes.Replace(up, []byte(`$ref: "#/components/schemas/PartialImages"`), []byte(`$ref: "other.yaml#/X"`), 1), imagesConfig, "unsupported reference"},
-		{"not openapi", []byte("swagger: '2.0'\n"), imagesConfig, "not an OpenAPI 3.x document"},
+		{"swagger", []byte("swagger: '2.0'\n"), imagesConfig, "Swagger 2.0 document, not OpenAPI 3.1; nothing was written"},
+		{"not openapi", []byte("title: x\n"), imagesConfig, "not an OpenAPI 3.x document"},
 		{"not yaml", []byte("{{{"), imagesConfig, "parse upstream"},
 		{"no paths", []byte("openapi: 3.1.0\n"), imagesConfig, "no paths"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Extract(tc.upstream, tc.cfg, Source{})
+			_, err := Extract(tc.upstream, tc.cfg)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err = %v, want it to contain %q", err, tc.want)
 			}
@@ -268,7 +275,7 @@ func TestNewUpstreamEnumValueReachesGeneratedCode(t *testing.T) {
 	repoConfig.Operations = slices.DeleteFunc(repoConfig.Operations, func(id string) bool {
 		return !slices.Contains(imagesConfig.Operations, id)
 	})
-	out, err := Extract(patched, repoConfig, Source{})
+	out, err := Extract(patched, repoConfig)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -331,12 +338,72 @@ paths:
       responses:
         "200": {description: OK}
 `
-	out, err := Extract([]byte(up), Config{Operations: []string{"createFile"}}, Source{})
+	out, err := Extract([]byte(up), Config{Operations: []string{"createFile"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := dig(decode(t, []byte(up)), "paths", "/files", "post", "summary")
 	if got := dig(decode(t, out), "paths", "/files", "post", "summary"); got != want {
 		t.Errorf("summary = %q, want %q", got, want)
+	}
+}
+
+// Every listed schema missing upstream is named in one error, with the
+// upstream schema it was probably renamed to: same properties as in the
+// previous subset, or a close name.
+func TestExtractNamesEveryMissingSchemaWithRenameHints(t *testing.T) {
+	up := readFixture(t)
+	previous, err := Extract(up, Config{Operations: []string{"createImage"}, Schemas: []string{"ImageRefParam", "InputFidelity"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Upstream renames ImageRefParam (same shape) and InputFidelity (a close
+	// name) and drops PartialImages' name from the listed extras.
+	renamed := bytes.ReplaceAll(up, []byte("ImageRefParam"), []byte("ImageReference"))
+	renamed = bytes.ReplaceAll(renamed, []byte("InputFidelity:"), []byte("InputFidelty:"))
+	renamed = bytes.ReplaceAll(renamed, []byte("schemas/InputFidelity\""), []byte("schemas/InputFidelty\""))
+	cfg := Config{Operations: []string{"createImage"}, Schemas: []string{"ImageRefParam", "InputFidelity", "NoSuchThing"}, Previous: previous}
+	_, err = Extract(renamed, cfg)
+	var me *MissingSchemasError
+	if !errors.As(err, &me) {
+		t.Fatalf("err = %v, want *MissingSchemasError", err)
+	}
+	if !slices.Equal(me.Names, []string{"ImageRefParam", "InputFidelity", "NoSuchThing"}) {
+		t.Errorf("missing = %v, want all three in one error", me.Names)
+	}
+	if h := me.Hints["ImageRefParam"]; len(h) == 0 || h[0] != "ImageReference" {
+		t.Errorf("hint for ImageRefParam = %v, want ImageReference first (same properties)", h)
+	}
+	if h := me.Hints["InputFidelity"]; len(h) == 0 || h[0] != "InputFidelty" {
+		t.Errorf("hint for InputFidelity = %v, want InputFidelty (close name)", h)
+	}
+	if h := me.Hints["NoSuchThing"]; len(h) != 0 {
+		t.Errorf("hint for NoSuchThing = %v, want none", h)
+	}
+	msg := err.Error()
+	for _, want := range []string{"3 schema(s)", "ImageRefParam (renamed? similar upstream: ImageReference", "NoSuchThing\n", "nothing was written"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+// A subset is itself an upstream the tool reads: extracting it again gives
+// the same document, with one provenance note (its own digest).
+func TestExtractOfASubsetIsTheSubset(t *testing.T) {
+	first, err := Extract(readFixture(t), imagesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := Extract(first, imagesConfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := bytes.Count(again, []byte("x-subset-of:")); n != 1 {
+		t.Fatalf("%d provenance notes", n)
+	}
+	strip := regexp.MustCompile(`source-sha256: \w+`)
+	if !bytes.Equal(strip.ReplaceAll(first, nil), strip.ReplaceAll(again, nil)) {
+		t.Fatal("extracting a subset changed it")
 	}
 }

@@ -63,7 +63,7 @@ func TestPrismBites(t *testing.T) {
 		{name: "generate/n string", path: "/images/generations", json: map[string]any{"n": "x"}, status: 422, violation: "n must be integer"},
 		{name: "generate/n string with prompt", path: "/images/generations", json: map[string]any{"prompt": "an otter", "n": "x"}, status: 422, violation: "n must be integer"},
 		{name: "generate/n over maximum", path: "/images/generations", json: map[string]any{"prompt": "an otter", "n": 11}, status: 422, violation: "n must be <= 10"},
-		{name: "generate/quality not in enum", path: "/images/generations", json: map[string]any{"prompt": "an otter", "quality": "ultra"}, status: 422, violation: "quality must be equal to one of the allowed values"},
+		{name: "generate/quality not in enum", path: "/images/generations", json: map[string]any{"prompt": "an otter", "quality": "not-a-quality"}, status: 422, violation: "quality must be equal to one of the allowed values"},
 		{name: "generate/model not a string", path: "/images/generations", json: map[string]any{"prompt": "an otter", "model": 3}, status: 422, violation: "model must be string"},
 		{name: "generate/no key", path: "/images/generations", json: map[string]any{"prompt": "an otter"}, noAuth: true, status: 401},
 
@@ -84,7 +84,7 @@ func TestPrismBites(t *testing.T) {
 		// POST /images/variations (multipart/form-data)
 		{name: "variation/valid", path: "/images/variations", parts: []part{file("image"), field("response_format", "b64_json")}, status: 200},
 		{name: "variation/no image", path: "/images/variations", parts: []part{field("n", "1")}, status: 422, violation: "required property 'image'"},
-		{name: "variation/response_format not in enum", path: "/images/variations", parts: []part{file("image"), field("response_format", "gif")}, status: 422, violation: "response_format must be equal to one of the allowed values"},
+		{name: "variation/response_format not in enum", path: "/images/variations", parts: []part{file("image"), field("response_format", "not-a-format")}, status: 422, violation: "response_format must be equal to one of the allowed values"},
 		{name: "variation/n zero", path: "/images/variations", parts: []part{file("image"), field("n", "0")}, status: 422, violation: "n must be >= 1"},
 		{name: "variation/size not in enum", path: "/images/variations", parts: []part{file("image"), field("size", "1536x1024")}, status: 422, violation: "size must be equal to one of the allowed values"},
 	}

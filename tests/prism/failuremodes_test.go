@@ -41,9 +41,9 @@ func TestPrismFailureModes(t *testing.T) {
 		srv := startOn(t, openaiimages.OpenAPISpec())
 		for _, c := range []rawCase{
 			{name: "generate/n string, no prompt", path: "/images/generations", json: map[string]any{"n": "x"}, status: 200},
-			{name: "generate/quality not in enum", path: "/images/generations", json: map[string]any{"prompt": "an otter", "quality": "ultra"}, status: 200},
+			{name: "generate/quality not in enum", path: "/images/generations", json: map[string]any{"prompt": "an otter", "quality": "not-a-quality"}, status: 200},
 			{name: "edit multipart/no image", path: "/images/edits", parts: []part{field("prompt", "a hat")}, status: 200},
-			{name: "variation/no image", path: "/images/variations", parts: []part{field("response_format", "gif")}, status: 200},
+			{name: "variation/no image", path: "/images/variations", parts: []part{field("response_format", "not-a-format")}, status: 200},
 			{name: "edit json/no images (validated: no nullable)", path: "/images/edits", json: map[string]any{"prompt": "a hat"}, status: 422, violation: "required property 'images'"},
 		} {
 			t.Run(c.name, func(t *testing.T) { c.check(t, c.run(t, srv.URL)) })

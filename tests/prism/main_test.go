@@ -43,7 +43,7 @@ func startSuite() {
 	if suite.bin, suite.missing = Binary(); suite.missing != nil {
 		return
 	}
-	out, _, err := Derive(openaiimages.OpenAPISpec())
+	out, _, err := Derive(openaiimages.EffectiveSpec())
 	if err != nil {
 		suite.setup = fmt.Errorf("derive the Prism spec: %w", err)
 		return

@@ -1,0 +1,120 @@
+// Image decoding for the SDK suite, with nothing but Node's zlib: PNG is
+// decoded to pixels (8-bit RGB and RGBA, every filter type, no interlace:
+// what the emulator writes); JPEG and WebP are checked as far as their
+// headers (signature, dimensions).
+import { inflateSync, deflateSync, crc32 } from 'node:zlib';
+
+export function decodeImage(buf) {
+  if (buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return decodePNG(buf);
+  if (buf[0] === 0xff && buf[1] === 0xd8) return decodeJPEGHeader(buf);
+  if (buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return decodeWebPHeader(buf);
+  throw new Error('not a PNG, JPEG or WebP image');
+}
+
+function decodePNG(buf) {
+  let pos = 8;
+  let width, height, depth, colorType, interlace;
+  const idat = [];
+  let ended = false;
+  while (pos < buf.length) {
+    const len = buf.readUInt32BE(pos);
+    const type = buf.toString('latin1', pos + 4, pos + 8);
+    const data = buf.subarray(pos + 8, pos + 8 + len);
+    if (crc32(buf.subarray(pos + 4, pos + 8 + len)) !== buf.readUInt32BE(pos + 8 + len)) throw new Error(`PNG: bad CRC in ${type}`);
+    if (type === 'IHDR') {
+      width = data.readUInt32BE(0); height = data.readUInt32BE(4); depth = data[8]; colorType = data[9]; interlace = data[12];
+    } else if (type === 'IDAT') idat.push(data);
+    else if (type === 'IEND') { ended = true; break; }
+    pos += 12 + len;
+  }
+  if (!ended) throw new Error('PNG: no IEND');
+  if (depth !== 8 || interlace !== 0 || (colorType !== 2 && colorType !== 6)) throw new Error(`PNG: unsupported depth ${depth} colour type ${colorType}`);
+  const bpp = colorType === 6 ? 4 : 3;
+  const stride = width * bpp;
+  const raw = inflateSync(Buffer.concat(idat));
+  if (raw.length !== height * (stride + 1)) throw new Error(`PNG: ${raw.length} bytes of pixel data, want ${height * (stride + 1)}`);
+  const px = Buffer.alloc(height * stride);
+  for (let y = 0; y < height; y++) {
+    const f = raw[y * (stride + 1)];
+    const line = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
+    const out = px.subarray(y * stride, (y + 1) * stride);
+    const prev = y > 0 ? px.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
+    for (let i = 0; i < stride; i++) {
+      const a = i >= bpp ? out[i - bpp] : 0, b = prev[i], c = i >= bpp ? prev[i - bpp] : 0;
+      let v;
+      switch (f) {
+        case 0: v = 0; break;
+        case 1: v = a; break;
+        case 2: v = b; break;
+        case 3: v = (a + b) >> 1; break;
+        case 4: { const p = a + b - c, pa = Math.abs(p - a), pb = Math.abs(p - b), pc = Math.abs(p - c); v = pa <= pb && pa <= pc ? a : pb <= pc ? b : c; break; }
+        default: throw new Error(`PNG: bad filter ${f}`);
+      }
+      out[i] = (line[i] + v) & 0xff;
+    }
+  }
+  let pixels = px;
+  if (bpp === 3) {
+    pixels = Buffer.alloc(width * height * 4);
+    for (let i = 0, j = 0; i < px.length; i += 3, j += 4) { pixels[j] = px[i]; pixels[j + 1] = px[i + 1]; pixels[j + 2] = px[i + 2]; pixels[j + 3] = 255; }
+  }
+  return { format: 'png', width, height, pixels, pixel: (x, y) => [...pixels.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)] };
+}
+
+function decodeJPEGHeader(buf) {
+  let pos = 2;
+  while (pos + 4 < buf.length) {
+    if (buf[pos] !== 0xff) throw new Error('JPEG: bad marker');
+    const marker = buf[pos + 1];
+    const len = buf.readUInt16BE(pos + 2);
+    if ((marker >= 0xc0 && marker <= 0xc3) || (marker >= 0xc5 && marker <= 0xc7)) {
+      return { format: 'jpeg', height: buf.readUInt16BE(pos + 5), width: buf.readUInt16BE(pos + 7) };
+    }
+    pos += 2 + len;
+  }
+  throw new Error('JPEG: no frame header');
+}
+
+function decodeWebPHeader(buf) {
+  const chunk = buf.toString('latin1', 12, 16);
+  if (chunk === 'VP8L') {
+    if (buf[20] !== 0x2f) throw new Error('WebP: bad VP8L signature');
+    const b = buf.readUInt32LE(21);
+    return { format: 'webp', width: (b & 0x3fff) + 1, height: ((b >> 14) & 0x3fff) + 1 };
+  }
+  if (chunk === 'VP8 ') return { format: 'webp', width: buf.readUInt16LE(26) & 0x3fff, height: buf.readUInt16LE(28) & 0x3fff };
+  if (chunk === 'VP8X') return { format: 'webp', width: buf.readUIntLE(24, 3) + 1, height: buf.readUIntLE(27, 3) + 1 };
+  throw new Error(`WebP: unknown chunk ${chunk}`);
+}
+
+// solid is an RGBA image of one colour, with an optional rectangle of
+// another.
+export function solid(width, height, rgba, rect) {
+  const pixels = Buffer.alloc(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const inRect = rect && x >= rect.x0 && x < rect.x1 && y >= rect.y0 && y < rect.y1;
+      pixels.set(inRect ? rect.rgba : rgba, (y * width + x) * 4);
+    }
+  }
+  return { width, height, pixels };
+}
+
+// encodePNG writes an 8-bit RGBA PNG.
+export function encodePNG({ width, height, pixels }) {
+  const chunk = (type, data) => {
+    const head = Buffer.alloc(8);
+    head.writeUInt32BE(data.length, 0);
+    head.write(type, 4, 'latin1');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), data])));
+    return Buffer.concat([head, data, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const raw = Buffer.alloc(height * (width * 4 + 1));
+  for (let y = 0; y < height; y++) pixels.copy(raw, y * (width * 4 + 1) + 1, y * width * 4, (y + 1) * width * 4);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
