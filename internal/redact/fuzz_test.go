@@ -28,17 +28,21 @@ func FuzzScrub(f *testing.F) {
 		if len(secret) < MinLen || len(secret) > 256 || len(before)+len(after) > 4096 {
 			return
 		}
-		s := New(secret)
-		planted := before + encode(secret, enc) + after
-		clean := !strings.Contains(before+after, secret) && !s.Found(before) && !s.Found(after)
+		// A second secret, so that several anchors are in play.
+		other := reverse(secret) + "-2"
+		s := New(secret, other)
+		planted := before + encode(secret, enc) + after + encode(other, enc)
+		clean := !s.Found(before) && !s.Found(after)
 
 		for _, in := range []string{planted, before + after, before, after} {
 			out := s.Bytes([]byte(in))
-			if bytes.Contains(out, []byte(secret)) {
-				t.Fatalf("Bytes(%q) = %q holds the secret %q", in, out, secret)
-			}
-			if plainSecret(secret) && strings.Contains(decodeAll(string(out)), secret) {
-				t.Fatalf("Bytes(%q) = %q decodes to text holding the secret %q", in, out, secret)
+			for _, sec := range []string{secret, other} {
+				if bytes.Contains(out, []byte(sec)) {
+					t.Fatalf("Bytes(%q) = %q holds the secret %q", in, out, sec)
+				}
+				if plainSecret(sec) && strings.Contains(decodeAll(string(out)), sec) {
+					t.Fatalf("Bytes(%q) = %q decodes to text holding the secret %q", in, out, sec)
+				}
 			}
 			r := s.Reader(chunked(in, int(chunk%64)+1))
 			got, err := io.ReadAll(r)
@@ -46,7 +50,7 @@ func FuzzScrub(f *testing.F) {
 				t.Fatalf("Reader(%q) = %q, %v; Bytes = %q", in, got, err, out)
 			}
 		}
-		if plainSecret(secret) && !s.Found(planted) {
+		if plainSecret(secret) && !s.Found(before+encode(secret, enc)+after) {
 			t.Fatalf("planted %q not found in %q", secret, planted)
 		}
 		if clean && !s.Found(before+after) {
@@ -105,4 +109,12 @@ func encode(secret string, enc []byte) string {
 		}
 	}
 	return b.String()
+}
+
+func reverse(s string) string {
+	b := []byte(s)
+	for i, j := 0, len(b)-1; i < j; i, j = i+1, j-1 {
+		b[i], b[j] = b[j], b[i]
+	}
+	return string(b)
 }

@@ -39,7 +39,8 @@ const (
 type Scrubber struct {
 	secrets []string // longest first, each at least MinLen bytes
 	marker  string
-	pats    [][]byte // where an occurrence can start (see candidates)
+	pats    []pattern // where an occurrence can start (see candidates)
+	back    int       // the largest anchor offset
 	hold    int    // the longest encoded form of a secret, in bytes
 }
 
@@ -59,11 +60,13 @@ func New(secrets ...string) *Scrubber {
 	// the whole longer one is cut.
 	slices.SortStableFunc(list, func(a, b string) int { return len(b) - len(a) })
 	m := &Scrubber{secrets: list, marker: pickMarker(list)}
-	m.pats = [][]byte{{'\\'}, {'%'}, {'&'}}
+	m.pats = []pattern{{b: '\\', escape: true}, {b: '%', escape: true}, {b: '&', escape: true}}
 	for _, s := range list {
-		if !slices.ContainsFunc(m.pats, func(p []byte) bool { return string(p) == s[:2] }) {
-			m.pats = append(m.pats, []byte(s[:2]))
+		a := anchorOf(s)
+		if !slices.Contains(m.pats, a) {
+			m.pats = append(m.pats, a)
 		}
+		m.back = max(m.back, a.off)
 		m.hold = max(m.hold, len(s)*maxUnit)
 	}
 	return m
@@ -247,9 +250,6 @@ func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res res
 	var c candidates
 	c.init(s)
 	for p := c.next(b, from); p >= 0; p = c.next(b, p+1) {
-		if !s.mayStart(b, p) {
-			continue
-		}
 		best, held := -1, false
 		for _, sec := range s.secrets {
 			e, r := matchAt(b, p, sec, atEOF)
@@ -270,38 +270,56 @@ func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res res
 	return 0, 0, none
 }
 
-// mayStart is a quick test of a candidate position: an occurrence starts
-// with an escape, or with the first byte of a secret followed by its
-// second byte or an escape.
-func (s *Scrubber) mayStart(b []byte, p int) bool {
-	ch := b[p]
-	if ch == '\\' || ch == '%' || ch == '&' || p+1 == len(b) {
-		return true
-	}
-	next := b[p+1]
-	if next == '\\' || next == '%' || next == '&' {
-		return true
-	}
-	for _, sec := range s.secrets {
-		if sec[0] == ch && sec[1] == next {
-			return true
-		}
-	}
-	return false
+// pattern is a byte that marks where an occurrence may start: an escape
+// character (the occurrence starts at most back bytes before it), or the
+// anchor byte of a secret, off bytes into it.
+type pattern struct {
+	b      byte
+	off    int
+	escape bool
 }
 
-// candidates finds the positions where an occurrence may start: each
-// secret's first two bytes raw (one bytes.Index pass per secret), and each
-// escape character, with the byte before it (a raw first byte followed by
-// an escaped second one). Positions are cached per pattern, so each pass
-// goes over the input once.
+// anchorOf picks the byte of the secret's first eight to search for: the
+// one least likely in the text around it. Base64 (images) and JSON are
+// most of what is scanned, so a byte outside both (like the "-" of
+// "sk-...") is best, then an upper-case letter, a digit, a lower-case one.
+// When all of an occurrence's bytes up to the anchor are raw it is found
+// by the anchor; otherwise one of them is an escape, and found by that.
+func anchorOf(secret string) pattern {
+	rank := func(c byte) int {
+		switch {
+		case c == '"' || c == ':' || c == ',' || c == ' ' || c == '{' || c == '}' || c == '+' || c == '/' || c == '=':
+			return 5
+		case c >= 'a' && c <= 'z':
+			return 3
+		case c >= '0' && c <= '9':
+			return 2
+		case c >= 'A' && c <= 'Z':
+			return 1
+		}
+		return 0
+	}
+	best := 0
+	for i := 1; i < min(len(secret), 8); i++ {
+		if rank(secret[i]) < rank(secret[best]) {
+			best = i
+		}
+	}
+	return pattern{b: secret[best], off: best}
+}
+
+// candidates finds the positions where an occurrence may start, with one
+// bytes.IndexByte pass per pattern over the input: the anchor of each
+// secret (off bytes on), every escape character (and the back bytes before
+// it), and the last back bytes of the input, where an occurrence may be
+// cut off before its anchor.
 type candidates struct {
-	pats [][]byte
-	pos  []int // next known match of each pattern, -1 for none left, -2 unknown
+	s   *Scrubber
+	pos []int // next known match of each pattern, -1 for none left, -2 unknown
 }
 
 func (c *candidates) init(s *Scrubber) {
-	c.pats = s.pats
+	c.s = s
 	c.pos = make([]int, len(s.pats))
 	for i := range c.pos {
 		c.pos[i] = -2
@@ -309,32 +327,44 @@ func (c *candidates) init(s *Scrubber) {
 }
 
 func (c *candidates) next(b []byte, from int) int {
+	if from >= len(b) {
+		return -1
+	}
 	best := -1
-	for i, pat := range c.pats {
+	consider := func(p int) {
+		if p >= from && (best < 0 || p < best) {
+			best = p
+		}
+	}
+	for i, pat := range c.s.pats {
 		p := c.pos[i]
 		if p == -1 {
 			continue
 		}
-		if p < from {
-			p = bytes.Index(b[from:], pat)
-			switch {
-			case p >= 0:
-				p += from
-			case len(pat) == 2 && len(b) > from && b[len(b)-1] == pat[0]:
-				p = len(b) - 1 // its first byte ends the input
+		// The first position of the byte that can give a start >= from.
+		min := from
+		if !pat.escape {
+			min += pat.off
+		}
+		if p < min {
+			p = -1
+			if min < len(b) {
+				if k := bytes.IndexByte(b[min:], pat.b); k >= 0 {
+					p = min + k
+				}
 			}
 			c.pos[i] = p
 			if p < 0 {
 				continue
 			}
 		}
-		if len(pat) == 1 && p > from {
-			p-- // an escape: the byte before it may start an occurrence too
-		}
-		if best < 0 || p < best {
-			best = p
+		if pat.escape {
+			consider(max(from, p-c.s.back-1))
+		} else {
+			consider(p - pat.off)
 		}
 	}
+	consider(max(from, len(b)-c.s.back-1))
 	return best
 }
 
