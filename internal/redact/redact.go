@@ -41,7 +41,7 @@ type Scrubber struct {
 	marker  string
 	pats    []pattern // where an occurrence can start (see candidates)
 	back    int       // the largest anchor offset
-	hold    int    // the longest encoded form of a secret, in bytes
+	hold    int       // the longest encoded form of a secret, in bytes
 }
 
 // New returns a scrubber for secrets; those shorter than [MinLen] and
