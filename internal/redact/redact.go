@@ -26,12 +26,11 @@ const MinLen = 12
 // contain one of its brackets.
 var markers = []string{"[redacted]", "<redacted>", "{redacted}", "(redacted)", "|redacted|", "#redacted#", "*redacted*"}
 
-// maxUnit bounds the length of one encoded character: a run of up to
-// maxBackslashes backslashes, then u and four hex digits.
-const (
-	maxBackslashes = 16
-	maxUnit        = maxBackslashes + 5
-)
+// maxBackslashes bounds the run of backslashes before an escape (JSON
+// quoted in JSON doubles it at each level), so one encoded character is at
+// most 21 bytes and the reader holds back at most 21 bytes per character
+// of the longest secret.
+const maxBackslashes = 16
 
 // Scrubber replaces a fixed list of secrets. It is immutable and safe for
 // concurrent use. The nil *Scrubber has no secrets: its methods return
@@ -41,7 +40,6 @@ type Scrubber struct {
 	marker  string
 	pats    []pattern // where an occurrence can start (see candidates)
 	back    int       // the largest anchor offset
-	hold    int       // the longest encoded form of a secret, in bytes
 }
 
 // New returns a scrubber for secrets; those shorter than [MinLen] and
@@ -67,7 +65,6 @@ func New(secrets ...string) *Scrubber {
 			m.pats = append(m.pats, a)
 		}
 		m.back = max(m.back, a.off)
-		m.hold = max(m.hold, len(s)*maxUnit)
 	}
 	return m
 }
