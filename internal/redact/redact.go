@@ -244,8 +244,15 @@ const (
 // cut off by the end of b (never reported when atEOF). When several
 // secrets match at one position the longest occurrence wins.
 func (s *Scrubber) next(b []byte, from int, atEOF bool) (start, end int, res result) {
-	var c candidates
-	c.init(s)
+	var room [8]int
+	c := candidates{s: s, pos: room[:0]}
+	if len(s.pats) > len(room) {
+		c.pos = make([]int, 0, len(s.pats))
+	}
+	c.pos = c.pos[:len(s.pats)]
+	for i := range c.pos {
+		c.pos[i] = -2
+	}
 	for p := c.next(b, from); p >= 0; p = c.next(b, p+1) {
 		best, held := -1, false
 		for _, sec := range s.secrets {
@@ -274,6 +281,7 @@ type pattern struct {
 	b      byte
 	off    int
 	escape bool
+	next   byte // for an anchor: the byte after it in the secret
 }
 
 // anchorOf picks the byte of the secret's first eight to search for: the
@@ -302,7 +310,7 @@ func anchorOf(secret string) pattern {
 			best = i
 		}
 	}
-	return pattern{b: secret[best], off: best}
+	return pattern{b: secret[best], off: best, next: secret[best+1]}
 }
 
 // candidates finds the positions where an occurrence may start, with one
@@ -313,14 +321,6 @@ func anchorOf(secret string) pattern {
 type candidates struct {
 	s   *Scrubber
 	pos []int // next known match of each pattern, -1 for none left, -2 unknown
-}
-
-func (c *candidates) init(s *Scrubber) {
-	c.s = s
-	c.pos = make([]int, len(s.pats))
-	for i := range c.pos {
-		c.pos[i] = -2
-	}
 }
 
 func (c *candidates) next(b []byte, from int) int {
@@ -344,12 +344,7 @@ func (c *candidates) next(b []byte, from int) int {
 			min += pat.off
 		}
 		if p < min {
-			p = -1
-			if min < len(b) {
-				if k := bytes.IndexByte(b[min:], pat.b); k >= 0 {
-					p = min + k
-				}
-			}
+			p = c.find(b, min, pat)
 			c.pos[i] = p
 			if p < 0 {
 				continue
@@ -363,6 +358,27 @@ func (c *candidates) next(b []byte, from int) int {
 	}
 	consider(max(from, len(b)-c.s.back-1))
 	return best
+}
+
+// find returns the first position at or after from of the pattern's
+// byte, skipping anchors whose next byte is neither the secret's next byte
+// nor an escape (most of them, in base64), or -1.
+func (c *candidates) find(b []byte, from int, pat pattern) int {
+	for from < len(b) {
+		k := bytes.IndexByte(b[from:], pat.b)
+		if k < 0 {
+			return -1
+		}
+		p := from + k
+		if pat.escape || p+1 == len(b) {
+			return p
+		}
+		if n := b[p+1]; n == pat.next || n == '\\' || n == '%' || n == '&' {
+			return p
+		}
+		from = p + 1
+	}
+	return -1
 }
 
 // matchAt matches an encoded form of sec at b[i:], one character of sec
