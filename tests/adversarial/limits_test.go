@@ -225,7 +225,9 @@ func TestCLIStreamTimeoutWithKeepAlives(t *testing.T) {
 			}
 		}
 	}))
+	start := time.Now()
 	run := runCLI(t, t.TempDir(), srv.URL+"/v1", "generate", "--model", "gpt-image-1.5", "--stream", "--timeout", "2s", "--max-retries", "0", "a lighthouse")
+	t.Logf("the CLI ended after %v: %s", time.Since(start).Round(10*time.Millisecond), strings.TrimSpace(run.stderr))
 	if run.exit == 0 || !strings.Contains(run.stderr, "no event received for 2s") {
 		t.Errorf("exit %d\n%s%s", run.exit, run.stdout, run.stderr)
 	}
