@@ -18,6 +18,7 @@ import (
 	_ "golang.org/x/image/webp" // decode WebP inputs
 
 	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/pngenc"
 	"github.com/imagegen-go/openai-images/internal/webpenc"
 	"github.com/imagegen-go/openai-images/wrapper"
 )
@@ -330,6 +331,10 @@ func (j *job) encode(img image.Image) ([]byte, string, string, error) {
 		err := webpenc.Encode(&buf, img)
 		return buf.Bytes(), "image/webp", ".webp", err
 	default:
+		if n, ok := img.(*image.NRGBA); ok { // what render draws: the fast path
+			err := pngenc.Encode(&buf, n)
+			return buf.Bytes(), "image/png", ".png", err
+		}
 		enc := png.Encoder{CompressionLevel: png.BestSpeed}
 		err := enc.Encode(&buf, img)
 		return buf.Bytes(), "image/png", ".png", err
@@ -342,7 +347,7 @@ func (j *job) render(i int) *image.NRGBA {
 	transparent := j.bg == "transparent" && j.format != "jpeg"
 	switch j.kind {
 	case "edit":
-		return renderEdit(j.w, j.h, j.prompt+"\x00"+salt, j.inputs, j.mask, transparent)
+		return renderEdit(j.w, j.h, j.prompt+"\x00"+salt, j.prompt, j.inputs, j.mask, transparent)
 	case "variation":
 		return renderVariation(j.inputs[0], j.w, j.h, salt)
 	default:

@@ -63,6 +63,13 @@ func hsv(h, s, v float64) color.NRGBA {
 // seeded shapes and the prompt as text. With transparent, the background
 // is left transparent and only the shapes and text are drawn.
 func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
+	img := renderBackdrop(w, h, prompt, salt, transparent)
+	drawCaption(img, prompt, nil)
+	return img
+}
+
+// renderBackdrop is renderScene without the caption.
+func renderBackdrop(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
 	r := seed(prompt, salt)
 	cols := palette(r, 6)
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
@@ -84,7 +91,6 @@ func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
 			fillRect(img, image.Rect(int(cx-size), int(cy-size*0.6), int(cx+size), int(cy+size*0.6)), c)
 		}
 	}
-	drawCaption(img, prompt)
 	return img
 }
 
@@ -116,7 +122,57 @@ func fillCircle(img *image.NRGBA, cx, cy, rad float64, c color.NRGBA) {
 }
 
 func fillRect(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
-	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
+	r = r.Intersect(img.Bounds())
+	if r.Empty() {
+		return
+	}
+	if c.A != 0xff { // draw.Draw's rounding through premultiplied colour
+		draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
+		return
+	}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		fillRow(img.Pix[off:off+r.Dx()*4], c)
+	}
+}
+
+// darkenOver composites the uniform colour c over r of img, with the same
+// result, to the bit, as draw.Draw(img, r, image.NewUniform(c),
+// image.Point{}, draw.Over), which on an NRGBA image takes a generic path
+// through color.RGBA64 for every pixel. Runs of one colour (a gradient's
+// rows, the inside of a shape) are computed once.
+func darkenOver(img *image.NRGBA, r image.Rectangle, c color.NRGBA) {
+	r = r.Intersect(img.Bounds())
+	sr, sg, sb, sa := c.RGBA()
+	const m = 0xffff
+	a := m - sa
+	var last, lastOut [4]byte
+	have := false
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		off := img.PixOffset(r.Min.X, y)
+		row := img.Pix[off : off+r.Dx()*4]
+		for i := 0; i < len(row); i += 4 {
+			px := (*[4]byte)(row[i : i+4])
+			if have && *px == last {
+				*px = lastOut
+				continue
+			}
+			last = *px
+			dr, dg, db, da := color.NRGBA{px[0], px[1], px[2], px[3]}.RGBA()
+			// The blend of draw's generic path, then image.NRGBA.SetRGBA64.
+			rr := uint32(uint16((dr*a)/m + sr))
+			rg := uint32(uint16((dg*a)/m + sg))
+			rb := uint32(uint16((db*a)/m + sb))
+			ra := uint32(uint16((da*a)/m + sa))
+			if ra != 0 && ra != 0xffff {
+				rr = (rr * 0xffff) / ra
+				rg = (rg * 0xffff) / ra
+				rb = (rb * 0xffff) / ra
+			}
+			*px = [4]byte{uint8(rr >> 8), uint8(rg >> 8), uint8(rb >> 8), uint8(ra >> 8)}
+			lastOut, have = *px, true
+		}
+	}
 }
 
 var (
@@ -142,8 +198,10 @@ func captionFace(height float64) font.Face {
 }
 
 // drawCaption writes the prompt across the lower part of the image on a
-// translucent band, wrapped to at most three lines.
-func drawCaption(img *image.NRGBA, prompt string) {
+// translucent band, wrapped to at most three lines. With cover, the band's
+// area is first painted from cover, so that no caption drawn there before
+// shows through.
+func drawCaption(img *image.NRGBA, prompt string, cover *image.NRGBA) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
 	px := math.Max(10, float64(min(w, h))/18)
 	if px*2 > float64(h) {
@@ -161,7 +219,10 @@ func drawCaption(img *image.NRGBA, prompt string) {
 	lineH := int(px * 1.3)
 	bandTop := h - lineH*len(lines) - int(px)
 	band := image.Rect(0, max(bandTop, 0), w, h)
-	draw.Draw(img, band, image.NewUniform(color.NRGBA{0, 0, 0, 140}), image.Point{}, draw.Over)
+	if cover != nil {
+		draw.Draw(img, band, cover, band.Min, draw.Src)
+	}
+	darkenOver(img, band, color.NRGBA{0, 0, 0, 140})
 	d := font.Drawer{Dst: img, Src: image.White, Face: face}
 	for i, line := range lines {
 		d.Dot = fixed.P(int(px), bandTop+int(px*0.5)+lineH*(i+1)-int(px*0.3))
@@ -225,13 +286,16 @@ func toNRGBA(src image.Image) *image.NRGBA {
 	return n
 }
 
-// renderEdit composes an edit: the scene for prompt over the first input
-// image, the other inputs inset as tiles along the top, and, with a mask,
-// the result kept equal to the first image wherever the mask is not fully
-// transparent (the API's rule: transparent areas are what gets edited).
-func renderEdit(w, h int, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
+// renderEdit composes an edit: the scene seeded by seedText over the first
+// input image, the other inputs inset as tiles along the top, and, with a
+// mask, the result kept equal to the first image wherever the mask is not
+// fully transparent (the API's rule: transparent areas are what gets
+// edited). Without a mask the prompt is the caption, replacing the input's
+// (an image edited over several turns shows the last instruction only);
+// with one the caption is the input's, outside the edited area.
+func renderEdit(w, h int, seedText, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
 	base := resize(inputs[0], w, h)
-	scene := renderScene(w, h, prompt, "edit", transparent)
+	scene := renderBackdrop(w, h, seedText, "edit", transparent)
 	out := image.NewNRGBA(base.Rect)
 	copy(out.Pix, base.Pix)
 	// Blend the scene over the base so the input stays recognisable.
@@ -259,7 +323,9 @@ func renderEdit(w, h int, prompt string, inputs []image.Image, mask image.Image,
 				copy(out.Pix[i:i+4], base.Pix[i:i+4])
 			}
 		}
+		return out
 	}
+	drawCaption(out, prompt, scene)
 	return out
 }
 

@@ -26,19 +26,29 @@ import (
 // BatchItem is one request of a batch: a generation or an edit (set exactly
 // one of Generate and Edit).
 type BatchItem struct {
-	// ID names the item's image files and its manifest entry, and is the
-	// custom_id of a Batch API request. It must be unique in the batch
-	// (ignoring case, for case-insensitive file systems) and safe as a file
-	// name: at most 64 letters, digits, '.', '_' and '-', not starting with
-	// '.' or '-'. Empty means "item-NNNNN" from the item's position
-	// (item-00001 for the first), which is stable as long as the list is.
+	// ID names the item's image files (ID.ext, or ID-1.ext, ID-2.ext, ...
+	// for several images) and its manifest entry, and is the custom_id of
+	// a Batch API request. It must be unique in the batch (ignoring case,
+	// for case-insensitive file systems) and safe as a file name: at most
+	// 64 letters, digits, '.', '_' and '-', not starting with '.' or '-',
+	// and not ending in '-' and a number, which would be the name of
+	// another item's image.
+	//
+	// Empty means the item is keyed by its content: the prompt and every
+	// parameter (uploaded images by path), as in a-sea-otter-kqzvbwem (see
+	// [BatchItemIDs]). Reordering, inserting or removing items then never
+	// changes another item's key, so a rerun skips exactly what is done;
+	// an item whose parameters change is a new item, with new files.
 	ID       string
 	Generate *GenerateParams
 	Edit     *EditParams
+	// Line is the line of the batch file the item was read from (from
+	// 1, set by ParseBatch), for messages; 0 otherwise. It is not sent.
+	Line int
 }
 
-// BatchOptions configure [Client.RunBatch].
-type BatchOptions struct {
+// RunBatchOptions configure [Client.RunBatch].
+type RunBatchOptions struct {
 	// OutDir receives the image files and the manifest. Required. It is
 	// created if needed.
 	OutDir string
@@ -56,7 +66,7 @@ type BatchOptions struct {
 	RequestOptions []RequestOption
 }
 
-// BatchProgress reports a batch's progress to [BatchOptions.OnProgress].
+// BatchProgress reports a batch's progress to [RunBatchOptions.OnProgress].
 type BatchProgress struct {
 	// Total is the number of items; Done counts the finished ones,
 	// including those skipped as done by an earlier run.
@@ -146,6 +156,11 @@ type BatchManifestEntry struct {
 	// RequestSHA256 fingerprints the request: a rerun skips an item only
 	// when its request is unchanged.
 	RequestSHA256 string `json:"request_sha256,omitempty"`
+	// Prompt and Request are the item's prompt and its other parameters,
+	// by their API names (uploaded images by path), so that a rerun can
+	// say what changed.
+	Prompt  string          `json:"prompt,omitempty"`
+	Request json.RawMessage `json:"request,omitempty"`
 	// BatchID is the Batch API batch the result came from, if any.
 	BatchID string    `json:"batch_id,omitempty"`
 	Time    time.Time `json:"time"`
@@ -279,9 +294,12 @@ func (m *manifest) paths(files []string) []string {
 }
 
 // entryFor records an item's outcome for the manifest.
-func entryFor(r *BatchItemResult, fingerprint string, files []string) BatchManifestEntry {
+func entryFor(r *BatchItemResult, fingerprint string, req itemRequest, files []string) BatchManifestEntry {
 	e := BatchManifestEntry{ID: r.ID, Index: r.Index, Status: manifestOK, Files: files, RequestID: r.RequestID,
-		Attempts: r.Attempts, RequestSHA256: fingerprint, Time: time.Now().UTC()}
+		Attempts: r.Attempts, RequestSHA256: fingerprint, Prompt: req.prompt, Time: time.Now().UTC()}
+	if req.params != nil {
+		e.Request = req.paramsJSON()
+	}
 	if r.Err != nil {
 		e.Status, e.Files, e.Error = manifestError, nil, r.Err.Error()
 		var apiErr *APIError
@@ -302,32 +320,23 @@ func entryFor(r *BatchItemResult, fingerprint string, files []string) BatchManif
 // maxBatchIDLen bounds an item ID.
 const maxBatchIDLen = 64
 
-// batchIDs checks the items and returns their IDs, defaults filled in.
-func batchIDs(items []BatchItem) ([]string, error) {
-	ids := make([]string, len(items))
-	seen := make(map[string]int, len(items))
-	for i, it := range items {
-		id := it.ID
-		if id == "" {
-			id = fmt.Sprintf("item-%05d", i+1)
-		}
-		if err := checkBatchID(id); err != nil {
-			return nil, fmt.Errorf("openai-images: batch item %d: %w", i, err)
-		}
-		if (it.Generate == nil) == (it.Edit == nil) {
-			return nil, fmt.Errorf("openai-images: batch item %d (%s): set exactly one of Generate and Edit", i, id)
-		}
-		key := strings.ToLower(id)
-		if j, dup := seen[key]; dup {
-			return nil, fmt.Errorf("openai-images: batch items %d and %d have the same ID %q (IDs name files, so case is ignored)", j, i, id)
-		}
-		seen[key] = i
-		ids[i] = id
+// checkBatchID checks that an ID can name files of its own.
+func checkBatchID(id string) error {
+	if err := checkBatchFileName(id); err != nil {
+		return err
 	}
-	return ids, nil
+	if i := strings.LastIndexByte(id, '-'); i >= 0 && i < len(id)-1 && strings.Trim(id[i+1:], "0123456789") == "" {
+		return fmt.Errorf("ID %q ends in %q, which names the images of items with several (%s-1.png, %s-2.png, ...): use another ID, such as %q",
+			id, id[i:], id[:i], id[:i], id[:i]+"_"+id[i+1:])
+	}
+	return nil
 }
 
-func checkBatchID(id string) error {
+// checkBatchFileName checks that an ID is safe as a file name.
+func checkBatchFileName(id string) error {
+	if id == "" {
+		return errors.New("empty ID")
+	}
 	if len(id) > maxBatchIDLen {
 		return fmt.Errorf("ID %q is longer than %d characters", clip(id, maxBatchIDLen), maxBatchIDLen)
 	}
@@ -384,11 +393,11 @@ func fingerprintBytes(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// planBatch checks the items and options, opens the manifest and finds the
-// items an earlier run finished; the caller closes r.m.
-func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, todo []int, concurrency int, err error) {
+// planBatch checks the items and options, plans the run, and opens the
+// manifest for appending; the caller closes r.m.
+func (c *Client) planBatch(items []BatchItem, opts RunBatchOptions) (r *batchRun, todo []int, concurrency int, err error) {
 	if opts.OutDir == "" {
-		return nil, nil, 0, errors.New("openai-images: RunBatch: BatchOptions.OutDir is required")
+		return nil, nil, 0, errors.New("openai-images: RunBatch: RunBatchOptions.OutDir is required")
 	}
 	concurrency = opts.Concurrency
 	switch {
@@ -401,7 +410,7 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	ids, err := batchIDs(items)
+	plan, planned, err := c.plan(items, opts.OutDir, rc)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -419,21 +428,15 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 		reqOpts:  append(append([]RequestOption(nil), opts.RequestOptions...), WithRequestMaxRetries(0)),
 		lim:      newLimiter(concurrency),
 		res:      &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: m.path},
-		fps:      make([]string, len(items)),
+		planned:  planned,
 		finished: make([]bool, len(items)),
 	}
-	for i := range items {
-		r.res.Items[i] = BatchItemResult{Index: i, ID: ids[i]}
-		fp, err := c.fingerprint(&items[i], rc)
-		if err != nil {
-			m.close()
-			return nil, nil, 0, fmt.Errorf("openai-images: RunBatch: item %s: %w", ids[i], err)
-		}
-		r.fps[i] = fp
-		if e, ok := m.done(ids[i], fp); ok {
+	for i, pi := range plan.Items {
+		r.res.Items[i] = BatchItemResult{Index: i, ID: pi.ID}
+		if pi.State == BatchItemDone {
 			r.res.Items[i].Skipped = true
-			r.res.Items[i].Files = m.paths(e.Files)
-			r.res.Items[i].RequestID = e.RequestID
+			r.res.Items[i].Files = pi.Files
+			r.res.Items[i].RequestID = pi.Previous.RequestID
 			r.res.Skipped++
 			continue
 		}
@@ -442,17 +445,24 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 	return r, todo, concurrency, nil
 }
 
-// BatchDone reports, without sending anything, which items an earlier run
-// into opts.OutDir finished: the returned result has Skipped set on exactly
-// the items RunBatch would skip (same ID, same request, files present), with
-// their files. Use it to submit only the rest to the Batch API.
-func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, error) {
-	r, _, _, err := c.planBatch(items, opts)
+// BatchDone reports which items an earlier run into opts.OutDir finished,
+// as a result with Skipped set on them.
+//
+// Deprecated: use PlanBatch, which also says which items changed.
+func (c *Client) BatchDone(items []BatchItem, opts RunBatchOptions) (*BatchResult, error) {
+	p, err := c.PlanBatch(items, opts)
 	if err != nil {
 		return nil, err
 	}
-	r.m.close()
-	return r.res, nil
+	res := &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: p.Manifest}
+	for i, pi := range p.Items {
+		res.Items[i] = BatchItemResult{Index: i, ID: pi.ID}
+		if pi.State == BatchItemDone {
+			res.Items[i].Skipped, res.Items[i].Files, res.Items[i].RequestID = true, pi.Files, pi.Previous.RequestID
+			res.Skipped++
+		}
+	}
+	return res, nil
 }
 
 // RunBatch runs items concurrently, paced to the server's rate limit, and
@@ -463,8 +473,9 @@ func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, 
 // [BatchManifestEntry]).
 //
 // The run is resumable: a rerun with the same OutDir skips the items the
-// manifest records as done (same ID, same request, files present) and runs
-// the others, failed ones included. An interruption loses nothing that
+// manifest records as done (same ID or content key, same request, files
+// present) and runs the others, failed and changed ones included;
+// [Client.PlanBatch] tells which is which beforehand. An interruption loses nothing that
 // finished: image files are written atomically before their manifest line.
 // Run one batch per directory at a time.
 //
@@ -491,7 +502,7 @@ func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, 
 // result with ctx's error. A response already received is still saved.
 // Per-item failures are in the result, not the error: see
 // [BatchResult.Err].
-func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts BatchOptions) (*BatchResult, error) {
+func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts RunBatchOptions) (*BatchResult, error) {
 	if ctx == nil {
 		return nil, opError("RunBatch", errNilContext)
 	}
@@ -539,12 +550,12 @@ func notRun(ctx context.Context) error {
 type batchRun struct {
 	c          *Client
 	items      []BatchItem
-	opts       BatchOptions
+	opts       RunBatchOptions
 	reqOpts    []RequestOption
 	maxRetries int
 	m          *manifest
 	lim        *limiter
-	fps        []string
+	planned    []plannedItem
 
 	mu       sync.Mutex // guards res and finished, and serialises OnProgress
 	res      *BatchResult
@@ -655,7 +666,7 @@ func (r *batchRun) finish(i int, it *BatchItemResult, resp *ImagesResponse) {
 		cancel()
 		it.Files = r.m.paths(files)
 	}
-	if err := r.m.append(entryFor(it, r.fps[i], files)); err != nil && it.Err == nil {
+	if err := r.m.append(entryFor(it, r.planned[i].fingerprint, r.planned[i].req, files)); err != nil && it.Err == nil {
 		it.Err = fmt.Errorf("openai-images: batch manifest: %w", err)
 	}
 	if it.Err != nil {
@@ -679,7 +690,7 @@ func saveImages(ctx context.Context, dir, id string, data []GeneratedImage) ([]s
 	}
 	var names []string
 	for k, img := range data {
-		b, err := img.Bytes(ctx)
+		b, err := img.Content(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -942,8 +953,8 @@ func backoff(n int) time.Duration {
 
 // ReadBatchFile reads batch items from a file of one of two forms.
 //
-// Plain text: one prompt per line, each a generation. Items get default IDs
-// (item-00001, ...).
+// Plain text: one prompt per line, each a generation, keyed by its content
+// (see [BatchItem]).
 //
 // JSONL (the first non-blank line starts with '{'): one JSON object per line
 // with the parameters' API names:
@@ -971,11 +982,15 @@ func ReadBatchFile(path string) ([]BatchItem, error) {
 }
 
 // ParseBatch reads batch items as [ReadBatchFile] does. name is used in
-// errors, and its directory resolves relative image paths.
+// errors, and its directory resolves relative image paths. Each item's Line
+// is set. Every line that is not an item is reported, in a
+// *[BatchFileError].
 func ParseBatch(r io.Reader, name string) ([]BatchItem, error) {
 	br := bufio.NewReader(r)
 	var items []BatchItem
+	var bad []BatchLineError
 	jsonl, decided := false, false
+	ids := map[string]int{} // lower-cased ID -> its line
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadString('\n')
 		if err != nil && err != io.EOF {
@@ -989,24 +1004,61 @@ func ParseBatch(r io.Reader, name string) ([]BatchItem, error) {
 			if !decided {
 				jsonl, decided = strings.HasPrefix(text, "{"), true
 			}
+			it := BatchItem{Generate: &GenerateParams{Prompt: text}}
+			var perr error
 			if jsonl {
-				it, perr := parseBatchLine([]byte(text), filepath.Dir(name))
-				if perr != nil {
-					return nil, fmt.Errorf("openai-images: %s:%d: %w", name, lineNo, perr)
+				it, perr = parseBatchLine([]byte(text), filepath.Dir(name))
+			}
+			if perr == nil && it.ID != "" {
+				if perr = checkBatchID(it.ID); perr == nil {
+					key := strings.ToLower(it.ID)
+					if first, dup := ids[key]; dup {
+						perr = fmt.Errorf("ID %q is also line %d's (IDs name files, so case is ignored)", it.ID, first)
+					} else {
+						ids[key] = lineNo
+					}
 				}
-				items = append(items, it)
+			}
+			if perr != nil {
+				bad = append(bad, BatchLineError{Line: lineNo, Err: perr})
 			} else {
-				items = append(items, BatchItem{Generate: &GenerateParams{Prompt: text}})
+				it.Line = lineNo
+				items = append(items, it)
 			}
 		}
 		if err == io.EOF {
 			break
 		}
 	}
-	if _, err := batchIDs(items); err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, name)
+	if len(bad) > 0 {
+		return nil, &BatchFileError{Name: name, Lines: bad}
 	}
 	return items, nil
+}
+
+// BatchFileError lists every line of a batch file that is not an item.
+type BatchFileError struct {
+	Name  string
+	Lines []BatchLineError
+}
+
+// BatchLineError is one line of a batch file that is not an item.
+type BatchLineError struct {
+	Line int // from 1
+	Err  error
+}
+
+// Error lists the lines, as name:line: problem, separated by "; ".
+func (e *BatchFileError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "openai-images: ")
+	for i, l := range e.Lines {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s:%d: %v", e.Name, l.Line, l.Err)
+	}
+	return b.String()
 }
 
 // batchLine is one JSONL line of a batch file.

@@ -180,7 +180,7 @@ func BenchmarkBatch1000(b *testing.B) {
 		b.StartTimer()
 
 		start := time.Now()
-		res, err := c.RunBatch(context.Background(), items, wrapper.BatchOptions{
+		res, err := c.RunBatch(context.Background(), items, wrapper.RunBatchOptions{
 			OutDir: dir, Concurrency: concurrency,
 			OnProgress: func(p wrapper.BatchProgress) {
 				limited.Store(int64(p.RateLimited))

@@ -141,7 +141,7 @@ func TestRunBatchKeepsInputOrder(t *testing.T) {
 		}}
 		items := prompts(20)
 		var calls []BatchProgress
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{
 			OutDir: t.TempDir(), Concurrency: 5,
 			OnProgress: func(p BatchProgress) { calls = append(calls, p) },
 		})
@@ -163,10 +163,14 @@ func TestRunBatchKeepsInputOrder(t *testing.T) {
 				t.Errorf("progress %d: %+v", i, calls[i])
 			}
 		}
-		if calls[1].Item.ID != "item-00005" {
+		ids, err := BatchItemIDs(items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls[1].Item.ID != ids[4] {
 			t.Errorf("first item to finish: %s, want the fifth (the fastest of the first five)", calls[1].Item.ID)
 		}
-		if res.Items[0].ID != "item-00001" || res.Items[0].Files[0] != filepath.Join(filepath.Dir(res.Manifest), "item-00001.png") || res.Items[0].RequestID == "" {
+		if res.Items[0].ID != ids[0] || res.Items[0].Files[0] != filepath.Join(filepath.Dir(res.Manifest), ids[0]+".png") || res.Items[0].RequestID == "" {
 			t.Errorf("result 0: %+v", res.Items[0])
 		}
 	})
@@ -185,7 +189,7 @@ func TestRunBatchRateLimitPausesAllWorkers(t *testing.T) {
 		items := prompts(16)
 		start := time.Now()
 		var last BatchProgress
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{
 			OutDir: t.TempDir(), Concurrency: 8, OnProgress: func(p BatchProgress) { last = p },
 		})
 		if err != nil {
@@ -239,7 +243,7 @@ func TestRunBatchBacksOffWithoutRetryAfter(t *testing.T) {
 			}
 			return 200, nil, 0
 		}}
-		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(1), BatchOptions{OutDir: t.TempDir()})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(1), RunBatchOptions{OutDir: t.TempDir()})
 		if err != nil || res.Err() != nil {
 			t.Fatal(err, res.Err())
 		}
@@ -292,7 +296,7 @@ func TestRunBatchSustainedRateLimit(t *testing.T) {
 				}}
 				items := prompts(n)
 				start := time.Now()
-				res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{OutDir: t.TempDir(), Concurrency: 8})
+				res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{OutDir: t.TempDir(), Concurrency: 8})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -331,7 +335,7 @@ func TestRunBatchRetriesTransientFailures(t *testing.T) {
 			{ID: "bad", Generate: &GenerateParams{Prompt: "bad"}},
 		}
 		dir := t.TempDir()
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{OutDir: dir, Concurrency: 1})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir, Concurrency: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -355,7 +359,7 @@ func TestRunBatchRetriesTransientFailures(t *testing.T) {
 
 		// WithRequestMaxRetries sets the budget.
 		seen = map[string]int{}
-		res, err = fakeClient(t, f).RunBatch(context.Background(), items[:1], BatchOptions{
+		res, err = fakeClient(t, f).RunBatch(context.Background(), items[:1], RunBatchOptions{
 			OutDir: t.TempDir(), RequestOptions: []RequestOption{WithRequestMaxRetries(1)},
 		})
 		if err != nil || res.Items[0].Err == nil || res.Items[0].Attempts != 2 {
@@ -370,7 +374,7 @@ func TestRunBatchInsufficientQuotaIsNotRetried(t *testing.T) {
 			return 429, http.Header{"X-Fake-Code": {"insufficient_quota"}, "Retry-After": {"20"}}, 0
 		}}
 		start := time.Now()
-		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(3), BatchOptions{OutDir: t.TempDir()})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(3), RunBatchOptions{OutDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -394,7 +398,8 @@ func TestRunBatchCancelledWhilePaused(t *testing.T) {
 		defer cancel()
 		dir := t.TempDir()
 		start := time.Now()
-		res, err := fakeClient(t, f).RunBatch(ctx, prompts(4), BatchOptions{OutDir: dir, Concurrency: 1})
+		items := prompts(4)
+		res, err := fakeClient(t, f).RunBatch(ctx, items, RunBatchOptions{OutDir: dir, Concurrency: 1})
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 5*time.Second {
 			t.Fatalf("err %v after %v", err, time.Since(start))
 		}
@@ -402,7 +407,7 @@ func TestRunBatchCancelledWhilePaused(t *testing.T) {
 			t.Errorf("result: %+v", res)
 		}
 		entries, _ := ReadBatchManifest(dir)
-		if len(entries) != 1 || entries[0].ID != "item-00001" {
+		if ids, _ := BatchItemIDs(items); len(entries) != 1 || entries[0].ID != ids[0] {
 			t.Errorf("manifest: %+v", entries)
 		}
 	})
@@ -420,18 +425,19 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		c := fakeClient(t, f)
 		dir := t.TempDir()
 		items := prompts(4)
-		if _, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir}); err != nil {
+		if _, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir}); err != nil {
 			t.Fatal(err)
 		}
 		// Simulate a crash in the middle of writing a line.
 		mf, _ := os.OpenFile(filepath.Join(dir, BatchManifestName), os.O_APPEND|os.O_WRONLY, 0)
-		mf.WriteString(`{"id":"item-00004","status":"o`)
+		ids, _ := BatchItemIDs(items)
+		mf.WriteString(`{"id":"` + ids[3] + `","status":"o`)
 		mf.Close()
 
 		fail = false
 		items[1].Generate.Prompt = "changed" // a changed request is redone
 		f.arrivals, f.prompts = nil, nil
-		res, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir})
+		res, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -442,8 +448,10 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		if res.Skipped != 2 || res.Succeeded != 2 || !res.Items[0].Skipped || res.Items[0].Attempts != 0 || res.Items[0].RequestID == "" {
 			t.Errorf("rerun: %+v", res)
 		}
+		// The changed item is a new item (keyed by content): the entry of
+		// its earlier form stays, with its file.
 		entries, err := ReadBatchManifest(dir)
-		if err != nil || len(entries) != 4 {
+		if err != nil || len(entries) != 5 {
 			t.Fatalf("manifest %v, %+v", err, entries)
 		}
 		for _, e := range entries {
@@ -454,7 +462,7 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		// A removed file makes its item run again.
 		os.Remove(res.Items[3].Files[0])
 		f.arrivals, f.prompts = nil, nil
-		if _, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir}); err != nil {
+		if _, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir}); err != nil {
 			t.Fatal(err)
 		}
 		if _, ps, _ := f.snapshot(); !slices.Equal(ps, []string{"p3"}) {
@@ -470,17 +478,18 @@ func TestRunBatchRejectsBadInput(t *testing.T) {
 	ok := &GenerateParams{Prompt: "x"}
 	for name, tc := range map[string]struct {
 		items []BatchItem
-		opts  BatchOptions
+		opts  RunBatchOptions
 	}{
-		"no out dir":       {[]BatchItem{{Generate: ok}}, BatchOptions{}},
-		"concurrency":      {[]BatchItem{{Generate: ok}}, BatchOptions{OutDir: t.TempDir(), Concurrency: 1000}},
-		"both":             {[]BatchItem{{Generate: ok, Edit: &EditParams{}}}, BatchOptions{OutDir: t.TempDir()}},
-		"neither":          {[]BatchItem{{}}, BatchOptions{OutDir: t.TempDir()}},
-		"path in ID":       {[]BatchItem{{ID: "a/b", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"dot ID":           {[]BatchItem{{ID: "..", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"long ID":          {[]BatchItem{{ID: strings.Repeat("a", 65), Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"duplicate ID":     {[]BatchItem{{ID: "Otter", Generate: ok}, {ID: "otter", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"default ID clash": {[]BatchItem{{Generate: ok}, {ID: "item-00001", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
+		"no out dir":      {[]BatchItem{{Generate: ok}}, RunBatchOptions{}},
+		"concurrency":     {[]BatchItem{{Generate: ok}}, RunBatchOptions{OutDir: t.TempDir(), Concurrency: 1000}},
+		"both":            {[]BatchItem{{Generate: ok, Edit: &EditParams{}}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"neither":         {[]BatchItem{{}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"path in ID":      {[]BatchItem{{ID: "a/b", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"dot ID":          {[]BatchItem{{ID: "..", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"long ID":         {[]BatchItem{{ID: strings.Repeat("a", 65), Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"duplicate ID":    {[]BatchItem{{ID: "Otter", Generate: ok}, {ID: "otter", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"image number ID": {[]BatchItem{{ID: "cat-1", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"content key ID":  {[]BatchItem{{Generate: ok}, {ID: contentKey(t, ok), Generate: &GenerateParams{Prompt: "y"}}}, RunBatchOptions{OutDir: t.TempDir()}},
 	} {
 		if _, err := c.RunBatch(ctx, tc.items, tc.opts); err == nil {
 			t.Errorf("%s: no error", name)
@@ -556,7 +565,8 @@ func TestParseBatchErrors(t *testing.T) {
 		`{"prompt": "x", "mask": "m.png"}`:                                       "need images",
 		`{"prompt": "x", "images": ["a.png"], "style": "vivid"}`:                 "style",
 		`{"prompt": "x", "images": ["a.png"], "mask": "m", "mask_url": "u"}`:     "one of mask",
-		"{\"id\": \"a\", \"prompt\": \"x\"}\n{\"id\": \"A\", \"prompt\": \"y\"}": "same ID",
+		"{\"id\": \"a\", \"prompt\": \"x\"}\n{\"id\": \"A\", \"prompt\": \"y\"}": `b.jsonl:2: ID "A" is also line 1's`,
+		`{"id": "cat-1", "prompt": "x"}`:                                         `ends in "-1"`,
 		`{"id": "a b", "prompt": "x"}`:                                           "has ' '",
 		`{"prompt": "x"} {"prompt": "y"}`:                                        "more than one",
 	} {
@@ -686,4 +696,14 @@ func TestLineLimitReader(t *testing.T) {
 	if b, err := io.ReadAll(r); err != nil || len(b) != 6100 {
 		t.Errorf("%d bytes, %v", len(b), err)
 	}
+}
+
+// contentKey is the content key of a lone item.
+func contentKey(t *testing.T, g *GenerateParams) string {
+	t.Helper()
+	ids, err := BatchItemIDs([]BatchItem{{Generate: g}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids[0]
 }

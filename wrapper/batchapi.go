@@ -203,7 +203,8 @@ const (
 )
 
 // SubmitBatch sends items to the Batch API: it writes them as a JSONL input
-// file (one request per item, custom_id = the item's ID), uploads it
+// file (one request per item, custom_id = the item's ID, or its content key:
+// see [BatchItemIDs]), uploads it
 // (POST /files, purpose batch) and creates the batch (POST /batches). Follow
 // with [Client.WaitBatch] and [Client.DownloadBatchResults].
 //
@@ -214,6 +215,10 @@ const (
 // would (unless validation is off) before anything is sent. reqOpts apply to
 // the upload and create requests, and WithExtraBody to the create request's
 // body; the items' own requests are the items'.
+//
+// To submit only some items of a list (those [Client.PlanBatch] does not
+// find done), set their IDs from the whole list's first: identical items
+// are told apart by their place among their copies.
 //
 // API: POST /batches
 func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts SubmitBatchOptions, reqOpts ...RequestOption) (*Batch, error) {
@@ -228,7 +233,7 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 	if len(items) > MaxBatchRequests {
 		return nil, fmt.Errorf("openai-images: %s: %d items, over the Batch API's %d requests per batch", op, len(items), MaxBatchRequests)
 	}
-	ids, err := batchIDs(items)
+	ids, _, err := batchIDs(items)
 	if err != nil {
 		return nil, err
 	}
@@ -652,6 +657,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 	res := &BatchResult{Manifest: m.path}
 	index := map[string]int{}
 	var fps []string
+	var reqs []itemRequest
 	err = c.downloadFile(ctx, b.InputFileID, rc, func(r io.Reader) error {
 		dec := json.NewDecoder(r)
 		for dec.More() {
@@ -665,6 +671,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 			index[l.CustomID] = len(res.Items)
 			res.Items = append(res.Items, BatchItemResult{Index: len(res.Items), ID: l.CustomID})
 			fps = append(fps, fingerprintBytes(l.Body))
+			reqs = append(reqs, requestFromBody(l.Body))
 		}
 		return nil
 	})
@@ -674,7 +681,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 	finished := make([]bool, len(res.Items))
 	for i := range res.Items {
 		it := &res.Items[i]
-		if checkBatchID(it.ID) != nil {
+		if checkBatchFileName(it.ID) != nil {
 			// Not written by SubmitBatch: the ID cannot name files.
 			return nil, fmt.Errorf("openai-images: %s: custom_id %q cannot name a file", op, it.ID)
 		}
@@ -687,7 +694,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 
 	record := func(i int, files []string) error {
 		it := &res.Items[i]
-		e := entryFor(it, fps[i], files)
+		e := entryFor(it, fps[i], reqs[i], files)
 		e.BatchID = b.ID
 		if err := m.append(e); err != nil {
 			return fmt.Errorf("manifest: %w", err)
@@ -757,4 +764,16 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 		}
 	}
 	return res, nil
+}
+
+// requestFromBody reads an item's prompt and parameters back from the body
+// of its Batch API request, for the manifest.
+func requestFromBody(body json.RawMessage) itemRequest {
+	var r itemRequest
+	if json.Unmarshal(body, &r.params) != nil {
+		return itemRequest{}
+	}
+	r.prompt, _ = r.params["prompt"].(string)
+	delete(r.params, "prompt")
+	return r
 }

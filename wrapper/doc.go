@@ -3,9 +3,11 @@
 // model's rules before anything is sent.
 //
 // It is a thin, handwritten layer over the client generated from the vendored
-// OpenAPI document (package gen, an implementation detail): every call goes
-// through the generated ImagesApi, while this package adds typed parameters,
-// streamed multipart uploads, retries, typed errors and validation.
+// OpenAPI document (package gen): every call goes through the generated
+// ImagesApi, while this package adds typed parameters, streamed multipart
+// uploads, retries, typed errors and validation. To use the generated client
+// directly instead, see package imageform, which builds its multipart
+// bodies.
 //
 // # Quick start
 //
@@ -21,7 +23,7 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	if err := res.Data[0].Save(ctx, "otter.png"); err != nil {
+//	if err := res.Data[0].WriteFile(ctx, "otter.png"); err != nil {
 //		log.Fatal(err)
 //	}
 //
@@ -99,16 +101,25 @@
 //
 // [Client.GenerateStream] and [Client.EditStream] return an [ImageStream] of
 // partial images and the completed image ([ImageStream.All] for a range
-// loop, or Next/Current/Err; [ImageStream.SaveTo] writes each image as it
-// arrives). [Client.NewEditSession] edits an image across turns through the
-// Responses API's image_generation tool, chaining previous_response_id.
+// loop, or Next/Current/Err; [ImageStream.WriteFiles] writes each image as
+// it arrives). [Client.NewEditSession] edits an image across turns through
+// the Responses API's image_generation tool, chaining previous_response_id.
+//
+// Every image the API returns, whichever call returned it, is an
+// [OutputImage]: a [GeneratedImage], a [PartialImageEvent] or
+// [CompletedEvent], or a [TurnImage] has Content (its bytes), WriteFile
+// (saved atomically) and Decode, each taking a context.
 //
 // # Batches
 //
 // [Client.RunBatch] runs many generations or edits concurrently on one
 // machine: results in input order, a shared gate that paces requests from
 // the server's rate-limit answers, and a manifest.jsonl written as items
-// finish so that a rerun skips what is done. [Client.SubmitBatch],
+// finish so that a rerun skips what is done. Items are keyed by their
+// content (prompt and parameters), so reordering, adding or removing items
+// never reruns or overwrites finished work; [Client.PlanBatch] says, before
+// anything is sent, which items are done and which changed since an earlier
+// run. [Client.SubmitBatch],
 // [Client.WaitBatch] and [Client.DownloadBatchResults] do the same at scale
 // through the OpenAI Batch API. [ReadBatchFile] reads prompt lists and JSONL.
 //
@@ -119,4 +130,20 @@
 // [WithExtraHeader], [WithExtraQuery]. Validation knows only the models in
 // its table; an unknown model gets only the universal checks, and
 // [WithRequestValidation](false) turns it off.
+//
+// # Names
+//
+// The API follows one naming scheme. Calls are named by their verb
+// (Generate, Edit, Vary; SubmitBatch, WaitBatch), streamed forms add Stream
+// (GenerateStream, EditSession.CreateStream), and a call's parameters and
+// options are named after it (GenerateParams, VaryParams, RunBatchOptions,
+// CheckVary). Methods that may block on the network take a context first;
+// an [ImageStream]'s methods do not, as the stream runs under the context of
+// the call that opened it (as in openai-go). Where openai-go names a call
+// differently, the doc comment says so (Vary is openai-go's
+// Images.NewVariation). Renamed API keeps its old name as a deprecated alias
+// that does the same thing: CreateVariation, VariationParams, CheckVariation,
+// OpVariation, BatchOptions, BatchDone, GeneratedImage.Bytes and Save,
+// ImagesResponse.SaveAll, ImageStream.SaveTo, and the events' and
+// TurnImage's Bytes and Save.
 package wrapper

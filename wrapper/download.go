@@ -172,7 +172,7 @@ func (img GeneratedImage) startDownload(ctx context.Context) (*download, error) 
 	return dl, nil
 }
 
-// download streams the image at the URL to w (Save's path): at most the
+// download streams the image at the URL to w (WriteFile's path): at most the
 // client's download limit, and only if it is the declared image format.
 func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
 	d, err := img.startDownload(ctx)
@@ -191,7 +191,7 @@ func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
 	return fw.Close()
 }
 
-// fetch returns the image at the URL (Bytes' path): read into one buffer
+// fetch returns the image at the URL (Content's path): read into one buffer
 // of its declared size, or in chunks never past the limit, so a download
 // costs its size in memory, not a multiple of it.
 func (img GeneratedImage) fetch(ctx context.Context) ([]byte, error) {

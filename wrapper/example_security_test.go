@@ -60,7 +60,7 @@ func ExampleDownloadPolicy() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = res.Data[0].Bytes(context.Background())
+	_, err = res.Data[0].Content(context.Background())
 	var blocked *wrapper.DownloadBlockedError
 	fmt.Println(errors.As(err, &blocked))
 	fmt.Println(err)

@@ -58,7 +58,7 @@ func ExampleClient_Generate() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "otter.png")
-	if err := res.Data[0].Save(ctx, path); err != nil {
+	if err := res.Data[0].WriteFile(ctx, path); err != nil {
 		log.Fatal(err)
 	}
 	m, format, _ := res.Data[0].Decode(ctx)
@@ -109,14 +109,14 @@ func ExampleClient_Edit_json() {
 	// Output: 1 edited image
 }
 
-func ExampleClient_CreateVariation() {
+func ExampleClient_Vary() {
 	srv := fakeAPI()
 	defer srv.Close()
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL+"/v1"), wrapper.WithAPIKey("sk-example"))
 
 	var src bytes.Buffer
 	png.Encode(&src, image.NewNRGBA(image.Rect(0, 0, 8, 8)))
-	res, err := client.CreateVariation(context.Background(), wrapper.VariationParams{
+	res, err := client.Vary(context.Background(), wrapper.VaryParams{
 		Model: wrapper.ModelDallE2,
 		Image: wrapper.ImageFromBytes("otter.png", src.Bytes()),
 		Size:  wrapper.Size256x256,

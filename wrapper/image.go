@@ -30,6 +30,9 @@ import (
 // only once; a request that has started sending it is not retried.
 type Image struct {
 	name string
+	// path is the file of an image from ImageFromPath ("" otherwise): a
+	// batch item's key names its images by path.
+	path string
 	// open returns a fresh reader over the whole image; nil for one-shot.
 	open func() (io.ReadCloser, error)
 	// size returns the size in bytes, or -1 when unknown.
@@ -59,6 +62,7 @@ var probeBufs = sync.Pool{New: func() any { b := make([]byte, probeWindow); retu
 func ImageFromPath(path string) Image {
 	return Image{
 		name: filepath.Base(path),
+		path: path,
 		open: func() (io.ReadCloser, error) { return openRegular(path) },
 		size: func() (int64, error) { return statRegular(path) },
 	}

@@ -221,7 +221,7 @@ func WithRetiredModels(send bool) Option {
 }
 
 // WithMaxDownloadSize caps the size of an image downloaded from a returned
-// URL (default 256 MiB), through Bytes, Save and Decode alike. A larger
+// URL (default 256 MiB), through Content, WriteFile and Decode alike. A larger
 // image fails with a *[TooLargeError].
 func WithMaxDownloadSize(n int64) Option {
 	return func(c *config) error {

@@ -16,7 +16,7 @@ import (
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
 )
 
-// ImagesResponse is the result of Generate, Edit and CreateVariation.
+// ImagesResponse is the result of Generate, Edit and Vary.
 type ImagesResponse struct {
 	// Created is when the images were created.
 	Created time.Time
@@ -124,12 +124,12 @@ func (r *ImagesResponse) expect(f OutputFormat) *ImagesResponse {
 // ErrNoImageData is returned when an image has neither base64 data nor a URL.
 var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
 
-// Bytes returns the image file's bytes: the base64 data decoded, or the URL
-// downloaded through the client's HTTP client under its [DownloadPolicy]
-// (at most the client's download limit). Bytes that are not the image
-// format the response declared (or the request asked for), or not an image
-// at all, are an *[ImageFormatError].
-func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
+// Content returns the image file's bytes: the base64 data decoded, or the
+// URL downloaded through the client's HTTP client under its
+// [DownloadPolicy] (at most the client's download limit). Bytes that are
+// not the image format the response declared (or the request asked for),
+// or not an image at all, are an *[ImageFormatError].
+func (img GeneratedImage) Content(ctx context.Context) ([]byte, error) {
 	if img.B64JSON == "" && img.URL != "" {
 		return img.fetch(ctx)
 	}
@@ -140,25 +140,21 @@ func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Save writes the image to path atomically: a temporary file in the same
-// directory is renamed over path only once the image is complete and
-// checked as Bytes checks it, so a failure never leaves a partial file.
-func (img GeneratedImage) Save(ctx context.Context, path string) error {
+// WriteFile writes the image to path atomically: a temporary file in the
+// same directory is renamed over path only once the image is complete and
+// checked as Content checks it, so a failure never leaves a partial file.
+func (img GeneratedImage) WriteFile(ctx context.Context, path string) error {
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
 }
 
 // Decode decodes the image (PNG, JPEG, WebP or GIF) and returns it with its
 // format name.
 func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, error) {
-	b, err := img.Bytes(ctx)
+	b, err := img.Content(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	m, format, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, "", fmt.Errorf("openai-images: decode image: %w", err)
-	}
-	return m, format, nil
+	return decodeImage(b)
 }
 
 func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
@@ -177,16 +173,16 @@ func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	}
 }
 
-// SaveAll saves every image of the response into dir as prefix-N.ext
+// WriteFiles writes every image of the response into dir as prefix-N.ext
 // (N from 1; the extension from the bytes), atomically, and returns the
 // paths written.
-func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]string, error) {
+func (r *ImagesResponse) WriteFiles(ctx context.Context, dir, prefix string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
 	var paths []string
 	for i, img := range r.Data {
-		b, err := img.Bytes(ctx)
+		b, err := img.Content(ctx)
 		if err != nil {
 			return paths, err
 		}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
-	"github.com/imagegen-go/openai-images/internal/atomicfile"
 )
 
 // ImageTool configures the Responses API image_generation tool: the image
@@ -115,22 +114,6 @@ type TurnImage struct {
 	CallID        string
 	B64JSON       string
 	RevisedPrompt string
-}
-
-// Bytes decodes the image; bytes that are not an image are an
-// *[ImageFormatError].
-func (t TurnImage) Bytes() ([]byte, error) {
-	b, err := decodeB64(t.B64JSON)
-	return checkedImage(b, err, "")
-}
-
-// Save writes the image to path atomically.
-func (t TurnImage) Save(path string) error {
-	b, err := t.Bytes()
-	if err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, b, 0o644)
 }
 
 // Image returns the turn's first image, or false when it produced none.

@@ -70,20 +70,6 @@ func (*PartialImageEvent) isStreamEvent()      {}
 func (*CompletedEvent) isStreamEvent()         {}
 func (*UnknownEvent) isStreamEvent()           {}
 
-// Bytes decodes the partial image; bytes that are not an image of the
-// event's output format are an *[ImageFormatError].
-func (e *PartialImageEvent) Bytes() ([]byte, error) {
-	b, err := decodeB64(e.B64JSON)
-	return checkedImage(b, err, e.OutputFormat)
-}
-
-// Bytes decodes the final image; bytes that are not an image of the
-// event's output format are an *[ImageFormatError].
-func (e *CompletedEvent) Bytes() ([]byte, error) {
-	b, err := decodeB64(e.B64JSON)
-	return checkedImage(b, err, e.OutputFormat)
-}
-
 func decodeB64(s string) ([]byte, error) {
 	b, err := base64.StdEncoding.DecodeString(s)
 	if err != nil {
@@ -441,14 +427,14 @@ func imagesAsEvents(c *Client, op string, resp *http.Response) ([]StreamEvent, e
 	return events, nil
 }
 
-// SaveTo reads the stream to its end and writes each image into dir as it
-// arrives: partial images as prefix-partial-N.ext (N from 0, as the API
+// WriteFiles reads the stream to its end and writes each image into dir as
+// it arrives: partial images as prefix-partial-N.ext (N from 0, as the API
 // numbers them) and completed images as prefix.ext (prefix-2.ext and on for
 // later ones), the extension taken from the image bytes. Every file is
 // written atomically. onSaved, if not nil, is called after each file. It
 // returns the paths written, including when the stream fails part way: what
 // arrived before the failure is kept.
-func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
+func (s *ImageStream) WriteFiles(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
 	defer s.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
@@ -461,10 +447,10 @@ func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, pa
 		var err error
 		switch ev := s.Current().(type) {
 		case *PartialImageEvent:
-			data, err = ev.Bytes()
+			data, err = decodeChecked(ev.B64JSON, ev.OutputFormat)
 			name = fmt.Sprintf("%s-partial-%d", prefix, ev.Index)
 		case *CompletedEvent:
-			data, err = ev.Bytes()
+			data, err = decodeChecked(ev.B64JSON, ev.OutputFormat)
 			completed++
 			name = prefix
 			if completed > 1 {

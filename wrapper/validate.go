@@ -429,7 +429,7 @@ func (c *checker) markupShape(markup, first probed) {
 }
 
 // validateVariation checks the parameters of a variation.
-func validateVariation(p *VariationParams, pol policy) error {
+func validateVariation(p *VaryParams, pol policy) error {
 	var c checker
 	c.nAtLeastOne(p.N)
 	if p.N > maxN {
@@ -458,7 +458,7 @@ func validateVariation(p *VariationParams, pol policy) error {
 			"an edit with a GPT image model and a prompt (Client.Edit); or WithRetiredModels(true) to send it anyway")
 	}
 	t, known := c.resolveModel(p.Model, policy{})
-	if known && c.supports(t, "image variations (POST /images/variations)", OpVariation) {
+	if known && c.supports(t, "image variations (POST /images/variations)", OpVary) {
 		c.n(t, p.N)
 		c.size(t, p.Size, false)
 		c.responseFormat(t, p.ResponseFormat)

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"image"
@@ -12,6 +11,7 @@ import (
 	_ "image/png"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,24 +23,103 @@ import (
 
 // outFlags say where and how results are reported.
 type outFlags struct {
-	dir  string
-	json bool
+	dir    string // --out-dir: images named by command and time
+	output string // -o: the image file, or - for stdout
+	json   bool
+	quiet  bool
 }
 
 func (of *outFlags) register(c *cmdFlags) {
 	c.section("Output")
+	c.str(&of.output, "output", "FILE", "write the image to FILE, replacing it (several images: FILE-1.png, FILE-2.png, "+
+		"or where {n} is in FILE); - writes the image's bytes to stdout")
+	c.short("o", "output")
 	of.dir = "out"
-	c.str(&of.dir, "out", "DIR", "directory the images are written to, created if needed (default ./out)")
-	c.boolean(&of.json, "json", "print a JSON summary on stdout instead of the paths written")
+	c.str(&of.dir, "out-dir", "DIR", "without -o: the directory images are written to, as <command>-<UTC time>-<N>.<ext>, "+
+		"created if needed (default ./out)")
+	c.alias("out", "out-dir")
+	c.boolean(&of.json, "json", "print one JSON object on stdout when done, on success and on failure (see 'openai-images help json')")
+	c.boolean(&of.quiet, "quiet", "print no progress and no summary on stderr (errors still)")
+	c.short("q", "quiet")
 }
 
-// prepare creates the output directory, so that a run that could not save
-// its images fails before sending anything.
-func (of *outFlags) prepare() error {
-	if err := os.MkdirAll(of.dir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+// imageExts maps file extensions to the image formats they name.
+var imageExts = map[string]string{".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".gif": "gif"}
+
+// prepare checks the output flags against the request (n images, partial
+// images, an output format), changing nothing.
+func (of *outFlags) prepare(inv *invocation, c *cmdFlags, n int, partials int, format wrapper.OutputFormat) error {
+	name := c.fs.Name()
+	switch {
+	case of.output != "" && c.isSet("out-dir"):
+		return usagef("%s: give -o FILE or --out-dir DIR, not both", name)
+	case of.output == "-":
+		switch {
+		case of.json:
+			return usagef("%s: -o - writes the image to stdout, where --json writes its report: use -o FILE with --json", name)
+		case inv.stdoutTTY:
+			return usagef("%s: -o -: stdout is a terminal, which cannot show image bytes: redirect it (> image.png) or use -o FILE", name)
+		case n > 1:
+			return usagef("%s: -o - takes one image and --n %d asks for %d: use -o FILE (FILE-1.png, FILE-2.png, ...)", name, n, n)
+		case partials > 0:
+			return usagef("%s: -o - takes the final image only: drop --partial-images, or use -o FILE", name)
+		}
+		return nil
+	case of.output != "":
+		if fi, err := os.Stat(of.output); err == nil && fi.IsDir() {
+			return usagef("%s: -o %s is a directory: name a file, or use --out-dir %s", name, of.output, of.output)
+		}
+		dir := filepath.Dir(of.output)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return usagef("%s: -o %s: the directory %s does not exist", name, of.output, dir)
+		}
+		if want, ok := imageExts[strings.ToLower(filepath.Ext(of.output))]; ok && format != "" && want != string(format) {
+			return usagef("%s: -o %s names a %s file, but --output-format is %s", name, of.output, want, format)
+		}
+		return nil
+	}
+	if fi, err := os.Stat(of.dir); err != nil && imageExts[strings.ToLower(filepath.Ext(of.dir))] != "" {
+		return usagef("%s: --out-dir %s is the directory images go into: to name the image file, use -o %s", name, of.dir, of.dir)
+	} else if err == nil && !fi.IsDir() {
+		return usagef("%s: --out-dir %s is a file, not a directory", name, of.dir)
 	}
 	return nil
+}
+
+// create makes the output directory, once the request is known to be
+// sendable, so that a run that could not save its images fails before
+// sending anything.
+func (of *outFlags) create() error {
+	if of.output != "" {
+		return nil
+	}
+	if err := os.MkdirAll(of.dir, 0o755); err != nil {
+		return fmt.Errorf("--out-dir: %w", err)
+	}
+	return nil
+}
+
+// outputName is the file -o FILE names for image n (from 1) of a run, or
+// for its partial image k: FILE itself for a lone image, {n} in FILE
+// replaced by n, or -n added before the extension when there are several.
+// A FILE without an extension gets the one of the image's bytes.
+func outputName(pattern string, n int, several bool, partial *int, sniffedExt string) string {
+	base, ext := pattern, filepath.Ext(pattern)
+	if ext == "" || strings.ContainsRune(ext, filepath.Separator) {
+		ext = sniffedExt
+	} else {
+		base = strings.TrimSuffix(pattern, ext)
+	}
+	switch {
+	case strings.Contains(base, "{n}"):
+		base = strings.ReplaceAll(base, "{n}", strconv.Itoa(n))
+	case several:
+		base += "-" + strconv.Itoa(n)
+	}
+	if partial != nil {
+		base += "-partial-" + strconv.Itoa(*partial)
+	}
+	return base + ext
 }
 
 // stampLayout is the time stamp in file names: UTC to the millisecond.
@@ -96,7 +175,8 @@ func sniffImage(b []byte) (format, ext string) {
 	return "", ".bin"
 }
 
-// summary is what a run reports: with --json, as a JSON object on stdout.
+// summary is what a run of generate, edit or vary reports: with --json,
+// as the JSON object on stdout (see jsonHelp).
 type summary struct {
 	Command string `json:"command"`
 	// Model is the model requested ("" when the API's default was used).
@@ -114,11 +194,22 @@ type summary struct {
 	RevisedPrompts []string   `json:"revised_prompts,omitempty"`
 	Usage          *usageJSON `json:"usage,omitempty"`
 	ElapsedMS      int64      `json:"elapsed_ms"`
+	ExitCode       int        `json:"exit_code"`
 	Error          *errorJSON `json:"error,omitempty"`
+}
+
+func (s *summary) setOutcome(code int, e *errorJSON) { s.ExitCode, s.Error = code, e }
+
+// startReport registers the --json object of an image command.
+func (inv *invocation) startReport(command string) *summary {
+	s := &summary{Command: command, Files: []fileInfo{}}
+	inv.report = s
+	return s
 }
 
 // fileInfo is a file written.
 type fileInfo struct {
+	// Path is the file's path; "-" for stdout.
 	Path string `json:"path"`
 	// Image is the image's number, from 1.
 	Image int `json:"image"`
@@ -141,57 +232,74 @@ type usageJSON struct {
 	TotalTokens       int `json:"total_tokens"`
 }
 
-type errorJSON struct {
-	Message   string `json:"message"`
-	Status    int    `json:"status,omitempty"`
-	Type      string `json:"type,omitempty"`
-	Code      string `json:"code,omitempty"`
-	Param     string `json:"param,omitempty"`
-	RequestID string `json:"request_id,omitempty"`
-}
-
 // saver writes a run's images and reports them.
 type saver struct {
-	inv    *invocation
-	out    outFlags
-	sum    summary
-	size   string // requested
-	start  time.Time
-	prefix string
-	prog   *progress
+	inv     *invocation
+	out     outFlags
+	sum     *summary
+	size    string // requested
+	several bool   // more than one image: -o FILE numbers them
+	start   time.Time
+	prefix  string
+	prog    *progress
 }
 
-func (inv *invocation) newSaver(command string, out outFlags, model wrapper.Model, size wrapper.Size, stream bool) *saver {
+func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model, size wrapper.Size, stream bool, n int) *saver {
 	phase := "waiting for the API"
 	if stream {
 		phase = "waiting for the stream"
 	}
+	sum.Model, sum.Stream = string(model), stream
 	return &saver{
-		inv:   inv,
-		out:   out,
-		sum:   summary{Command: command, Model: string(model), Stream: stream, Files: []fileInfo{}},
-		size:  string(size),
-		start: time.Now(),
-		prog:  newProgress(inv.stderr, inv.tty, command, phase),
+		inv:     inv,
+		out:     out,
+		sum:     sum,
+		size:    string(size),
+		several: n > 1,
+		start:   time.Now(),
+		prog:    newProgress(inv.stderr, inv.tty && !out.quiet, sum.Command, phase),
 	}
 }
 
-// write saves one image atomically and reports its path.
+// write saves one image atomically (or writes it to stdout) and reports
+// its path.
 func (s *saver) write(n int, partial *int, data []byte, revised string) error {
-	if s.prefix == "" {
-		if err := os.MkdirAll(s.out.dir, 0o755); err != nil {
-			return err
-		}
-		prefix, err := reservePrefix(s.out.dir, s.sum.Command, time.Now())
-		if err != nil {
-			return err
-		}
-		s.prefix = prefix
-	}
 	format, ext := sniffImage(data)
-	path := filepath.Join(s.out.dir, fileName(s.prefix, n, partial)+ext)
-	if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
-		return err
+	var path string
+	switch {
+	case s.out.output == "-":
+		if partial != nil {
+			return nil // -o - takes the final image only
+		}
+		path = "-"
+		if _, err := s.inv.stdout.Write(data); err != nil {
+			return fmt.Errorf("stdout: %w", err)
+		}
+	case s.out.output != "":
+		path = outputName(s.out.output, n, s.several, partial, ext)
+		if want, ok := imageExts[strings.ToLower(filepath.Ext(path))]; ok && format != "" && want != format {
+			s.prog.above(func() {
+				fmt.Fprintf(s.inv.stderr, "openai-images: warning: %s holds a %s image, not %s\n", path, format, want)
+			})
+		}
+		if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
+	default:
+		if s.prefix == "" {
+			if err := os.MkdirAll(s.out.dir, 0o755); err != nil {
+				return err
+			}
+			prefix, err := reservePrefix(s.out.dir, s.sum.Command, time.Now())
+			if err != nil {
+				return err
+			}
+			s.prefix = prefix
+		}
+		path = filepath.Join(s.out.dir, fileName(s.prefix, n, partial)+ext)
+		if err := atomicfile.WriteFile(path, data, 0o644); err != nil {
+			return err
+		}
 	}
 	f := fileInfo{Path: path, Image: n, PartialIndex: partial, Format: format, Bytes: len(data), RevisedPrompt: revised}
 	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
@@ -201,7 +309,7 @@ func (s *saver) write(n int, partial *int, data []byte, revised string) error {
 	if revised != "" {
 		s.sum.RevisedPrompts = append(s.sum.RevisedPrompts, revised)
 	}
-	if !s.out.json {
+	if !s.out.json && path != "-" {
 		s.prog.above(func() { fmt.Fprintln(s.inv.stdout, path) })
 	}
 	return nil
@@ -217,8 +325,15 @@ func (s *saver) saveResponse(ctx context.Context, res *wrapper.ImagesResponse) e
 	s.setOutput(res.Size, res.Quality, res.Background, res.OutputFormat)
 	s.setUsage(res.Usage)
 	s.prog.setPhase("saving")
+	if len(res.Data) == 0 {
+		return errors.New("the response holds no images")
+	}
+	if len(res.Data) > 1 && s.out.output == "-" {
+		return fmt.Errorf("-o -: the response holds %d images; only one can go to stdout", len(res.Data))
+	}
+	s.several = s.several || len(res.Data) > 1
 	for i, img := range res.Data {
-		data, err := img.Bytes(ctx) // a URL is downloaded
+		data, err := img.Content(ctx) // a URL is downloaded
 		if err != nil {
 			return err
 		}
@@ -226,15 +341,12 @@ func (s *saver) saveResponse(ctx context.Context, res *wrapper.ImagesResponse) e
 			return err
 		}
 	}
-	if len(res.Data) == 0 {
-		return errors.New("the response holds no images")
-	}
 	return nil
 }
 
 // saveStream writes the partial and final images of a stream as they
 // arrive. What arrived before a failure stays written.
-func (s *saver) saveStream(stream *wrapper.ImageStream) error {
+func (s *saver) saveStream(ctx context.Context, stream *wrapper.ImageStream) error {
 	defer stream.Close()
 	s.sum.RequestID = stream.RequestID()
 	s.prog.setPhase("streaming")
@@ -242,7 +354,7 @@ func (s *saver) saveStream(stream *wrapper.ImageStream) error {
 	for stream.Next() {
 		switch ev := stream.Current().(type) {
 		case *wrapper.PartialImageEvent:
-			data, err := ev.Bytes()
+			data, err := ev.Content(ctx)
 			if err != nil {
 				return err
 			}
@@ -252,7 +364,7 @@ func (s *saver) saveStream(stream *wrapper.ImageStream) error {
 			}
 			s.prog.partial()
 		case *wrapper.CompletedEvent:
-			data, err := ev.Bytes()
+			data, err := ev.Content(ctx)
 			if err != nil {
 				return err
 			}
@@ -290,20 +402,12 @@ func (s *saver) setUsage(u *wrapper.Usage) {
 	}
 }
 
-// finish stops the progress line and reports the run: the JSON summary
-// (also after a failure), or a line on stderr. It returns err.
+// finish stops the progress line and reports the run on stderr (the JSON
+// report is printed by the caller). It returns err.
 func (s *saver) finish(err error) error {
 	s.prog.stop()
 	s.sum.ElapsedMS = time.Since(s.start).Milliseconds()
-	if s.out.json {
-		if err != nil {
-			s.sum.Error = errorInfo(err)
-		}
-		enc := json.NewEncoder(s.inv.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(s.sum); jerr != nil && err == nil {
-			err = jerr
-		}
+	if s.out.quiet || s.out.json {
 		return err
 	}
 	if err == nil || len(s.sum.Files) > 0 {
@@ -332,7 +436,15 @@ func (s *saver) humanLine(err error) string {
 	if partials > 0 {
 		fmt.Fprintf(&b, " and %s", plural(partials, "partial image"))
 	}
-	fmt.Fprintf(&b, " written to %s in %v", s.out.dir, time.Duration(s.sum.ElapsedMS)*time.Millisecond)
+	switch {
+	case s.out.output == "-":
+		b.WriteString(" written to stdout")
+	case s.out.output != "":
+		fmt.Fprintf(&b, " written")
+	default:
+		fmt.Fprintf(&b, " written to %s", s.out.dir)
+	}
+	fmt.Fprintf(&b, " in %v", time.Duration(s.sum.ElapsedMS)*time.Millisecond)
 	if err != nil {
 		b.WriteString(" before the failure below")
 		return b.String()
@@ -362,17 +474,4 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-func errorInfo(err error) *errorJSON {
-	e := &errorJSON{Message: err.Error()}
-	var apiErr *wrapper.APIError
-	var streamErr *wrapper.StreamError
-	switch {
-	case errors.As(err, &apiErr):
-		e.Status, e.Type, e.Code, e.Param, e.RequestID = apiErr.StatusCode, apiErr.Type, apiErr.Code, apiErr.Param, apiErr.RequestID
-	case errors.As(err, &streamErr):
-		e.Type, e.Code, e.Param = streamErr.Type, streamErr.Code, streamErr.Param
-	}
-	return e
 }

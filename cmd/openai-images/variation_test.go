@@ -5,8 +5,8 @@ import (
 	"testing"
 )
 
-// TestVariation checks variations: count, size and format of the files,
-// and the form fields sent.
+// TestVariation checks variations, under the command's old name: count,
+// size and format of the files, and the form fields sent.
 func TestVariation(t *testing.T) {
 	t.Parallel()
 	for _, rf := range []string{"b64_json", "url"} {
@@ -18,7 +18,7 @@ func TestVariation(t *testing.T) {
 			r := runCLI(t, env, "variation", "--json", "--out", t.TempDir(), "--image", img, "--model", "dall-e-2",
 				"--n", "2", "--size", "256x256", "--response-format", rf, "--user", "u-1").mustSucceed(t)
 			s := parseSummary(t, r.stdout)
-			if s.Command != "variation" || len(s.Files) != 2 {
+			if s.Command != "vary" || len(s.Files) != 2 {
 				t.Fatalf("summary = %+v", s)
 			}
 			for _, f := range s.Files {

@@ -67,9 +67,9 @@ func TestImageBytesMustBeTheDeclaredFormat(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := res.Data[0].Bytes(context.Background())
+			got, err := res.Data[0].Content(context.Background())
 			path := filepath.Join(t.TempDir(), "img")
-			saveErr := res.Data[0].Save(context.Background(), path)
+			saveErr := res.Data[0].WriteFile(context.Background(), path)
 			if c.ok {
 				if err != nil || saveErr != nil || !bytes.Equal(got, c.data) {
 					t.Fatalf("Bytes: %v, Save: %v", err, saveErr)
@@ -97,7 +97,7 @@ func TestImageBytesMustBeTheDeclaredFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	var fe *wrapper.ImageFormatError
-	if _, err := res.Data[0].Bytes(context.Background()); !errors.As(err, &fe) || fe.Declared != "jpeg" {
+	if _, err := res.Data[0].Content(context.Background()); !errors.As(err, &fe) || fe.Declared != "jpeg" {
 		t.Errorf("png bytes for a jpeg request: %v", err)
 	}
 
@@ -106,10 +106,10 @@ func TestImageBytesMustBeTheDeclaredFormat(t *testing.T) {
 	if err != nil || len(events) != 2 {
 		t.Fatalf("%d events, %v", len(events), err)
 	}
-	if _, err := events[0].(*wrapper.PartialImageEvent).Bytes(); !errors.As(err, &fe) {
+	if _, err := events[0].(*wrapper.PartialImageEvent).Content(context.Background()); !errors.As(err, &fe) {
 		t.Errorf("partial image of HTML: %v", err)
 	}
-	if _, err := events[1].(*wrapper.CompletedEvent).Bytes(); err != nil {
+	if _, err := events[1].(*wrapper.CompletedEvent).Content(context.Background()); err != nil {
 		t.Errorf("completed png: %v", err)
 	}
 }

@@ -46,7 +46,7 @@ func TestFIFOsAreRefusedBeforeOpening(t *testing.T) {
 			return err
 		},
 		"variation": func() error {
-			_, err := c.CreateVariation(ctx, wrapper.VariationParams{Image: wrapper.ImageFromPath(fifo)}, wrapper.WithRequestValidation(false))
+			_, err := c.Vary(ctx, wrapper.VaryParams{Image: wrapper.ImageFromPath(fifo)}, wrapper.WithRequestValidation(false))
 			return err
 		},
 		"upload": func() error {
@@ -82,7 +82,7 @@ func TestFIFOsAreRefusedBeforeOpening(t *testing.T) {
 	}
 	for _, target := range []string{fifo, "/dev/null", dir} {
 		done := make(chan error, 1)
-		go func() { done <- res.Data[0].Save(context.Background(), target) }()
+		go func() { done <- res.Data[0].WriteFile(context.Background(), target) }()
 		select {
 		case err := <-done:
 			if !errors.Is(err, wrapper.ErrNotRegularFile) {
@@ -118,7 +118,7 @@ func TestSavedFiles(t *testing.T) {
 	f.Truncate(2 << 30) // sparse
 	f.Close()
 	os.Chmod(big, 0o600)
-	alloc := allocatedDuring(func() { err = res.Data[0].Save(context.Background(), big) })
+	alloc := allocatedDuring(func() { err = res.Data[0].WriteFile(context.Background(), big) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +133,7 @@ func TestSavedFiles(t *testing.T) {
 	old := syscall.Umask(0o077)
 	defer syscall.Umask(old)
 	fresh := filepath.Join(dir, "fresh.png")
-	if err := res.Data[0].Save(context.Background(), fresh); err != nil {
+	if err := res.Data[0].WriteFile(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
 	if fi, _ := os.Stat(fresh); fi.Mode().Perm() != 0o600 {
@@ -147,7 +147,7 @@ func TestSavedFiles(t *testing.T) {
 	os.WriteFile(stale, []byte("half an image"), 0o644)
 	hourAgo := time.Now().Add(-time.Hour)
 	os.Chtimes(stale, hourAgo, hourAgo)
-	if _, err := c.RunBatch(context.Background(), []wrapper.BatchItem{{Generate: &wrapper.GenerateParams{Prompt: "x"}}}, wrapper.BatchOptions{OutDir: out}); err != nil {
+	if _, err := c.RunBatch(context.Background(), []wrapper.BatchItem{{Generate: &wrapper.GenerateParams{Prompt: "x"}}}, wrapper.RunBatchOptions{OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(stale); !os.IsNotExist(err) {
@@ -215,7 +215,7 @@ func TestInvalidUTF8IsRefusedTheSameWayEverywhere(t *testing.T) {
 			return err
 		},
 		"user (multipart)": func() error {
-			_, err := c.CreateVariation(ctx, wrapper.VariationParams{Image: img, User: bad})
+			_, err := c.Vary(ctx, wrapper.VaryParams{Image: img, User: bad})
 			return err
 		},
 	} {
@@ -249,8 +249,8 @@ func TestNilContext(t *testing.T) {
 			_, err := c.EditStream(nilCtx, wrapper.EditParams{Model: wrapper.ModelGPTImage15, Prompt: "x", Images: []wrapper.Image{img}})
 			return err
 		},
-		"CreateVariation": func() error {
-			_, err := c.CreateVariation(nilCtx, wrapper.VariationParams{Image: img})
+		"Vary": func() error {
+			_, err := c.Vary(nilCtx, wrapper.VaryParams{Image: img})
 			return err
 		},
 		"session": func() error {
@@ -269,15 +269,15 @@ func TestNilContext(t *testing.T) {
 			return err
 		},
 		"RunBatch": func() error {
-			_, err := c.RunBatch(nilCtx, []wrapper.BatchItem{{Generate: &wrapper.GenerateParams{Prompt: "x"}}}, wrapper.BatchOptions{OutDir: t.TempDir()})
+			_, err := c.RunBatch(nilCtx, []wrapper.BatchItem{{Generate: &wrapper.GenerateParams{Prompt: "x"}}}, wrapper.RunBatchOptions{OutDir: t.TempDir()})
 			return err
 		},
-		"Bytes (URL)": func() error {
-			_, err := wrapper.GeneratedImage{URL: "https://example.com/x.png"}.Bytes(nilCtx)
+		"Content (URL)": func() error {
+			_, err := wrapper.GeneratedImage{URL: "https://example.com/x.png"}.Content(nilCtx)
 			return err
 		},
-		"Save (URL)": func() error {
-			return wrapper.GeneratedImage{URL: "https://example.com/x.png"}.Save(nilCtx, filepath.Join(t.TempDir(), "x.png"))
+		"WriteFile (URL)": func() error {
+			return wrapper.GeneratedImage{URL: "https://example.com/x.png"}.WriteFile(nilCtx, filepath.Join(t.TempDir(), "x.png"))
 		},
 	}
 	var mu sync.Mutex
@@ -341,7 +341,7 @@ func TestBaseURLQueryKeptOnEveryRequest(t *testing.T) {
 	if _, err := c.Edit(ctx, wrapper.EditParams{Prompt: "x", Images: []wrapper.Image{img}}, wrapper.WithExtraQuery("trace", "1")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateVariation(ctx, wrapper.VariationParams{Image: img}); err != nil {
+	if _, err := c.Vary(ctx, wrapper.VaryParams{Image: img}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.NewEditSession("gpt-5", wrapper.ImageTool{}).Create(ctx, "x"); err != nil {

@@ -134,15 +134,15 @@ func TestEchoedCredentialsNeverSurface(t *testing.T) {
 	if !strings.Contains(res.RequestID, "[redacted]") || !strings.Contains(res.Data[0].RevisedPrompt, "[redacted]") {
 		t.Errorf("the echoes were not there to scrub: %q, %q", res.RequestID, res.Data[0].RevisedPrompt)
 	}
-	if b, err := res.Data[0].Bytes(ctx); err != nil || len(b) != len(png) {
+	if b, err := res.Data[0].Content(ctx); err != nil || len(b) != len(png) {
 		t.Errorf("the image did not survive the scrubbing: %d bytes, %v", len(b), err)
 	}
 	for _, m := range []string{"content-type", "error", "html", "redirect", "malformed", "url"} {
 		res, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "x"}, mode(m)...)
 		if err == nil && m == "url" {
-			_, err = res.Data[0].Bytes(ctx)
+			_, err = res.Data[0].Content(ctx)
 			if err == nil {
-				err = res.Data[0].Save(ctx, filepath.Join(t.TempDir(), "x.png"))
+				err = res.Data[0].WriteFile(ctx, filepath.Join(t.TempDir(), "x.png"))
 			}
 		}
 		if err == nil {

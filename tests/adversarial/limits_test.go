@@ -132,7 +132,7 @@ func TestImageDownloadMemory(t *testing.T) {
 	}
 	for i, name := range []string{"with Content-Length", "chunked"} {
 		var got []byte
-		alloc := allocatedDuring(func() { got, err = res.Data[i].Bytes(context.Background()) })
+		alloc := allocatedDuring(func() { got, err = res.Data[i].Content(context.Background()) })
 		if err != nil || !bytes.Equal(got, img) {
 			t.Fatalf("%s: %d bytes, %v", name, len(got), err)
 		}
@@ -146,7 +146,7 @@ func TestImageDownloadMemory(t *testing.T) {
 			t.Errorf("%s: %s allocated for a %s image", name, mib(alloc), mib(uint64(len(img))))
 		}
 	}
-	alloc := allocatedDuring(func() { _, err = res.Data[2].Bytes(context.Background()) })
+	alloc := allocatedDuring(func() { _, err = res.Data[2].Content(context.Background()) })
 	var tl *wrapper.TooLargeError
 	if !errors.As(err, &tl) || tl.Option != "WithMaxDownloadSize" || tl.Limit != limit {
 		t.Fatalf("bomb: err = %v", err)
@@ -156,7 +156,7 @@ func TestImageDownloadMemory(t *testing.T) {
 		t.Errorf("the download bomb allocated %s", mib(alloc))
 	}
 	path := filepath.Join(t.TempDir(), "bomb.png")
-	if err := res.Data[2].Save(context.Background(), path); !errors.As(err, &tl) {
+	if err := res.Data[2].WriteFile(context.Background(), path); !errors.As(err, &tl) {
 		t.Errorf("Save of the bomb: %v", err)
 	}
 	if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -256,7 +256,7 @@ func TestStalledDownloadEnds(t *testing.T) {
 			t.Fatal(err)
 		}
 		start := time.Now()
-		_, err = res.Data[0].Bytes(context.Background())
+		_, err = res.Data[0].Content(context.Background())
 		if !errors.Is(err, wrapper.ErrAttemptTimeout) || time.Since(start) != 3*time.Second {
 			t.Errorf("after %v: err = %v", time.Since(start), err)
 		}

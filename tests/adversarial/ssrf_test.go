@@ -184,18 +184,18 @@ func TestImageURLsCannotReachInternalAddresses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := res.Data[0].Bytes(context.Background()); err != nil || len(b) != len(png) {
+	if b, err := res.Data[0].Content(context.Background()); err != nil || len(b) != len(png) {
 		t.Fatalf("the public image: %d bytes, %v", len(b), err)
 	}
 	dir := t.TempDir()
 	for i, img := range res.Data[1:] {
-		_, err := img.Bytes(context.Background())
+		_, err := img.Content(context.Background())
 		var blocked *wrapper.DownloadBlockedError
 		if !errors.As(err, &blocked) {
 			t.Errorf("%s: err = %v, want a *DownloadBlockedError", urls[i+1], err)
 		}
 		path := filepath.Join(dir, fmt.Sprintf("%d.png", i))
-		if err := img.Save(context.Background(), path); !errors.As(err, &blocked) {
+		if err := img.WriteFile(context.Background(), path); !errors.As(err, &blocked) {
 			t.Errorf("%s: Save: %v", urls[i+1], err)
 		}
 		if _, err := os.Stat(path); !os.IsNotExist(err) {
@@ -223,7 +223,7 @@ func TestRunBatchRefusesInternalImageURLs(t *testing.T) {
 	}))
 	c := n.client(t)
 	dir := t.TempDir()
-	res, err := c.RunBatch(context.Background(), []wrapper.BatchItem{{ID: "meta", Generate: &wrapper.GenerateParams{Prompt: "x", ResponseFormat: wrapper.ResponseFormatURL}}}, wrapper.BatchOptions{OutDir: dir})
+	res, err := c.RunBatch(context.Background(), []wrapper.BatchItem{{ID: "meta", Generate: &wrapper.GenerateParams{Prompt: "x", ResponseFormat: wrapper.ResponseFormatURL}}}, wrapper.RunBatchOptions{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
