@@ -137,7 +137,11 @@ func WithProject(id string) Option {
 
 // WithHTTPClient sets the HTTP client used for API calls and image downloads.
 // Its Timeout, if any, bounds each attempt including reading the body; prefer
-// [WithTimeout], which streams are exempt from once they have started.
+// [WithTimeout], which bounds a stream's waits for events rather than the
+// whole stream. Image downloads use a copy of the client without its
+// cookie jar, under the [DownloadPolicy]: when its Transport is an
+// *http.Transport (or nil), a clone of it that checks every address it
+// connects to and keeps no idle connections.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {

@@ -96,8 +96,9 @@ func (e *EventDecodeError) Error() string {
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }
 
-// EventTooLargeError is returned when one event exceeds the client's
-// maximum event size ([WithMaxEventSize]).
+// EventTooLargeError is returned, wrapped in a *[TooLargeError] naming
+// [WithMaxEventSize], when one event exceeds the client's maximum event
+// size.
 type EventTooLargeError = sse.EventTooLargeError
 
 // ImageStream is a stream of image events from GenerateStream or
