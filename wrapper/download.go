@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -240,22 +241,33 @@ func (e *ImageFormatError) Error() string {
 	return fmt.Sprintf("openai-images: the image data is %s, not the %s image declared", e.Detected, e.Declared)
 }
 
-// sniffLen is how much of an image is looked at to check its format.
-const sniffLen = 512
+// sniffLen is how much of an image is looked at to check its format: the
+// magic bytes of a raster image, or the prolog of an SVG document (an XML
+// declaration, comments, a doctype) before its <svg> element.
+const sniffLen = 4096
 
 // checkImageFormat checks the first bytes of an image against the declared
-// format. A format this version knows (png, jpeg, webp, gif) must match
-// the magic bytes. A format it does not know yet (a model released later)
-// is accepted unless the bytes are text (HTML, JSON, plain text). With no
-// declaration the bytes must be one of the known formats.
+// format. A raster format this version knows (png, jpeg, webp, gif) must
+// match the magic bytes, and svg must be an SVG document. A format it does
+// not know yet (a model released later) is accepted unless the bytes are
+// text (HTML, JSON, plain text). With no declaration the bytes must be one
+// of the known raster formats: SVG, which is markup (and may hold scripts),
+// is taken only when declared.
 func checkImageFormat(head []byte, declared string) error {
 	head = head[:min(len(head), sniffLen)]
 	want := strings.ToLower(declared)
-	if want == "jpg" {
+	switch want {
+	case "jpg":
 		want = "jpeg"
+	case "svg+xml":
+		want = "svg"
 	}
 	got := formatOf(sniffContentType(head))
 	switch {
+	case want == "svg":
+		if isSVG(head) {
+			return nil
+		}
 	case want == "png", want == "jpeg", want == "webp", want == "gif":
 		if got == want {
 			return nil
@@ -269,7 +281,44 @@ func checkImageFormat(head []byte, declared string) error {
 			return nil
 		}
 	}
-	return &ImageFormatError{Declared: declared, Detected: http.DetectContentType(head)}
+	detected := http.DetectContentType(head)
+	if isSVG(head) {
+		detected = "image/svg+xml"
+	}
+	return &ImageFormatError{Declared: declared, Detected: detected}
+}
+
+// isSVG reports whether head starts an SVG document: after an optional
+// byte order mark, white space, XML declaration, comments and doctype, an
+// <svg> element.
+func isSVG(head []byte) bool {
+	b := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	for {
+		b = bytes.TrimLeft(b, " \t\r\n")
+		var end []byte
+		switch {
+		case bytes.HasPrefix(b, []byte("<?")):
+			end = []byte("?>")
+		case bytes.HasPrefix(b, []byte("<!--")):
+			end = []byte("-->")
+		case bytes.HasPrefix(b, []byte("<!")):
+			end = []byte(">")
+		default:
+			if len(b) < 5 || !strings.EqualFold(string(b[:4]), "<svg") {
+				return false
+			}
+			switch b[4] {
+			case ' ', '\t', '\r', '\n', '>', '/':
+				return true
+			}
+			return false
+		}
+		i := bytes.Index(b, end)
+		if i < 0 {
+			return false
+		}
+		b = b[i+len(end):]
+	}
 }
 
 func isText(head []byte) bool {

@@ -83,13 +83,13 @@ func TestReadCapped(t *testing.T) {
 	}
 }
 
-// The format writer decides on the first 512 bytes whatever the sizes of
-// the writes, and on Close for a shorter image; nothing reaches the
-// destination before the check has passed.
+// The format writer decides on the first sniffLen bytes whatever the
+// sizes of the writes, and on Close for a shorter image; nothing reaches
+// the destination before the check has passed.
 func TestFormatWriter(t *testing.T) {
-	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 2000)...)
-	html := []byte("<html>" + strings.Repeat("x", 2000) + "</html>")
-	for _, size := range []int{1, 7, 511, 512, 513, 4096} {
+	png := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{7}, 2*sniffLen)...)
+	html := []byte("<html>" + strings.Repeat("x", 2*sniffLen) + "</html>")
+	for _, size := range []int{1, 7, sniffLen - 1, sniffLen, sniffLen + 1, 3 * sniffLen} {
 		for _, c := range []struct {
 			data []byte
 			ok   bool
@@ -109,6 +109,36 @@ func TestFormatWriter(t *testing.T) {
 			if c.ok && !bytes.Equal(dst.Bytes(), c.data) || !c.ok && dst.Len() != 0 {
 				t.Errorf("writes of %d, %d bytes: %d bytes reached the destination", size, len(c.data), dst.Len())
 			}
+		}
+	}
+}
+
+// SVG output (output_format svg) is accepted as declared, and only then;
+// GIF (animated output) must be a GIF.
+func TestCheckImageFormatSVGAndGIF(t *testing.T) {
+	svg := `<?xml version="1.0" encoding="UTF-8"?>
+<!-- made by a model -->
+<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">
+<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>`
+	gif := []byte("GIF89a\x08\x00\x08\x00")
+	for _, c := range []struct {
+		data, declared string
+		ok             bool
+	}{
+		{svg, "svg", true},
+		{"\ufeff<svg viewBox='0 0 1 1'/>", "svg", true},
+		{svg, "svg+xml", true},
+		{svg, "", false},
+		{svg, "png", false},
+		{"<html><body>admin</body></html>", "svg", false},
+		{"<svgfoo/>", "svg", false},
+		{string(gif), "gif", true},
+		{string(gif), "", true},
+		{svg, "gif", false},
+	} {
+		err := checkImageFormat([]byte(c.data), c.declared)
+		if (err == nil) != c.ok {
+			t.Errorf("%q declared %q: err = %v", c.data[:min(20, len(c.data))], c.declared, err)
 		}
 	}
 }
