@@ -162,7 +162,11 @@ func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	case img.B64JSON != "":
 		fw := newFormatWriter(w, string(img.format))
 		_, err := io.Copy(fw, base64.NewDecoder(base64.StdEncoding, strings.NewReader(img.B64JSON)))
-		if err != nil {
+		var formatErr *ImageFormatError
+		switch {
+		case errors.As(err, &formatErr):
+			return err
+		case err != nil:
 			return fmt.Errorf("openai-images: decode b64_json: %w", err)
 		}
 		return fw.Close()
