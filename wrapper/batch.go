@@ -228,6 +228,8 @@ func openManifest(dir string) (*manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// A run killed while writing an image left its temporary file behind.
+	_, _ = atomicfile.RemoveStale(dir)
 	path := filepath.Join(dir, BatchManifestName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -501,6 +503,9 @@ func (c *Client) BatchDone(items []BatchItem, opts RunBatchOptions) (*BatchResul
 // Per-item failures are in the result, not the error: see
 // [BatchResult.Err].
 func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts RunBatchOptions) (*BatchResult, error) {
+	if ctx == nil {
+		return nil, opError("RunBatch", errNilContext)
+	}
 	r, todo, concurrency, err := c.planBatch(items, opts)
 	if err != nil {
 		return nil, err

@@ -687,8 +687,9 @@ func TestDownloadBatchResultsOfAnExpiredBatch(t *testing.T) {
 }
 
 func TestLineLimitReader(t *testing.T) {
-	r := &lineLimitReader{r: strings.NewReader("short\n" + strings.Repeat("x", 100) + "\nok\n"), max: 64}
-	if _, err := io.ReadAll(r); err == nil || !strings.Contains(err.Error(), "a line is over") {
+	r := &lineLimitReader{r: strings.NewReader("short\n" + strings.Repeat("x", 100) + "\nok\n"), max: 64, op: "downloadFile"}
+	var tl *TooLargeError
+	if _, err := io.ReadAll(r); !errors.As(err, &tl) || tl.Limit != 64 || tl.Option != "WithMaxResponseSize" {
 		t.Errorf("err = %v", err)
 	}
 	r = &lineLimitReader{r: strings.NewReader(strings.Repeat(strings.Repeat("x", 60)+"\n", 100)), max: 64}

@@ -349,9 +349,6 @@ func (c *Client) batchBody(it *BatchItem, rc *requestConfig) ([]byte, error) {
 	return jsonBody(editJSONRequest(it.Edit, false), editJSONExtra(it.Edit, rc.body))
 }
 
-// maxBatchObject caps a Batch or File object response.
-const maxBatchObject = maxErrorBody << 4
-
 // RetrieveBatch returns a batch's current state.
 //
 // API: GET /batches/{batch_id}
@@ -410,7 +407,7 @@ func (c *Client) CancelBatch(ctx context.Context, id string, opts ...RequestOpti
 func (c *Client) batchCall(ctx context.Context, cl call, rc *requestConfig, parse func(*http.Response) (*gen.Batch, error)) (*Batch, error) {
 	var out *Batch
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(cl.op, resp, maxBatchObject, parse)
+		g, err := parseJSON(cl.op, resp, c.cfg.maxResponseSize, parse)
 		if err != nil {
 			return err
 		}
@@ -441,6 +438,9 @@ func (c *Client) WaitBatch(ctx context.Context, id string, opts WaitBatchOptions
 	rc, err := c.requestConfig(reqOpts)
 	if err != nil {
 		return nil, err
+	}
+	if ctx == nil {
+		return nil, opError("WaitBatch", errNilContext)
 	}
 	first := opts.PollInterval
 	if first <= 0 {
@@ -513,7 +513,7 @@ func (c *Client) uploadFile(ctx context.Context, purpose string, file formFile, 
 		op: op, path: "POST /files", replayable: f.replayable(),
 		send: c.sendForm(f, c.api.CreateFileWithBody),
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(op, resp, maxBatchObject, func(r *http.Response) (*gen.OpenAIFile, error) {
+		g, err := parseJSON(op, resp, c.cfg.maxResponseSize, func(r *http.Response) (*gen.OpenAIFile, error) {
 			p, err := gen.ParseCreateFileResponse(r)
 			if err != nil {
 				return nil, err
@@ -534,7 +534,9 @@ func (c *Client) uploadFile(ctx context.Context, purpose string, file formFile, 
 }
 
 // downloadFile streams a file's content to read. The per-attempt timeout
-// covers the response headers only: an output file of images can be large.
+// covers the response headers, then each wait for more bytes: an output
+// file of images can be large, but must keep coming. A line longer than
+// the client's maximum response size fails the download.
 //
 // API: GET /files/{file_id}/content
 func (c *Client) downloadFile(ctx context.Context, id string, rc *requestConfig, read func(io.Reader) error) error {
@@ -547,7 +549,8 @@ func (c *Client) downloadFile(ctx context.Context, id string, rc *requestConfig,
 	}, rc, func(_ context.Context, resp *http.Response, release func()) error {
 		defer release()
 		defer resp.Body.Close()
-		if err := read(&lineLimitReader{r: resp.Body, max: maxResponseBody}); err != nil {
+		r := newIdleReader(resp.Body, c.timeout(rc), "byte", release)
+		if err := read(&lineLimitReader{r: r, max: c.cfg.maxResponseSize, op: op}); err != nil {
 			return fmt.Errorf("openai-images: %s %s: %w", op, id, err)
 		}
 		return nil
@@ -560,6 +563,7 @@ type lineLimitReader struct {
 	r    io.Reader
 	max  int64
 	line int64
+	op   string
 }
 
 func (l *lineLimitReader) Read(p []byte) (int, error) {
@@ -577,7 +581,7 @@ func (l *lineLimitReader) Read(p []byte) (int, error) {
 		l.line, rest = 0, rest[i+1:]
 	}
 	if l.line > l.max {
-		return n, fmt.Errorf("a line is over %s", formatBytes(l.max))
+		return n, &TooLargeError{Operation: l.op, What: "Batch API file line", Limit: l.max, Size: -1, Option: "WithMaxResponseSize"}
 	}
 	return n, err
 }
@@ -627,6 +631,9 @@ func (e *BatchRequestError) Error() string {
 // API: GET /files/{file_id}/content
 func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir string, opts ...RequestOption) (*BatchResult, error) {
 	const op = "DownloadBatchResults"
+	if ctx == nil {
+		return nil, opError(op, errNilContext)
+	}
 	rc, err := c.requestConfig(opts)
 	if err != nil {
 		return nil, err

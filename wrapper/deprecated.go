@@ -65,19 +65,19 @@ func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, pa
 // Bytes returns the partial image's bytes.
 //
 // Deprecated: use Content, which every [OutputImage] has.
-func (e *PartialImageEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+func (e *PartialImageEvent) Bytes() ([]byte, error) { return e.Content(context.Background()) }
 
 // Bytes returns the final image's bytes.
 //
 // Deprecated: use Content, which every [OutputImage] has.
-func (e *CompletedEvent) Bytes() ([]byte, error) { return decodeB64(e.B64JSON) }
+func (e *CompletedEvent) Bytes() ([]byte, error) { return e.Content(context.Background()) }
 
 // Bytes returns the image's bytes.
 //
 // Deprecated: use Content, which every [OutputImage] has.
-func (t TurnImage) Bytes() ([]byte, error) { return decodeB64(t.B64JSON) }
+func (t TurnImage) Bytes() ([]byte, error) { return t.Content(context.Background()) }
 
 // Save writes the image to path atomically.
 //
 // Deprecated: use WriteFile, which every [OutputImage] has.
-func (t TurnImage) Save(path string) error { return writeB64(t.B64JSON, path) }
+func (t TurnImage) Save(path string) error { return t.WriteFile(context.Background(), path) }

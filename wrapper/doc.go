@@ -55,6 +55,40 @@
 // *[OperationError] wrapping transport and context errors. No error, and no
 // log line, ever contains the API key or request headers.
 //
+// # Hostile servers and untrusted input
+//
+// Everything a server sends is treated as hostile:
+//
+//   - Credentials: the API key, headers set with [WithSecretHeader] (such
+//     as Azure's api-key), and headers and query parameters whose names
+//     say they carry one are cut out of every response before anything
+//     reads it: headers (x-request-id, Content-Type, ...), bodies as they
+//     stream (JSON, its \u-escaped, percent-encoded and HTML-escaped
+//     forms, stream event names and data, Batch API files) and transport
+//     errors. None is sent to another origin on a redirect.
+//   - Size: JSON bodies are read up to [WithMaxResponseSize] after
+//     decompression, stream events up to [WithMaxEventSize], images from
+//     URLs up to [WithMaxDownloadSize], each failing with a
+//     *[TooLargeError] that names the option; a gzip bomb costs at most
+//     the limit in memory.
+//   - Time: [WithTimeout] also bounds each wait for a stream's next event
+//     (keep-alive comments do not count) and for the next byte of a
+//     download.
+//   - Image URLs are fetched under a [DownloadPolicy]: https and public
+//     addresses only, checked on the URL, every redirect and at dial time,
+//     unless the API's own base URL is loopback or private. Image bytes
+//     must be the format the response declared (or the request asked
+//     for), else an *[ImageFormatError]; a 2xx with no image is a
+//     *[NoImagesError].
+//
+// Inputs are checked before anything is sent: text that is not valid UTF-8
+// is a *[ValidationError] in JSON and multipart bodies alike; an image path
+// that is not a regular file (a FIFO, a device) is refused before it is
+// opened ([ErrNotRegularFile]). Files are saved atomically, without
+// reading the file they replace, with its mode (or the umask's for a new
+// one); a batch rerun removes the temporary files of a killed run. A nil
+// context is an error, not a panic.
+//
 // # Retries
 //
 // Connection errors, timed-out attempts, 408, 409, 429 and 5xx responses are

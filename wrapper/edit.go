@@ -38,7 +38,7 @@ func (c *Client) Edit(ctx context.Context, p EditParams, opts ...RequestOption) 
 		})
 		return err
 	})
-	return out, err
+	return out.expect(p.OutputFormat), err
 }
 
 // editCall builds the request of an edit, JSON or multipart.

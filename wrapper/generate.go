@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"time"
@@ -42,7 +42,7 @@ func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...Request
 		})
 		return err
 	})
-	return out, err
+	return out.expect(p.OutputFormat), err
 }
 
 func generateRequest(p *GenerateParams, stream bool) gen.CreateImageRequest {
@@ -98,8 +98,15 @@ func optInt(v int) *int {
 	return &v
 }
 
-// jsonBody marshals v and merges extra fields in at the top level.
+// jsonBody marshals v and merges extra fields in at the top level. Text
+// that is not valid UTF-8 is refused (see checkUTF8).
 func jsonBody(v any, extra map[string]any) ([]byte, error) {
+	if err := checkUTF8(v); err != nil {
+		return nil, err
+	}
+	if err := checkUTF8(extra); err != nil {
+		return nil, err
+	}
 	b, err := json.Marshal(v)
 	if err != nil || len(extra) == 0 {
 		return b, err
@@ -118,22 +125,47 @@ func jsonBody(v any, extra map[string]any) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-// maxResponseBody caps a JSON images response (base64 images are large:
-// ten 4K PNGs stay well under it).
-const maxResponseBody = 1 << 30
-
-// parseImages reads a JSON images response with the generated parser.
+// parseImages reads a JSON images response with the generated parser. A
+// response that holds no image is an error: the API answers a request
+// with its images or with an error status.
 func (c *Client) parseImages(op string, resp *http.Response, parse func(*http.Response) (*gen.ImagesResponse, error)) (*ImagesResponse, error) {
-	r, err := parseJSON(op, resp, maxResponseBody, parse)
+	r, err := parseJSON(op, resp, c.cfg.maxResponseSize, parse)
 	if err != nil {
 		return nil, err
 	}
-	return c.imagesResponse(r, resp.Header.Get("x-request-id")), nil
+	res := c.imagesResponse(r, resp.Header.Get("x-request-id"))
+	if len(res.Data) == 0 {
+		return nil, &NoImagesError{Operation: op, RequestID: res.RequestID}
+	}
+	return res, nil
 }
 
-// parseJSON reads a JSON response of at most limit bytes with a generated
-// parser; a response of another type, or one the parser finds no body in,
-// is an *APIError.
+// ErrNoImages matches (errors.Is) a *[NoImagesError].
+var ErrNoImages = errors.New("openai-images: the response holds no images")
+
+// NoImagesError is a successful (2xx) images response that holds no image
+// ("data": null, [] or missing). It is not retried: the request may have
+// been charged.
+type NoImagesError struct {
+	Operation string
+	// RequestID is the x-request-id header, for OpenAI support.
+	RequestID string
+}
+
+func (e *NoImagesError) Error() string {
+	msg := "openai-images: " + e.Operation + ": the response holds no images"
+	if e.RequestID != "" {
+		msg += " [request " + e.RequestID + "]"
+	}
+	return msg
+}
+
+func (e *NoImagesError) Is(target error) bool { return target == ErrNoImages }
+
+// parseJSON reads a JSON response of at most limit bytes (after
+// decompression) with a generated parser; a response of another type, or
+// one the parser finds no body in, is an *APIError, and a larger one a
+// *TooLargeError, returned before any of it is parsed.
 func parseJSON[T any](op string, resp *http.Response, limit int64, parse func(*http.Response) (*T, error)) (*T, error) {
 	requestID := resp.Header.Get("x-request-id")
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
@@ -141,10 +173,21 @@ func parseJSON[T any](op string, resp *http.Response, limit int64, parse func(*h
 		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("unexpected response content type %q", resp.Header.Get("Content-Type"))}
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, limit), resp.Body}
+	hint := resp.ContentLength
+	if resp.Uncompressed {
+		hint = -1
+	}
+	b, err := readCapped(resp.Body, limit, hint, "response body", "WithMaxResponseSize")
+	resp.Body.Close()
+	if err != nil {
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			tl.Operation = op
+			return nil, tl
+		}
+		return nil, opError(op, fmt.Errorf("read response: %w", err))
+	}
+	resp.Body = b.reader()
 	v, err := parse(resp)
 	if err != nil {
 		return nil, opError(op, fmt.Errorf("read response: %w", err))

@@ -14,7 +14,6 @@ import (
 	_ "image/png"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
@@ -57,22 +56,15 @@ const probeWindow = 64 << 10
 var probeBufs = sync.Pool{New: func() any { b := make([]byte, probeWindow); return &b }}
 
 // ImageFromPath reads the image at path when the request is sent. The part's
-// file name is the path's base name.
+// file name is the path's base name. The path must be a regular file: a
+// FIFO, a device or a directory is refused with [ErrNotRegularFile] before
+// it is opened (use [ImageFromReader] for a pipe).
 func ImageFromPath(path string) Image {
 	return Image{
 		name: filepath.Base(path),
 		path: path,
-		open: func() (io.ReadCloser, error) { return os.Open(path) },
-		size: func() (int64, error) {
-			fi, err := os.Stat(path)
-			if err != nil {
-				return -1, err
-			}
-			if !fi.Mode().IsRegular() {
-				return -1, nil
-			}
-			return fi.Size(), nil
-		},
+		open: func() (io.ReadCloser, error) { return openRegular(path) },
+		size: func() (int64, error) { return statRegular(path) },
 	}
 }
 

@@ -40,14 +40,16 @@ var (
 )
 
 // Content returns the partial image's bytes, decoded from the event's
-// base64 data. ctx is unused (see [OutputImage]).
+// base64 data; bytes that are not an image of the event's output format
+// are an *[ImageFormatError]. ctx is unused (see [OutputImage]).
 func (e *PartialImageEvent) Content(ctx context.Context) ([]byte, error) {
-	return decodeB64(e.B64JSON)
+	return decodeChecked(e.B64JSON, e.OutputFormat)
 }
 
-// WriteFile writes the partial image to path atomically.
+// WriteFile writes the partial image to path atomically, once checked as
+// Content checks it.
 func (e *PartialImageEvent) WriteFile(ctx context.Context, path string) error {
-	return writeB64(e.B64JSON, path)
+	return writeB64(e.B64JSON, e.OutputFormat, path)
 }
 
 // Decode decodes the partial image and returns it with its format name.
@@ -56,14 +58,16 @@ func (e *PartialImageEvent) Decode(ctx context.Context) (image.Image, string, er
 }
 
 // Content returns the final image's bytes, decoded from the event's base64
-// data. ctx is unused (see [OutputImage]).
+// data; bytes that are not an image of the event's output format are an
+// *[ImageFormatError]. ctx is unused (see [OutputImage]).
 func (e *CompletedEvent) Content(ctx context.Context) ([]byte, error) {
-	return decodeB64(e.B64JSON)
+	return decodeChecked(e.B64JSON, e.OutputFormat)
 }
 
-// WriteFile writes the final image to path atomically.
+// WriteFile writes the final image to path atomically, once checked as
+// Content checks it.
 func (e *CompletedEvent) WriteFile(ctx context.Context, path string) error {
-	return writeB64(e.B64JSON, path)
+	return writeB64(e.B64JSON, e.OutputFormat, path)
 }
 
 // Decode decodes the final image and returns it with its format name.
@@ -71,15 +75,17 @@ func (e *CompletedEvent) Decode(ctx context.Context) (image.Image, string, error
 	return decodeB64Image(e.B64JSON)
 }
 
-// Content returns the image's bytes, decoded from the turn's base64 data.
-// ctx is unused (see [OutputImage]).
+// Content returns the image's bytes, decoded from the turn's base64 data;
+// bytes that are not an image are an *[ImageFormatError]. ctx is unused
+// (see [OutputImage]).
 func (t TurnImage) Content(ctx context.Context) ([]byte, error) {
-	return decodeB64(t.B64JSON)
+	return decodeChecked(t.B64JSON, "")
 }
 
-// WriteFile writes the image to path atomically.
+// WriteFile writes the image to path atomically, once checked as Content
+// checks it.
 func (t TurnImage) WriteFile(ctx context.Context, path string) error {
-	return writeB64(t.B64JSON, path)
+	return writeB64(t.B64JSON, "", path)
 }
 
 // Decode decodes the image and returns it with its format name.
@@ -87,12 +93,19 @@ func (t TurnImage) Decode(ctx context.Context) (image.Image, string, error) {
 	return decodeB64Image(t.B64JSON)
 }
 
-func writeB64(s, path string) error {
-	b, err := decodeB64(s)
+func writeB64(s string, format OutputFormat, path string) error {
+	b, err := decodeChecked(s, format)
 	if err != nil {
 		return err
 	}
 	return atomicfile.WriteFile(path, b, 0o644)
+}
+
+// decodeChecked decodes base64 image data and checks that it is an image
+// of the declared format ("" for any image).
+func decodeChecked(s string, format OutputFormat) ([]byte, error) {
+	b, err := decodeB64(s)
+	return checkedImage(b, err, format)
 }
 
 func decodeB64Image(s string) (image.Image, string, error) {

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
@@ -54,6 +53,9 @@ type GeneratedImage struct {
 	RevisedPrompt string
 
 	client *Client
+	// format is the output format the response declared or the request
+	// asked for; the bytes must be in it.
+	format OutputFormat
 }
 
 func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *ImagesResponse {
@@ -65,6 +67,7 @@ func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *Images
 				URL:           deref(d.Url),
 				RevisedPrompt: deref(d.RevisedPrompt),
 				client:        c,
+				format:        OutputFormat(deref(r.OutputFormat)),
 			})
 		}
 	}
@@ -104,13 +107,32 @@ func deref[T any](p *T) T {
 	return *p
 }
 
+// expect sets the format the request asked for on images whose response
+// did not declare one.
+func (r *ImagesResponse) expect(f OutputFormat) *ImagesResponse {
+	if r == nil || f == "" {
+		return r
+	}
+	for i := range r.Data {
+		if r.Data[i].format == "" {
+			r.Data[i].format = f
+		}
+	}
+	return r
+}
+
 // ErrNoImageData is returned when an image has neither base64 data nor a URL.
 var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
 
 // Content returns the image file's bytes: the base64 data decoded, or the
-// URL downloaded through the client's HTTP client (at most the client's
-// download limit).
+// URL downloaded through the client's HTTP client under its
+// [DownloadPolicy] (at most the client's download limit). Bytes that are
+// not the image format the response declared (or the request asked for),
+// or not an image at all, are an *[ImageFormatError].
 func (img GeneratedImage) Content(ctx context.Context) ([]byte, error) {
+	if img.B64JSON == "" && img.URL != "" {
+		return img.fetch(ctx)
+	}
 	var buf bytes.Buffer
 	if err := img.writeTo(ctx, &buf); err != nil {
 		return nil, err
@@ -119,8 +141,8 @@ func (img GeneratedImage) Content(ctx context.Context) ([]byte, error) {
 }
 
 // WriteFile writes the image to path atomically: a temporary file in the
-// same directory is renamed over path only once the image is complete, so
-// a failure never leaves a partial file.
+// same directory is renamed over path only once the image is complete and
+// checked as Content checks it, so a failure never leaves a partial file.
 func (img GeneratedImage) WriteFile(ctx context.Context, path string) error {
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
 }
@@ -138,55 +160,21 @@ func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, erro
 func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	switch {
 	case img.B64JSON != "":
-		_, err := io.Copy(w, base64.NewDecoder(base64.StdEncoding, strings.NewReader(img.B64JSON)))
-		if err != nil {
+		fw := newFormatWriter(w, string(img.format))
+		_, err := io.Copy(fw, base64.NewDecoder(base64.StdEncoding, strings.NewReader(img.B64JSON)))
+		var formatErr *ImageFormatError
+		switch {
+		case errors.As(err, &formatErr):
+			return err
+		case err != nil:
 			return fmt.Errorf("openai-images: decode b64_json: %w", err)
 		}
-		return nil
+		return fw.Close()
 	case img.URL != "":
 		return img.download(ctx, w)
 	default:
 		return ErrNoImageData
 	}
-}
-
-// download fetches the image URL without the API's credentials (the URL is a
-// signed storage link on another host).
-func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
-	hc, limit := http.DefaultClient, int64(DefaultMaxDownloadSize)
-	if img.client != nil {
-		hc, limit = img.client.cfg.httpClient, img.client.cfg.maxDownloadSize
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, img.URL, nil)
-	if err != nil {
-		return fmt.Errorf("openai-images: download: invalid image URL")
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return fmt.Errorf("openai-images: download: unsupported URL scheme %q", req.URL.Scheme)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return opError("download", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		e := newAPIError("download", resp)
-		if img.client != nil {
-			img.client.cfg.scrubAPIError(e)
-		}
-		return e
-	}
-	if resp.ContentLength > limit {
-		return fmt.Errorf("openai-images: download: image is %d bytes, over the %d-byte limit", resp.ContentLength, limit)
-	}
-	n, err := io.Copy(w, io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return opError("download", err)
-	}
-	if n > limit {
-		return fmt.Errorf("openai-images: download: image is over the %d-byte limit", limit)
-	}
-	return nil
 }
 
 // WriteFiles writes every image of the response into dir as prefix-N.ext

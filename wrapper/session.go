@@ -261,7 +261,7 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	}
 	var turn *Turn
 	err = s.client.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		turn, err = readTurn(resp)
+		turn, err = readTurn(resp, s.client.cfg.maxResponseSize)
 		return s.client.cfg.scrubErr(err)
 	})
 	if err != nil {
@@ -271,11 +271,11 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	return turn, nil
 }
 
-// readTurn reads a JSON Responses API response (at most maxResponseBody
-// bytes, with the generated-client checks of parseJSON) into a turn.
-func readTurn(resp *http.Response) (*Turn, error) {
+// readTurn reads a JSON Responses API response (at most limit bytes, with
+// the generated-client checks of parseJSON) into a turn.
+func readTurn(resp *http.Response, limit int64) (*Turn, error) {
 	defer resp.Body.Close()
-	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
+	r, err := parseJSON(responsesOp, resp, limit, func(r *http.Response) (*responsesResponse, error) {
 		var out responsesResponse
 		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
 			return nil, err
@@ -333,7 +333,7 @@ func (s *EditSession) turnStream(ctx context.Context, input, prev string, opts [
 
 // turnAsEvents handles a server that answered a streamed turn with JSON.
 func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response) ([]StreamEvent, error) {
-	turn, err := readTurn(resp)
+	turn, err := readTurn(resp, s.client.cfg.maxResponseSize)
 	if err != nil {
 		return nil, err
 	}

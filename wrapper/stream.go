@@ -96,8 +96,9 @@ func (e *EventDecodeError) Error() string {
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }
 
-// EventTooLargeError is returned when one event exceeds the client's
-// maximum event size ([WithMaxEventSize]).
+// EventTooLargeError is returned, wrapped in a *[TooLargeError] naming
+// [WithMaxEventSize], when one event exceeds the client's maximum event
+// size.
 type EventTooLargeError = sse.EventTooLargeError
 
 // ImageStream is a stream of image events from GenerateStream or
@@ -132,6 +133,8 @@ type ImageStream struct {
 	completed int
 	done      bool
 	closeOnce sync.Once
+	// deadline bounds each wait for an event ([WithTimeout]).
+	deadline *eventDeadline
 }
 
 // RequestID is the x-request-id response header.
@@ -150,14 +153,17 @@ func (s *ImageStream) Next() bool {
 	if s.dec == nil {
 		return s.finish(nil)
 	}
+	s.deadline.arm()
 	for {
 		ev, err := s.dec.Next()
 		if err != nil {
+			s.deadline.disarm()
 			return s.finish(err)
 		}
 		if len(bytes.TrimSpace(ev.Data)) == 0 || bytes.Equal(bytes.TrimSpace(ev.Data), []byte("[DONE]")) {
 			continue // keep-alives and the [DONE] sentinel some servers send
 		}
+		s.deadline.disarm()
 		decoded, err := s.decode(ev.Type, ev.Data)
 		if err != nil {
 			s.err = s.cfg.scrubErr(err)
@@ -176,6 +182,8 @@ func (s *ImageStream) Next() bool {
 // finish ends the stream after the decoder stopped with err.
 func (s *ImageStream) finish(err error) bool {
 	switch {
+	case s.deadline.err() != nil:
+		s.err = opError(s.op, s.deadline.err())
 	case err == nil || errors.Is(err, io.EOF) && !errors.Is(err, sse.ErrUnterminatedEvent):
 		if s.completed == 0 {
 			s.err = ErrTruncatedStream
@@ -185,7 +193,7 @@ func (s *ImageStream) finish(err error) bool {
 	default:
 		var tooLarge *sse.EventTooLargeError
 		if errors.As(err, &tooLarge) {
-			s.err = fmt.Errorf("openai-images: %s: %w", s.op, err)
+			s.err = &TooLargeError{Operation: s.op, What: "stream event", Limit: int64(tooLarge.Limit), Size: -1, Option: "WithMaxEventSize", err: err}
 		} else {
 			s.err = opError(s.op, err)
 		}
@@ -210,6 +218,7 @@ func (s *ImageStream) Err() error { return s.err }
 // Close closes the response body and releases the request's resources.
 func (s *ImageStream) Close() error {
 	s.closeOnce.Do(func() {
+		s.deadline.disarm()
 		if s.body != nil {
 			s.body.Close()
 		}
@@ -373,6 +382,7 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 			// Each event is decoded before the next is read, so one data
 			// buffer serves the whole stream.
 			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize), sse.WithDataReuse())
+			s.deadline = &eventDeadline{d: c.timeout(rc), expire: release}
 			return nil
 		case "application/json":
 			// A server that ignored stream=true: its result becomes
@@ -438,10 +448,10 @@ func (s *ImageStream) WriteFiles(dir, prefix string, onSaved func(ev StreamEvent
 		var err error
 		switch ev := s.Current().(type) {
 		case *PartialImageEvent:
-			data, err = decodeB64(ev.B64JSON)
+			data, err = decodeChecked(ev.B64JSON, ev.OutputFormat)
 			name = fmt.Sprintf("%s-partial-%d", prefix, ev.Index)
 		case *CompletedEvent:
-			data, err = decodeB64(ev.B64JSON)
+			data, err = decodeChecked(ev.B64JSON, ev.OutputFormat)
 			completed++
 			name = prefix
 			if completed > 1 {
