@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -415,9 +416,10 @@ func editDistance(a, b string) int {
 
 // connFlags choose and tune the server the command talks to.
 type connFlags struct {
-	emulator   bool
-	timeout    time.Duration
-	maxRetries optInt
+	emulator     bool
+	timeout      time.Duration
+	maxRetries   optInt
+	allowRetired bool
 }
 
 func (cf *connFlags) register(c *cmdFlags) {
@@ -425,6 +427,7 @@ func (cf *connFlags) register(c *cmdFlags) {
 	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network)")
 	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt: seconds (90) or with a unit (90s, 2m) (default: no limit; edits can take minutes)")
 	c.value(&cf.maxRetries, "max-retries", "N", fmt.Sprintf("retries of failed attempts: connection errors, 408, 409, 429, 5xx (default %d)", wrapper.DefaultMaxRetries))
+	c.boolean(&cf.allowRetired, "allow-retired", helpAllowRetired)
 }
 
 // noKeyMessage is the error without a key or --emulator, whatever the
@@ -448,7 +451,12 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	}
 	var opts []wrapper.Option
 	if cf.emulator {
-		srv := imagestest.NewServer()
+		var eopts []imagestest.Option
+		if cf.allowRetired {
+			// As an OpenAI-compatible server that still has them.
+			eopts = append(eopts, imagestest.AllowRetiredModels())
+		}
+		srv := imagestest.NewServer(eopts...)
 		release = srv.Close
 		// A dummy key replaces any real one from the environment: the
 		// emulator needs none and is never sent yours.
@@ -475,6 +483,14 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	}
 	if cf.maxRetries.set {
 		opts = append(opts, wrapper.WithMaxRetries(cf.maxRetries.v))
+	}
+	if inv.transport != nil {
+		opts = append(opts, wrapper.WithHTTPClient(&http.Client{Transport: inv.transport}))
+	}
+	if cf.allowRetired {
+		// Retired models are refused before sending on OpenAI's own
+		// API only; elsewhere this changes nothing.
+		opts = append(opts, wrapper.WithRetiredModels(true))
 	}
 	c, err := wrapper.New(opts...)
 	if err != nil {
