@@ -55,7 +55,7 @@ func imagesDecoders(tb testing.TB, s *server, p payload) map[string]func() (int,
 				return 0, err
 			}
 			path := filepath.Join(dirs.next(), "image.png")
-			if err := res.Data[0].Save(ctx, path); err != nil {
+			if err := res.Data[0].WriteFile(ctx, path); err != nil {
 				return 0, err
 			}
 			return p.b64Len(), checkFile(path, p)
@@ -97,7 +97,7 @@ var imagesRows = []string{cRawBufio, cWrapper, cWrapperFiles, cWrapperSave, cOpe
 //
 //   - wrapper-files decodes the image into a file as the body arrives
 //     (WithImageFiles), wrapper-save writes it to a file after the typed
-//     call (GeneratedImage.Save); both report peak-heap-MiB.
+//     call (GeneratedImage.WriteFile); both report peak-heap-MiB.
 //
 //     go test -run='^$' -bench=ImagesDecode -benchtime=1s
 func BenchmarkImagesDecode(b *testing.B) {

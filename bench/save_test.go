@@ -82,7 +82,7 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 				if err != nil {
 					return "", err
 				}
-				paths, err := st.SaveTo(dir, fmt.Sprintf("image-%d", i), nil)
+				paths, err := st.WriteFiles(dir, fmt.Sprintf("image-%d", i), nil)
 				if err == nil && len(paths) != 1 {
 					err = fmt.Errorf("%d files written", len(paths))
 				}
@@ -116,7 +116,7 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 					return "", err
 				}
 				path := filepath.Join(dir, fmt.Sprintf("image-%d.png", i))
-				return path, res.Data[0].Save(ctx, path)
+				return path, res.Data[0].WriteFile(ctx, path)
 			})
 		}
 		out[cWrapperFiles] = func(dir string) ([]string, error) {
@@ -165,8 +165,8 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 
 // BenchmarkSaveConcurrent saves 20 MiB images (base64 in the response:
 // 26.7 MiB each) to files, 8 at a time: 8 streams (wrapper:
-// ImageStream.SaveTo; openai-go: the completed event's b64_json decoded and
-// written with os.WriteFile), 8 generate calls (wrapper: GeneratedImage.Save
+// ImageStream.WriteFiles; openai-go: the completed event's b64_json decoded and
+// written with os.WriteFile), 8 generate calls (wrapper: GeneratedImage.WriteFile
 // after the call, and WithImageFiles, which decodes into the file as the
 // response arrives; openai-go: the same decode and write), and a local batch
 // of 16 items at

@@ -24,7 +24,7 @@ var downloadSizes = []int{1, 8, 31, 64, 256}
 // Row names of the download benchmarks beside the clients'.
 const (
 	cRawBufio     = "raw-bufio"      // bufio.Reader.ReadBytes('\n') over the same body
-	cWrapperSave  = "wrapper-save"   // the wrapper writing the image to a file (SaveTo, Save)
+	cWrapperSave  = "wrapper-save"   // the wrapper writing the image to a file (WriteFiles, WriteFile)
 	cWrapperFiles = "wrapper-files"  // WithImageFiles: decoded to a file as the body arrives
 	cOpenAISave   = "openai-go-save" // openai-go, decoded and written with os.WriteFile
 )
@@ -148,7 +148,7 @@ func streamers(tb testing.TB, s *server, p payload) map[string]func() (int, erro
 			if err != nil {
 				return 0, err
 			}
-			paths, err := st.SaveTo(dirs.next(), "image", nil)
+			paths, err := st.WriteFiles(dirs.next(), "image", nil)
 			if err != nil {
 				return 0, err
 			}
@@ -181,7 +181,7 @@ var streamRows = []string{cRawBufio, cWrapper, cWrapperSave, cOpenAI}
 //     baseline;
 //   - wrapper and openai-go read the typed completed event and take
 //     len(b64_json) (the image is not base64-decoded);
-//   - wrapper-save writes the image to a file (ImageStream.SaveTo),
+//   - wrapper-save writes the image to a file (ImageStream.WriteFiles),
 //     reporting peak-heap-MiB (the worst over the operations, above the
 //     level after a GC before each).
 //

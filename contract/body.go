@@ -59,7 +59,7 @@ func (v *Validator) validateRequestBody(r *http.Request, route *routers.Route) e
 		return &Error{Op: "request", Operation: op, In: InHeader, Field: "Content-Type",
 			Message: fmt.Sprintf("%q is not accepted; the operation accepts %s", mediaTypeOf(ct), contentTypes(content))}
 	}
-	sp := newSpool(v.cfg.memoryLimit)
+	sp := newSpool(v.cfg.memoryLimit, r.ContentLength)
 	t := newTee(body, sp)
 	verr := v.validateBody(t, "request", op, mediaTypeOf(ct), ct, mt, rb.Value.Required)
 	r.Body = t.finish(body)
@@ -83,7 +83,18 @@ func (v *Validator) validateBody(rd io.Reader, dir, op, mediaType, contentType s
 	switch {
 	case isJSON(mediaType):
 		var err error
-		value, err = decodeJSON(rd)
+		switch r := rd.(type) {
+		case *bytes.Buffer: // Middleware's copy of a response
+			value, err = decodeJSONBytes(r.Bytes())
+		case *tee:
+			if body, rest := r.readAll(); rest == nil {
+				value, err = decodeJSONBytes(body)
+			} else {
+				value, err = decodeJSON(rest)
+			}
+		default:
+			value, err = decodeJSON(rd)
+		}
 		if errors.Is(err, io.EOF) {
 			if required {
 				return fail("", "required, but the "+dir+" has none", nil)
@@ -118,6 +129,25 @@ func (v *Validator) validateBody(rd io.Reader, dir, op, mediaType, contentType s
 	return nil
 }
 
+// decodeJSONBytes decodes one JSON value and makes sure nothing but white
+// space follows it, with the same errors as decodeJSON.
+func decodeJSONBytes(data []byte) (any, error) {
+	if len(bytes.TrimLeft(data, " \t\r\n")) == 0 {
+		return nil, io.EOF
+	}
+	var value any
+	if err := json.Unmarshal(data, &value); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) && strings.HasSuffix(se.Error(), "after top-level value") {
+			return nil, errUnexpectedData
+		}
+		return nil, err
+	}
+	return value, nil
+}
+
+var errUnexpectedData = errors.New("unexpected data after the JSON value")
+
 // decodeJSON decodes one JSON value and makes sure nothing but white space
 // follows it. An empty input gives io.EOF.
 func decodeJSON(rd io.Reader) (any, error) {
@@ -137,7 +167,7 @@ func decodeJSON(rd io.Reader) (any, error) {
 	for {
 		n, err := rest.Read(buf)
 		if len(bytes.TrimLeft(buf[:n], " \t\r\n")) > 0 {
-			return nil, errors.New("unexpected data after the JSON value")
+			return nil, errUnexpectedData
 		}
 		if err == io.EOF {
 			return value, nil
@@ -155,10 +185,17 @@ func (v *Validator) checkValue(asRequest bool, schema *openapi3.Schema, value an
 	if is != nil {
 		return &Error{In: InBody, Field: fieldPath(is.path), Message: is.msg}
 	}
-	opts := v.schemaOptions(asRequest)
-	if err := s.VisitJSON(value, opts...); err != nil {
-		is := v.describeSchemaError(err, s, value, opts)
-		return &Error{In: InBody, Field: fieldPath(is.path), Message: is.msg, Err: err}
+	if cs := v.compiled(s); cs != nil {
+		if err := cs.Validate(value); err != nil {
+			is := v.schemas.describe(err, value)
+			return &Error{In: InBody, Field: fieldPath(is.path), Message: is.msg, Err: err}
+		}
+	} else {
+		opts := v.schemaOptions(asRequest)
+		if err := s.VisitJSON(value, opts...); err != nil {
+			is := v.describeSchemaError(err, s, value, opts)
+			return &Error{In: InBody, Field: fieldPath(is.path), Message: is.msg, Err: err}
+		}
 	}
 	if v.cfg.strictFields {
 		if is := unknownField(s, value, nil); is != nil {

@@ -1,13 +1,19 @@
 package contract
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+	"golang.org/x/text/language"
+	"golang.org/x/text/message"
 )
 
 // Sentinel causes carried by [Error.Err]; test them with errors.Is.
@@ -61,7 +67,8 @@ type Error struct {
 	// Message says what is wrong.
 	Message string
 	// Err is the underlying cause, if any: ErrNoOperation, ErrUnauthorized,
-	// an *openapi3.SchemaError, an I/O error, ...
+	// a *jsonschema.ValidationError (santhosh-tekuri/jsonschema/v6) or an
+	// *openapi3.SchemaError for a body, an I/O error, ...
 	Err error
 }
 
@@ -169,10 +176,14 @@ func (v *Validator) describeSchemaError(err error, root *openapi3.Schema, value 
 			path = append(path, m[1])
 			msg = "unknown field: the schema does not allow it"
 		}
+	case "enum":
+		if leaf.Schema != nil && len(leaf.Schema.Enum) > 0 {
+			msg = enumMessage(leaf.Schema.Enum)
+		}
 	case "nullable":
 		msg = "value must not be null"
 		if leaf.Schema != nil && leaf.Schema.Nullable {
-			msg += ` (the schema's "nullable: true" is an OpenAPI 3.0 keyword, which 3.1 ignores; see WithNullable)`
+			msg = nullableMessage
 		}
 	case "not":
 		s := leaf.Schema
@@ -262,12 +273,15 @@ func cleanReason(reason string) string {
 	if m := reFormat.FindStringSubmatch(r); m != nil {
 		msg := fmt.Sprintf("string doesn't match the format %q", m[1])
 		if m[2] != "" {
-			msg += ": " + m[2]
+			msg += " (" + m[2] + ")"
 		}
 		return msg
 	}
 	if m := rePattern.FindStringSubmatch(r); m != nil {
 		return "string doesn't match the pattern " + m[1]
+	}
+	if r == "value must be a null" { // kin-openapi's OpenAPI 3.0 validator
+		return "value must be null"
 	}
 	if r == "'not' failed" {
 		return ""
@@ -353,6 +367,24 @@ func (v *Validator) explainAlternatives(s *openapi3.Schema, value any, opts []op
 	return "value matches none of the allowed schemas: " + strings.Join(reasons, "; or ")
 }
 
+// enumMessage says which values an enum allows: value must be one of 'a',
+// 'b' (strings in single quotes, as the OpenAI API quotes them).
+func enumMessage(values []any) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		if s, ok := v.(string); ok {
+			q[i] = "'" + strings.ReplaceAll(s, "'", `\'`) + "'"
+			continue
+		}
+		b, _ := json.Marshal(v)
+		q[i] = string(b)
+	}
+	if len(q) == 1 {
+		return "value must be " + q[0]
+	}
+	return "value must be one of " + strings.Join(q, ", ")
+}
+
 func quoteList(names []string) string {
 	q := make([]string, len(names))
 	for i, n := range names {
@@ -403,4 +435,112 @@ func valueAt(v any, path []string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// printer words the compiled validator's messages (in English, as
+// santhosh-tekuri/jsonschema does by default).
+var printer = message.NewPrinter(language.English)
+
+// describe reduces an error of a compiled schema (see schemaSet) to one
+// issue, worded like describeSchemaError's. root is the validated value.
+func (s *schemaSet) describe(err error, root any) issue {
+	var verr *jsonschema.ValidationError
+	if !errors.As(err, &verr) {
+		return issue{msg: err.Error()}
+	}
+	return s.describeValidation(verr, root)
+}
+
+func (s *schemaSet) describeValidation(verr *jsonschema.ValidationError, root any) issue {
+	leaf := firstCause(verr)
+	path := slices.Clone(leaf.InstanceLocation)
+	var msg string
+	switch k := leaf.ErrorKind.(type) {
+	case *kind.Required:
+		path = append(path, k.Missing[0])
+		msg = fmt.Sprintf("property %q is missing", k.Missing[0])
+	case *kind.AdditionalProperties:
+		path = append(path, slices.Min(k.Properties))
+		msg = "unknown field: the schema does not allow it"
+	case *kind.Enum:
+		msg = enumMessage(k.Want)
+	case *kind.FalseSchema:
+		msg = "unknown field: the schema does not allow it"
+	case *kind.Not:
+		msg = explainNot(s.schemaAtURL(leaf.SchemaURL))
+	case *kind.AnyOf:
+		msg = s.explainCauses(leaf, root)
+	case *kind.OneOf:
+		if len(k.Subschemas) > 0 {
+			msg = `value matches more than one of the schemas under "oneOf"`
+		} else {
+			msg = s.explainCauses(leaf, root)
+		}
+	default:
+		msg = cleanReason(leaf.ErrorKind.LocalizedString(printer))
+	}
+	if v, ok := valueAt(root, leaf.InstanceLocation); ok && v == nil {
+		if sch := s.schemaAtURL(leaf.SchemaURL); sch != nil && sch.Nullable {
+			msg = nullableMessage
+		}
+	}
+	if msg == "" {
+		msg = fmt.Sprintf("value does not match the schema's %q", strings.Join(leaf.ErrorKind.KeywordPath(), "/"))
+	}
+	return issue{path: path, msg: msg}
+}
+
+// nullableMessage is the message for null where a schema says
+// `nullable: true`, which OpenAPI 3.1 ignores.
+const nullableMessage = `value must not be null (the schema's "nullable: true" is an OpenAPI 3.0 keyword, which 3.1 ignores; see WithNullable)`
+
+// explainCauses says why a value matches none of the branches of an anyOf
+// or oneOf: one reason per branch, as explainAlternatives does.
+func (s *schemaSet) explainCauses(e *jsonschema.ValidationError, root any) string {
+	var reasons []string
+	seen := map[string]bool{}
+	for _, c := range e.Causes {
+		is := s.describeValidation(c, root)
+		rel := is.path
+		if len(rel) >= len(e.InstanceLocation) {
+			rel = rel[len(e.InstanceLocation):]
+		}
+		r := is.msg
+		if n := len(rel); n > 0 && !strings.Contains(r, strconv.Quote(rel[n-1])) {
+			r = fmt.Sprintf("%s: %s", fieldPath(rel), r)
+		}
+		if !seen[r] {
+			seen[r] = true
+			reasons = append(reasons, r)
+		}
+	}
+	if len(reasons) == 0 {
+		return "value matches none of the allowed schemas"
+	}
+	return "value matches none of the allowed schemas: " + strings.Join(reasons, "; or ")
+}
+
+// firstCause follows the errors that only group others (the schema, a
+// $ref, allOf, several keywords failing at once) down to the first error
+// about one keyword. Of several causes it takes the one at the first
+// location in the value (an object before its properties, properties by
+// name), the first in the schema's order among those, so that the choice
+// does not depend on the order the validator visited an object's properties
+// in.
+func firstCause(e *jsonschema.ValidationError) *jsonschema.ValidationError {
+	for len(e.Causes) > 0 {
+		switch e.ErrorKind.(type) {
+		case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
+		default:
+			return e
+		}
+		best := e.Causes[0]
+		for _, c := range e.Causes[1:] {
+			if slices.Compare(c.InstanceLocation, best.InstanceLocation) < 0 {
+				best = c
+			}
+		}
+		e = best
+	}
+	return e
 }

@@ -158,7 +158,7 @@ func (cw *checkingWriter) finish() {
 	case cw.mt != nil:
 		op := cw.route.Operation.OperationID
 		ct := cw.w.Header().Get("Content-Type")
-		if err := cw.v.validateBody(bytes.NewReader(cw.buf.Bytes()), "response", op, cw.mediaType, ct, cw.mt, true); err != nil {
+		if err := cw.v.validateBody(&cw.buf, "response", op, cw.mediaType, ct, cw.mt, true); err != nil {
 			cw.v.recordViolation(err)
 		}
 	}

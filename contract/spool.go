@@ -17,7 +17,16 @@ type spool struct {
 	err   error // first write error
 }
 
-func newSpool(limit int64) *spool { return &spool{limit: limit} }
+// newSpool returns a spool that keeps up to limit bytes in memory. size is
+// the body's length if known (Content-Length), else -1: a body that fits
+// is then held in one allocation of its size.
+func newSpool(limit, size int64) *spool {
+	s := &spool{limit: limit}
+	if size > 0 && size <= limit {
+		s.mem.Grow(int(size))
+	}
+	return s
+}
 
 // Write implements io.Writer. A failure to spool is remembered, not
 // returned, so that validation goes on; it surfaces when the copy is read.
@@ -109,6 +118,7 @@ type tee struct {
 	src io.Reader
 	sp  *spool
 	err error // first read error other than io.EOF
+	eof bool  // src is read to its end
 }
 
 func newTee(src io.Reader, sp *spool) *tee { return &tee{src: src, sp: sp} }
@@ -117,20 +127,58 @@ func (t *tee) Read(p []byte) (int, error) {
 	if t.err != nil {
 		return 0, t.err
 	}
+	if t.eof {
+		return 0, io.EOF
+	}
 	n, err := t.src.Read(p)
 	if n > 0 {
 		t.sp.Write(p[:n])
 	}
-	if err != nil && err != io.EOF {
+	switch {
+	case err == io.EOF:
+		t.eof = true
+	case err != nil:
 		t.err = err
 	}
 	return n, err
 }
 
+// readAll reads the body to its end into the spool and returns it when it
+// fits in the spool's memory, so that it can be decoded in one go. A larger
+// body is not read to its end: rest then reads the whole body, what was
+// read from memory and the remainder through the tee (into the spool's
+// file). After a read error, rest returns that error.
+func (t *tee) readAll() (body []byte, rest io.Reader) {
+	sp := t.sp
+	for t.err == nil && !t.eof {
+		room := sp.limit - int64(sp.mem.Len())
+		if sp.file != nil || sp.err != nil || room <= 0 {
+			return nil, io.MultiReader(bytes.NewReader(sp.mem.Bytes()), t)
+		}
+		// Read straight into the spool's buffer, growing it as
+		// bytes.Buffer does.
+		sp.mem.Grow(int(min(room, 512)))
+		free := sp.mem.AvailableBuffer()
+		free = free[:min(int64(cap(free)), room)]
+		n, err := t.src.Read(free)
+		sp.mem.Write(free[:n])
+		switch {
+		case err == io.EOF:
+			t.eof = true
+		case err != nil:
+			t.err = err
+		}
+	}
+	if t.err != nil {
+		return nil, t
+	}
+	return sp.mem.Bytes(), nil
+}
+
 // finish copies what validation left unread to the spool, closes the
 // original body and returns the copy.
 func (t *tee) finish(orig io.ReadCloser) io.ReadCloser {
-	if t.err == nil {
+	if t.err == nil && !t.eof {
 		io.Copy(io.Discard, t)
 	}
 	orig.Close()

@@ -25,6 +25,18 @@ type Validator struct {
 	doc    *openapi3.T
 	router routers.Router
 	cfg    config
+	// as30, if set, is the document as openapi3filter sees it (see New),
+	// and routes30 the routes naming it, by route.
+	as30     *openapi3.T
+	routes30 sync.Map // *routers.Route -> *routers.Route
+	// firstSegments holds the first segment of every path of the spec (nil
+	// if one starts with a template): findRoute skips the candidate paths
+	// that cannot match.
+	firstSegments map[string]bool
+	// schemas checks bodies against the document's schemas, compiled once
+	// each; nil for an OpenAPI 3.0 document or WithNullable, whose bodies
+	// kin-openapi's OpenAPI 3.0 validator checks (it compiles nothing).
+	schemas *schemaSet
 
 	mu         sync.Mutex
 	violations []error
@@ -159,16 +171,9 @@ func New(opts ...Option) (*Validator, error) {
 			return nil, err
 		}
 	}
-	if cfg.spec == nil {
-		cfg.spec = openaiimages.EffectiveSpec()
-	}
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(cfg.spec)
+	doc, err := loadDocument(cfg.spec)
 	if err != nil {
-		return nil, fmt.Errorf("contract: loading the OpenAPI document: %w", err)
-	}
-	if err := doc.Validate(loader.Context); err != nil {
-		return nil, fmt.Errorf("contract: invalid OpenAPI document: %w", err)
+		return nil, err
 	}
 	// Route on paths only: the spec's servers name the real API's host and
 	// base path, while tests send requests to httptest servers. Routes built
@@ -179,7 +184,134 @@ func New(opts ...Option) (*Validator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("contract: building the router: %w", err)
 	}
-	return &Validator{doc: doc, router: router, cfg: cfg}, nil
+	v := &Validator{doc: doc, router: router, cfg: cfg, firstSegments: firstSegmentsOf(doc)}
+	if doc.IsOpenAPI31OrLater() && !anyParameterUses31Keywords(doc) {
+		// openapi3filter checks parameters and response headers with
+		// kin-openapi's JSON Schema 2020-12 path when the route's document
+		// is 3.1, which compiles the schema at every call. Schemas without
+		// the keywords only 3.1 has get the same verdict from its OpenAPI
+		// 3.0 validator, which compiles nothing (nullable, the one other
+		// difference, cannot matter: a parameter is never null). So the
+		// routes handed to openapi3filter name a copy of the document that
+		// says 3.0; bodies are checked here, as 3.1.
+		as30 := routed
+		as30.OpenAPI = "3.0.3"
+		v.as30 = &as30
+	}
+	if doc.IsOpenAPI31OrLater() && !cfg.nullable {
+		if v.schemas, err = newSchemaSet(doc); err != nil {
+			return nil, fmt.Errorf("contract: %w", err)
+		}
+	}
+	return v, nil
+}
+
+// anyParameterUses31Keywords reports whether a parameter or header schema
+// of doc uses a JSON Schema keyword that kin-openapi's OpenAPI 3.0
+// validator does not check (const, if/then/else, prefixItems, ...).
+func anyParameterUses31Keywords(doc *openapi3.T) bool {
+	var params []*openapi3.Parameter
+	addParams := func(ps openapi3.Parameters) {
+		for _, p := range ps {
+			if p != nil && p.Value != nil {
+				params = append(params, p.Value)
+			}
+		}
+	}
+	addHeaders := func(hs openapi3.Headers) {
+		for _, h := range hs {
+			if h != nil && h.Value != nil {
+				params = append(params, &h.Value.Parameter)
+			}
+		}
+	}
+	addResponse := func(r *openapi3.ResponseRef) {
+		if r != nil && r.Value != nil {
+			addHeaders(r.Value.Headers)
+		}
+	}
+	if c := doc.Components; c != nil {
+		for _, p := range c.Parameters {
+			addParams(openapi3.Parameters{p})
+		}
+		addHeaders(c.Headers)
+		for _, r := range c.Responses {
+			addResponse(r)
+		}
+	}
+	if doc.Paths != nil {
+		for _, item := range doc.Paths.Map() {
+			addParams(item.Parameters)
+			for _, op := range item.Operations() {
+				addParams(op.Parameters)
+				if op.Responses != nil {
+					for _, r := range op.Responses.Map() {
+						addResponse(r)
+					}
+				}
+			}
+		}
+	}
+	seen := map[*openapi3.Schema]bool{}
+	for _, p := range params {
+		if uses31Keywords(p.Schema, seen) {
+			return true
+		}
+		for _, mt := range p.Content {
+			if mt != nil && uses31Keywords(mt.Schema, seen) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// uses31Keywords reports whether a schema or a subschema of it uses a
+// keyword that kin-openapi's OpenAPI 3.0 validator leaves unchecked.
+func uses31Keywords(ref *openapi3.SchemaRef, seen map[*openapi3.Schema]bool) bool {
+	if ref == nil || ref.Value == nil || seen[ref.Value] {
+		return false
+	}
+	s := ref.Value
+	seen[s] = true
+	if s.Const != nil || len(s.PrefixItems) > 0 || s.Contains != nil || len(s.PatternProperties) > 0 ||
+		len(s.DependentSchemas) > 0 || s.PropertyNames != nil || s.UnevaluatedItems.Has != nil ||
+		s.UnevaluatedItems.Schema != nil || s.UnevaluatedProperties.Has != nil || s.UnevaluatedProperties.Schema != nil ||
+		s.If != nil || s.Then != nil || s.Else != nil || len(s.DependentRequired) > 0 || len(s.Defs) > 0 ||
+		s.ContentSchema != nil || s.MinContains != nil || s.MaxContains != nil {
+		return true
+	}
+	subs := []*openapi3.SchemaRef{s.Items, s.Not, s.AdditionalProperties.Schema}
+	subs = append(subs, s.AllOf...)
+	subs = append(subs, s.AnyOf...)
+	subs = append(subs, s.OneOf...)
+	for _, p := range s.Properties {
+		subs = append(subs, p)
+	}
+	for _, sub := range subs {
+		if uses31Keywords(sub, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// loadDocument loads and validates the OpenAPI document: spec (WithSpec), or
+// by default the embedded effective document (openaiimages.EffectiveSpec).
+// It is the one place the document comes from.
+func loadDocument(spec []byte) (*openapi3.T, error) {
+	if spec == nil {
+		spec = openaiimages.EffectiveSpec()
+	}
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromData(spec)
+	if err != nil {
+		return nil, fmt.Errorf("contract: loading the OpenAPI document: %w", err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		return nil, fmt.Errorf("contract: invalid OpenAPI document: %w", err)
+	}
+	return doc, nil
 }
 
 // Violations returns the response violations Middleware has found so far,
@@ -200,6 +332,48 @@ func (v *Validator) recordViolation(err error) {
 	if f := v.cfg.onResponseError; f != nil {
 		f(err)
 	}
+}
+
+// filterRoute returns the route to hand to openapi3filter: route itself, or
+// a copy naming the document as 3.0 (see New).
+func (v *Validator) filterRoute(route *routers.Route) *routers.Route {
+	if v.as30 == nil {
+		return route
+	}
+	if r, ok := v.routes30.Load(route); ok {
+		return r.(*routers.Route)
+	}
+	r := *route
+	r.Spec = v.as30
+	got, _ := v.routes30.LoadOrStore(route, &r)
+	return got.(*routers.Route)
+}
+
+// mayMatch reports whether a path of the spec could match p: whether one
+// starts with p's first segment, or with a template that matches any.
+func (v *Validator) mayMatch(p string) bool {
+	if v.firstSegments == nil {
+		return true
+	}
+	first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+	return v.firstSegments[first]
+}
+
+// firstSegmentsOf returns the first segments of doc's paths, or nil when one
+// of them starts with a template ("/{id}/..."), which any segment matches.
+func firstSegmentsOf(doc *openapi3.T) map[string]bool {
+	segs := map[string]bool{}
+	if doc.Paths == nil {
+		return segs
+	}
+	for p := range doc.Paths.Map() {
+		first, _, _ := strings.Cut(strings.TrimPrefix(p, "/"), "/")
+		if strings.Contains(first, "{") {
+			return nil
+		}
+		segs[first] = true
+	}
+	return segs
 }
 
 // findRoute maps a request to an operation of the spec, removing the base
@@ -227,13 +401,16 @@ func (v *Validator) findRoute(r *http.Request) (*routers.Route, map[string]strin
 		}
 	}
 	methodMismatch := false
+	u := *r.URL
+	probe := &http.Request{Method: r.Method, URL: &u, Header: r.Header, Host: r.Host}
 	for _, c := range candidates {
-		u := *r.URL
+		if !v.mayMatch(c) {
+			continue // no path of the spec starts with c's first segment
+		}
 		u.Path, u.RawPath = c, ""
-		probe := &http.Request{Method: r.Method, URL: &u, Header: r.Header, Host: r.Host}
 		route, params, err := v.router.FindRoute(probe)
 		if err == nil {
-			return route, params, nil
+			return v.filterRoute(route), params, nil
 		}
 		var re *routers.RouteError
 		if errors.As(err, &re) && re.Reason == routers.ErrMethodNotAllowed.Error() {
@@ -487,7 +664,7 @@ func (v *Validator) validateResponse(route *routers.Route, r *http.Request, resp
 	if body == nil {
 		body = http.NoBody
 	}
-	sp := newSpool(v.cfg.memoryLimit)
+	sp := newSpool(v.cfg.memoryLimit, resp.ContentLength)
 	tee := newTee(body, sp)
 	var verr error
 	if isSSE(mediaType) {

@@ -409,3 +409,132 @@ paths:
 		t.Errorf("message quotes the value: %v", err)
 	}
 }
+
+// TestJSONBodyAroundMemoryLimit checks that a JSON body gets the same
+// verdict and is restored byte for byte whether it fits in memory, fills it
+// exactly, or goes on in the spool's file.
+func TestJSONBodyAroundMemoryLimit(t *testing.T) {
+	t.Setenv("TMPDIR", t.TempDir())
+	bodies := map[string]string{
+		`{"prompt":"` + strings.Repeat("a", 300) + `","n":2}`:    "",
+		`{"prompt":"` + strings.Repeat("a", 300) + `","n":"2"}`:  `request createImage: body field "n": value must be an integer`,
+		`{"prompt":"` + strings.Repeat("a", 300) + `"} {}`:       "request createImage: body: not valid JSON: unexpected data after the JSON value",
+		`{"prompt":"` + strings.Repeat("a", 300) + `"`:           "request createImage: body: not valid JSON: unexpected end of JSON input",
+		`{"prompt":"` + strings.Repeat("a", 300) + `"}` + "\n\n": "",
+		"  \n": "request createImage: body: required, but the request has none",
+	}
+	for body, want := range bodies {
+		for _, limit := range []int64{1, 64, int64(len(body)) - 1, int64(len(body)), int64(len(body)) + 1, 8 << 20} {
+			if limit < 1 {
+				continue
+			}
+			v := newValidator(t, WithBodyMemoryLimit(limit))
+			r := jsonRequest(t, genURL, body)
+			got := ""
+			if err := v.ValidateRequest(r); err != nil {
+				got = err.Error()
+			}
+			if got != want {
+				t.Errorf("limit %d, body %.20q: got %q, want %q", limit, body, got, want)
+			}
+			restored, err := io.ReadAll(r.Body)
+			noError(t, err)
+			noError(t, r.Body.Close())
+			if string(restored) != body {
+				t.Errorf("limit %d: restored body differs", limit)
+			}
+		}
+	}
+	if files, _ := os.ReadDir(os.Getenv("TMPDIR")); len(files) != 0 {
+		t.Errorf("%d spool files left", len(files))
+	}
+}
+
+// TestRoutingTemplatedFirstSegment checks that leading segments are still
+// tried when a path of the spec starts with a template, which any segment
+// matches.
+func TestRoutingTemplatedFirstSegment(t *testing.T) {
+	spec := `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /{tenant}/things:
+    post:
+      operationId: createThing
+      parameters:
+        - {in: path, name: tenant, required: true, schema: {type: string, pattern: "^[a-z]+$"}}
+      responses:
+        "200": {description: OK}
+`
+	v := newValidator(t, WithSpec([]byte(spec)), WithoutSecurity())
+	for _, url := range []string{"http://h/acme/things", "http://h/v1/acme/things", "http://h/a/b/acme/things"} {
+		r, _ := http.NewRequest(http.MethodPost, url, nil)
+		noError(t, v.ValidateRequest(r))
+	}
+	r, _ := http.NewRequest(http.MethodPost, "http://h/things", nil)
+	if err := v.ValidateRequest(r); !errors.Is(err, ErrNoOperation) {
+		t.Errorf("got %v, want ErrNoOperation", err)
+	}
+}
+
+// TestParameters checks parameters against their schemas, whether
+// openapi3filter sees the document as 3.0 (schemas without 3.1-only
+// keywords, checked without compiling anything) or as 3.1 (a const).
+func TestParameters(t *testing.T) {
+	const spec = `openapi: 3.1.0
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      parameters:
+        - {in: path, name: id, required: true, schema: {type: string, pattern: "^t_[a-z0-9]+$", maxLength: 12}}
+        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {in: query, name: order, schema: {type: string, enum: [asc, desc]}}
+        - {in: query, name: flag, schema: {type: boolean}}
+        - {in: header, name: X-Mode, schema: {type: string, EXTRA}}
+      responses:
+        "200": {description: OK}
+`
+	for _, extra := range []string{"minLength: 1", "const: fast"} {
+		t.Run(extra, func(t *testing.T) {
+			v := newValidator(t, WithSpec([]byte(strings.Replace(spec, "EXTRA", extra, 1))), WithoutSecurity())
+			route, _, err := v.findRoute(httptestRequest("http://h/things/t_1"))
+			noError(t, err)
+			if want := strings.HasPrefix(extra, "const"); route.Spec.IsOpenAPI31OrLater() != want {
+				t.Fatalf("openapi3filter sees version %s", route.Spec.OpenAPI)
+			}
+			get := func(url, mode string) error {
+				r := httptestRequest(url)
+				if mode != "" {
+					r.Header.Set("X-Mode", mode)
+				}
+				return v.ValidateRequest(r)
+			}
+			noError(t, get("http://h/things/t_abc1?limit=100&order=desc&flag=true", "fast"))
+			for _, c := range []struct{ url, in, field string }{
+				{"http://h/things/T_1", InPath, "id"},
+				{"http://h/things/t_aaaaaaaaaaaaa", InPath, "id"},
+				{"http://h/things/t_1?limit=0", InQuery, "limit"},
+				{"http://h/things/t_1?limit=ten", InQuery, "limit"},
+				{"http://h/things/t_1?order=up", InQuery, "order"},
+				{"http://h/things/t_1?flag=maybe", InQuery, "flag"},
+			} {
+				wantViolation(t, get(c.url, "fast"), c.in, c.field)
+			}
+			err = get("http://h/things/t_1", "slow")
+			if strings.HasPrefix(extra, "const") {
+				wantViolation(t, err, InHeader, "X-Mode")
+			} else {
+				noError(t, err)
+			}
+		})
+	}
+}
+
+func httptestRequest(url string) *http.Request {
+	r, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		panic(err)
+	}
+	return r
+}

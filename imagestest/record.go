@@ -6,8 +6,11 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"time"
+
+	"github.com/imagegen-go/openai-images/internal/redact"
 )
 
 // Request is a request the emulator received, for assertions in tests.
@@ -17,8 +20,12 @@ type Request struct {
 	// Path is the URL path, such as /v1/images/edits.
 	Path  string
 	Query string
-	// Header holds the request headers except Authorization, which is
-	// never recorded.
+	// Header holds the request headers except the credentials, which are
+	// never recorded: Authorization, Proxy-Authorization, Cookie, and any
+	// header whose name says it carries a key, token or secret (Api-Key,
+	// X-Api-Key, ...). Their values, and those of query parameters named
+	// the same way (api_key=...), are also cut from everything else
+	// recorded (the query, other headers, the body's fields).
 	Header      http.Header
 	ContentType string
 	// Params holds the body's fields: the decoded JSON object, or the
@@ -55,15 +62,47 @@ type recording struct {
 	// newest requests only; see maxThumbRequests).
 	thumbs []*image.NRGBA
 	done   bool
+	// scrub cuts the request's credentials from what is recorded.
+	scrub *redact.Scrubber
+}
+
+// credentialHeader reports a header (or query parameter) that carries a
+// credential.
+func credentialHeader(name string) bool {
+	n := strings.ToLower(name)
+	for _, w := range []string{"authorization", "cookie", "key", "token", "secret", "password", "credential", "session", "signature"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // record adds r to the log and returns a context carrying the entry.
 func (e *Emulator) record(r *http.Request) *http.Request {
 	h := r.Header.Clone()
-	h.Del("Authorization")
-	rec := &recording{req: Request{
-		Time: e.now(), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-		Header: h, ContentType: r.Header.Get("Content-Type"),
+	var secrets []string
+	for k, vs := range h {
+		if credentialHeader(k) {
+			for _, v := range vs {
+				scheme, token, ok := strings.Cut(v, " ")
+				if ok && !strings.ContainsAny(scheme, "=") {
+					secrets = append(secrets, token)
+				}
+				secrets = append(secrets, v)
+			}
+			delete(h, k)
+		}
+	}
+	for k, vs := range r.URL.Query() {
+		if credentialHeader(k) {
+			secrets = append(secrets, vs...)
+		}
+	}
+	scrub := redact.New(secrets...)
+	rec := &recording{scrub: scrub, req: Request{
+		Time: e.now(), Method: r.Method, Path: scrub.String(r.URL.Path), Query: scrub.String(r.URL.RawQuery),
+		Header: scrub.Header(h), ContentType: r.Header.Get("Content-Type"),
 	}}
 	e.mu.Lock()
 	e.appendRecording(rec)
@@ -79,7 +118,44 @@ func setParams(ctx context.Context, params map[string]any, files []File) {
 	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
+	if rec.scrub != nil {
+		params = scrubValue(rec.scrub, params).(map[string]any)
+		for i := range files {
+			files[i].Filename = rec.scrub.String(files[i].Filename)
+		}
+	}
 	rec.req.Params, rec.req.Files = params, files
+}
+
+// scrubValue returns a copy of a decoded body value with the request's
+// credentials cut from every string in it.
+func scrubValue(s *redact.Scrubber, v any) any {
+	switch v := v.(type) {
+	case string:
+		return s.String(v)
+	case []string:
+		out := make([]string, len(v))
+		for i, x := range v {
+			out[i] = s.String(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = scrubValue(s, x)
+		}
+		return out
+	case map[string]any:
+		if v == nil {
+			return v
+		}
+		out := make(map[string]any, len(v))
+		for k, x := range v {
+			out[s.String(k)] = scrubValue(s, x)
+		}
+		return out
+	}
+	return v
 }
 
 // Requests returns the requests received so far, oldest first: all of

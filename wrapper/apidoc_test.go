@@ -57,7 +57,7 @@ func TestAPIDocLinesMatchSpec(t *testing.T) {
 			seen[fn.Name.Name] = true
 		}
 	}
-	for _, name := range []string{"Generate", "Edit", "CreateVariation"} {
+	for _, name := range []string{"Generate", "Edit", "Vary"} {
 		if !seen[name] {
 			t.Errorf("Client.%s has no API: line", name)
 		}
@@ -73,4 +73,71 @@ func recvName(fn *ast.FuncDecl) string {
 		return id.Name
 	}
 	return ""
+}
+
+// The Go snippets of README.md and the package documentation use the
+// current names, none of those deprecated.go keeps for old code.
+func TestDocsUseCurrentNames(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "deprecated.go", nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []*regexp.Regexp
+	deprecated := func(doc *ast.CommentGroup) bool { return doc != nil && strings.Contains(doc.Text(), "Deprecated: ") }
+	for _, decl := range file.Decls {
+		switch d := decl.(type) {
+		case *ast.FuncDecl:
+			if !deprecated(d.Doc) {
+				continue
+			}
+			if d.Recv != nil {
+				patterns = append(patterns, regexp.MustCompile(`\.`+d.Name.Name+`\(`))
+			} else {
+				patterns = append(patterns, regexp.MustCompile(`\bwrapper\.`+d.Name.Name+`\b`))
+			}
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				var name string
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					name = s.Name.Name
+				case *ast.ValueSpec:
+					name = s.Names[0].Name
+				}
+				if deprecated(d.Doc) {
+					patterns = append(patterns, regexp.MustCompile(`\bwrapper\.`+name+`\b`))
+				}
+			}
+		}
+	}
+	if len(patterns) < 10 {
+		t.Fatalf("found %d deprecated names in deprecated.go", len(patterns))
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snippets []string
+	for _, m := range regexp.MustCompile("(?s)```go\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		snippets = append(snippets, m[1])
+	}
+	var code []string
+	for _, l := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(l, "//\t") {
+			code = append(code, l)
+		}
+	}
+	snippets = append(snippets, strings.Join(code, "\n"))
+	for i, s := range snippets {
+		for _, p := range patterns {
+			if loc := p.FindString(s); loc != "" {
+				t.Errorf("snippet %d uses the deprecated %s", i, loc)
+			}
+		}
+	}
 }

@@ -26,19 +26,29 @@ import (
 // BatchItem is one request of a batch: a generation or an edit (set exactly
 // one of Generate and Edit).
 type BatchItem struct {
-	// ID names the item's image files and its manifest entry, and is the
-	// custom_id of a Batch API request. It must be unique in the batch
-	// (ignoring case, for case-insensitive file systems) and safe as a file
-	// name: at most 64 letters, digits, '.', '_' and '-', not starting with
-	// '.' or '-'. Empty means "item-NNNNN" from the item's position
-	// (item-00001 for the first), which is stable as long as the list is.
+	// ID names the item's image files (ID.ext, or ID-1.ext, ID-2.ext, ...
+	// for several images) and its manifest entry, and is the custom_id of
+	// a Batch API request. It must be unique in the batch (ignoring case,
+	// for case-insensitive file systems) and safe as a file name: at most
+	// 64 letters, digits, '.', '_' and '-', not starting with '.' or '-',
+	// and not ending in '-' and a number, which would be the name of
+	// another item's image.
+	//
+	// Empty means the item is keyed by its content: the prompt and every
+	// parameter (uploaded images by path), as in a-sea-otter-kqzvbwem (see
+	// [BatchItemIDs]). Reordering, inserting or removing items then never
+	// changes another item's key, so a rerun skips exactly what is done;
+	// an item whose parameters change is a new item, with new files.
 	ID       string
 	Generate *GenerateParams
 	Edit     *EditParams
+	// Line is the line of the batch file the item was read from (from
+	// 1, set by ParseBatch), for messages; 0 otherwise. It is not sent.
+	Line int
 }
 
-// BatchOptions configure [Client.RunBatch].
-type BatchOptions struct {
+// RunBatchOptions configure [Client.RunBatch].
+type RunBatchOptions struct {
 	// OutDir receives the image files and the manifest. Required. It is
 	// created if needed.
 	OutDir string
@@ -56,7 +66,7 @@ type BatchOptions struct {
 	RequestOptions []RequestOption
 }
 
-// BatchProgress reports a batch's progress to [BatchOptions.OnProgress].
+// BatchProgress reports a batch's progress to [RunBatchOptions.OnProgress].
 type BatchProgress struct {
 	// Total is the number of items; Done counts the finished ones,
 	// including those skipped as done by an earlier run.
@@ -146,6 +156,11 @@ type BatchManifestEntry struct {
 	// RequestSHA256 fingerprints the request: a rerun skips an item only
 	// when its request is unchanged.
 	RequestSHA256 string `json:"request_sha256,omitempty"`
+	// Prompt and Request are the item's prompt and its other parameters,
+	// by their API names (uploaded images by path), so that a rerun can
+	// say what changed.
+	Prompt  string          `json:"prompt,omitempty"`
+	Request json.RawMessage `json:"request,omitempty"`
 	// BatchID is the Batch API batch the result came from, if any.
 	BatchID string    `json:"batch_id,omitempty"`
 	Time    time.Time `json:"time"`
@@ -213,6 +228,8 @@ func openManifest(dir string) (*manifest, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	// A run killed while writing an image left its temporary file behind.
+	_, _ = atomicfile.RemoveStale(dir)
 	path := filepath.Join(dir, BatchManifestName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -277,9 +294,12 @@ func (m *manifest) paths(files []string) []string {
 }
 
 // entryFor records an item's outcome for the manifest.
-func entryFor(r *BatchItemResult, fingerprint string, files []string) BatchManifestEntry {
+func entryFor(r *BatchItemResult, fingerprint string, req itemRequest, files []string) BatchManifestEntry {
 	e := BatchManifestEntry{ID: r.ID, Index: r.Index, Status: manifestOK, Files: files, RequestID: r.RequestID,
-		Attempts: r.Attempts, RequestSHA256: fingerprint, Time: time.Now().UTC()}
+		Attempts: r.Attempts, RequestSHA256: fingerprint, Prompt: req.prompt, Time: time.Now().UTC()}
+	if req.params != nil {
+		e.Request = req.paramsJSON()
+	}
 	if r.Err != nil {
 		e.Status, e.Files, e.Error = manifestError, nil, r.Err.Error()
 		var apiErr *APIError
@@ -300,32 +320,23 @@ func entryFor(r *BatchItemResult, fingerprint string, files []string) BatchManif
 // maxBatchIDLen bounds an item ID.
 const maxBatchIDLen = 64
 
-// batchIDs checks the items and returns their IDs, defaults filled in.
-func batchIDs(items []BatchItem) ([]string, error) {
-	ids := make([]string, len(items))
-	seen := make(map[string]int, len(items))
-	for i, it := range items {
-		id := it.ID
-		if id == "" {
-			id = fmt.Sprintf("item-%05d", i+1)
-		}
-		if err := checkBatchID(id); err != nil {
-			return nil, fmt.Errorf("openai-images: batch item %d: %w", i, err)
-		}
-		if (it.Generate == nil) == (it.Edit == nil) {
-			return nil, fmt.Errorf("openai-images: batch item %d (%s): set exactly one of Generate and Edit", i, id)
-		}
-		key := strings.ToLower(id)
-		if j, dup := seen[key]; dup {
-			return nil, fmt.Errorf("openai-images: batch items %d and %d have the same ID %q (IDs name files, so case is ignored)", j, i, id)
-		}
-		seen[key] = i
-		ids[i] = id
+// checkBatchID checks that an ID can name files of its own.
+func checkBatchID(id string) error {
+	if err := checkBatchFileName(id); err != nil {
+		return err
 	}
-	return ids, nil
+	if i := strings.LastIndexByte(id, '-'); i >= 0 && i < len(id)-1 && strings.Trim(id[i+1:], "0123456789") == "" {
+		return fmt.Errorf("ID %q ends in %q, which names the images of items with several (%s-1.png, %s-2.png, ...): use another ID, such as %q",
+			id, id[i:], id[:i], id[:i], id[:i]+"_"+id[i+1:])
+	}
+	return nil
 }
 
-func checkBatchID(id string) error {
+// checkBatchFileName checks that an ID is safe as a file name.
+func checkBatchFileName(id string) error {
+	if id == "" {
+		return errors.New("empty ID")
+	}
 	if len(id) > maxBatchIDLen {
 		return fmt.Errorf("ID %q is longer than %d characters", clip(id, maxBatchIDLen), maxBatchIDLen)
 	}
@@ -359,17 +370,21 @@ func (c *Client) fingerprint(it *BatchItem, rc *requestConfig) (string, error) {
 		for i, im := range p.Images {
 			names[i] = im.Name()
 		}
-		mask := ""
+		mask, markup := "", ""
 		if p.Mask != nil {
 			mask = p.Mask.Name()
 		}
-		p.Images, p.Mask = nil, nil
+		if p.Markup != nil {
+			markup = p.Markup.Name()
+		}
+		p.Images, p.Mask, p.Markup = nil, nil, nil
 		b, err = json.Marshal(struct {
 			Params EditParams
 			Images []string
 			Mask   string
+			Markup string `json:",omitempty"`
 			Extra  map[string]any
-		}{p, names, mask, rc.body})
+		}{p, names, mask, markup, rc.body})
 	}
 	if err != nil {
 		return "", err
@@ -382,11 +397,11 @@ func fingerprintBytes(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// planBatch checks the items and options, opens the manifest and finds the
-// items an earlier run finished; the caller closes r.m.
-func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, todo []int, concurrency int, err error) {
+// planBatch checks the items and options, plans the run, and opens the
+// manifest for appending; the caller closes r.m.
+func (c *Client) planBatch(items []BatchItem, opts RunBatchOptions) (r *batchRun, todo []int, concurrency int, err error) {
 	if opts.OutDir == "" {
-		return nil, nil, 0, errors.New("openai-images: RunBatch: BatchOptions.OutDir is required")
+		return nil, nil, 0, errors.New("openai-images: RunBatch: RunBatchOptions.OutDir is required")
 	}
 	concurrency = opts.Concurrency
 	switch {
@@ -399,7 +414,7 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	ids, err := batchIDs(items)
+	plan, planned, err := c.plan(items, opts.OutDir, rc)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -417,21 +432,15 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 		reqOpts:  append(append([]RequestOption(nil), opts.RequestOptions...), WithRequestMaxRetries(0)),
 		lim:      newLimiter(concurrency),
 		res:      &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: m.path},
-		fps:      make([]string, len(items)),
+		planned:  planned,
 		finished: make([]bool, len(items)),
 	}
-	for i := range items {
-		r.res.Items[i] = BatchItemResult{Index: i, ID: ids[i]}
-		fp, err := c.fingerprint(&items[i], rc)
-		if err != nil {
-			m.close()
-			return nil, nil, 0, fmt.Errorf("openai-images: RunBatch: item %s: %w", ids[i], err)
-		}
-		r.fps[i] = fp
-		if e, ok := m.done(ids[i], fp); ok {
+	for i, pi := range plan.Items {
+		r.res.Items[i] = BatchItemResult{Index: i, ID: pi.ID}
+		if pi.State == BatchItemDone {
 			r.res.Items[i].Skipped = true
-			r.res.Items[i].Files = m.paths(e.Files)
-			r.res.Items[i].RequestID = e.RequestID
+			r.res.Items[i].Files = pi.Files
+			r.res.Items[i].RequestID = pi.Previous.RequestID
 			r.res.Skipped++
 			continue
 		}
@@ -440,17 +449,24 @@ func (c *Client) planBatch(items []BatchItem, opts BatchOptions) (r *batchRun, t
 	return r, todo, concurrency, nil
 }
 
-// BatchDone reports, without sending anything, which items an earlier run
-// into opts.OutDir finished: the returned result has Skipped set on exactly
-// the items RunBatch would skip (same ID, same request, files present), with
-// their files. Use it to submit only the rest to the Batch API.
-func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, error) {
-	r, _, _, err := c.planBatch(items, opts)
+// BatchDone reports which items an earlier run into opts.OutDir finished,
+// as a result with Skipped set on them.
+//
+// Deprecated: use PlanBatch, which also says which items changed.
+func (c *Client) BatchDone(items []BatchItem, opts RunBatchOptions) (*BatchResult, error) {
+	p, err := c.PlanBatch(items, opts)
 	if err != nil {
 		return nil, err
 	}
-	r.m.close()
-	return r.res, nil
+	res := &BatchResult{Items: make([]BatchItemResult, len(items)), Manifest: p.Manifest}
+	for i, pi := range p.Items {
+		res.Items[i] = BatchItemResult{Index: i, ID: pi.ID}
+		if pi.State == BatchItemDone {
+			res.Items[i].Skipped, res.Items[i].Files, res.Items[i].RequestID = true, pi.Files, pi.Previous.RequestID
+			res.Skipped++
+		}
+	}
+	return res, nil
 }
 
 // RunBatch runs items concurrently, paced to the server's rate limit, and
@@ -461,8 +477,9 @@ func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, 
 // [BatchManifestEntry]).
 //
 // The run is resumable: a rerun with the same OutDir skips the items the
-// manifest records as done (same ID, same request, files present) and runs
-// the others, failed ones included. An interruption loses nothing that
+// manifest records as done (same ID or content key, same request, files
+// present) and runs the others, failed and changed ones included;
+// [Client.PlanBatch] tells which is which beforehand. An interruption loses nothing that
 // finished: image files are written atomically before their manifest line.
 // Run one batch per directory at a time.
 //
@@ -489,7 +506,10 @@ func (c *Client) BatchDone(items []BatchItem, opts BatchOptions) (*BatchResult, 
 // result with ctx's error. A response already received is still saved.
 // Per-item failures are in the result, not the error: see
 // [BatchResult.Err].
-func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts BatchOptions) (*BatchResult, error) {
+func (c *Client) RunBatch(ctx context.Context, items []BatchItem, opts RunBatchOptions) (*BatchResult, error) {
+	if ctx == nil {
+		return nil, opError("RunBatch", errNilContext)
+	}
 	r, todo, concurrency, err := c.planBatch(items, opts)
 	if err != nil {
 		return nil, err
@@ -534,12 +554,12 @@ func notRun(ctx context.Context) error {
 type batchRun struct {
 	c          *Client
 	items      []BatchItem
-	opts       BatchOptions
+	opts       RunBatchOptions
 	reqOpts    []RequestOption
 	maxRetries int
 	m          *manifest
 	lim        *limiter
-	fps        []string
+	planned    []plannedItem
 
 	mu       sync.Mutex // guards res and finished, and serialises OnProgress
 	res      *BatchResult
@@ -659,7 +679,7 @@ func (r *batchRun) finish(i int, it *BatchItemResult, resp *ImagesResponse) {
 		cancel()
 		it.Files = r.m.paths(files)
 	}
-	if err := r.m.append(entryFor(it, r.fps[i], files)); err != nil && it.Err == nil {
+	if err := r.m.append(entryFor(it, r.planned[i].fingerprint, r.planned[i].req, files)); err != nil && it.Err == nil {
 		it.Err = fmt.Errorf("openai-images: batch manifest: %w", err)
 	}
 	if it.Err != nil {
@@ -688,7 +708,7 @@ func saveImages(ctx context.Context, dir, id string, data []GeneratedImage) ([]s
 			names = append(names, filepath.Base(img.Path))
 			continue
 		}
-		b, err := img.Bytes(ctx)
+		b, err := img.Content(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -961,8 +981,8 @@ func backoff(n int) time.Duration {
 
 // ReadBatchFile reads batch items from a file of one of two forms.
 //
-// Plain text: one prompt per line, each a generation. Items get default IDs
-// (item-00001, ...).
+// Plain text: one prompt per line, each a generation, keyed by its content
+// (see [BatchItem]).
 //
 // JSONL (the first non-blank line starts with '{'): one JSON object per line
 // with the parameters' API names:
@@ -970,12 +990,17 @@ func backoff(n int) time.Duration {
 //	{"id": "otter", "prompt": "A sea otter", "model": "gpt-image-1.5", "size": "1024x1024"}
 //	{"prompt": "Add a hat", "images": ["otter.png"], "mask": "mask.png"}
 //	{"prompt": "Add a hat", "image_urls": ["https://example.com/otter.png"], "image_file_ids": ["file-abc"]}
+//	{"prompt": "A kite", "model": "gpt-image-2.5-flare", "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120}
+//	{"prompt": "A logo", "output_format": "svg", "svg": {"model": "gpt-5", "reasoning": {"effort": "low"}}}
 //
-// Fields: id, prompt, model, n, size, quality, style, background, moderation,
-// output_format, output_compression, response_format, user, input_fidelity,
+// Fields: id, prompt, model, n, size, quality, complexity, style, background,
+// moderation, output_format, output_compression, frame_count,
+// frame_duration_ms (whole milliseconds), svg ({"model", "reasoning":
+// {"effort"}}), response_format, safety_identifier, user, input_fidelity,
 // and for edits images (local paths, relative to the file's directory,
 // uploaded as multipart), image_urls, image_file_ids (references, sent as
-// JSON), mask, mask_url, mask_file_id. An object with any image is an edit.
+// JSON), mask, mask_url, mask_file_id, markup (a local path: a file part of
+// a multipart edit). An object with any image is an edit.
 // Unknown fields are errors, reported with their line. Parameters not given
 // are left unset: see [ApplyBatchDefaults].
 //
@@ -990,11 +1015,15 @@ func ReadBatchFile(path string) ([]BatchItem, error) {
 }
 
 // ParseBatch reads batch items as [ReadBatchFile] does. name is used in
-// errors, and its directory resolves relative image paths.
+// errors, and its directory resolves relative image paths. Each item's Line
+// is set. Every line that is not an item is reported, in a
+// *[BatchFileError].
 func ParseBatch(r io.Reader, name string) ([]BatchItem, error) {
 	br := bufio.NewReader(r)
 	var items []BatchItem
+	var bad []BatchLineError
 	jsonl, decided := false, false
+	ids := map[string]int{} // lower-cased ID -> its line
 	for lineNo := 1; ; lineNo++ {
 		line, err := br.ReadString('\n')
 		if err != nil && err != io.EOF {
@@ -1008,24 +1037,61 @@ func ParseBatch(r io.Reader, name string) ([]BatchItem, error) {
 			if !decided {
 				jsonl, decided = strings.HasPrefix(text, "{"), true
 			}
+			it := BatchItem{Generate: &GenerateParams{Prompt: text}}
+			var perr error
 			if jsonl {
-				it, perr := parseBatchLine([]byte(text), filepath.Dir(name))
-				if perr != nil {
-					return nil, fmt.Errorf("openai-images: %s:%d: %w", name, lineNo, perr)
+				it, perr = parseBatchLine([]byte(text), filepath.Dir(name))
+			}
+			if perr == nil && it.ID != "" {
+				if perr = checkBatchID(it.ID); perr == nil {
+					key := strings.ToLower(it.ID)
+					if first, dup := ids[key]; dup {
+						perr = fmt.Errorf("ID %q is also line %d's (IDs name files, so case is ignored)", it.ID, first)
+					} else {
+						ids[key] = lineNo
+					}
 				}
-				items = append(items, it)
+			}
+			if perr != nil {
+				bad = append(bad, BatchLineError{Line: lineNo, Err: perr})
 			} else {
-				items = append(items, BatchItem{Generate: &GenerateParams{Prompt: text}})
+				it.Line = lineNo
+				items = append(items, it)
 			}
 		}
 		if err == io.EOF {
 			break
 		}
 	}
-	if _, err := batchIDs(items); err != nil {
-		return nil, fmt.Errorf("%w (in %s)", err, name)
+	if len(bad) > 0 {
+		return nil, &BatchFileError{Name: name, Lines: bad}
 	}
 	return items, nil
+}
+
+// BatchFileError lists every line of a batch file that is not an item.
+type BatchFileError struct {
+	Name  string
+	Lines []BatchLineError
+}
+
+// BatchLineError is one line of a batch file that is not an item.
+type BatchLineError struct {
+	Line int // from 1
+	Err  error
+}
+
+// Error lists the lines, as name:line: problem, separated by "; ".
+func (e *BatchFileError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "openai-images: ")
+	for i, l := range e.Lines {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s:%d: %v", e.Name, l.Line, l.Err)
+	}
+	return b.String()
 }
 
 // batchLine is one JSONL line of a batch file.
@@ -1043,6 +1109,11 @@ type batchLine struct {
 	OutputCompression *int     `json:"output_compression"`
 	ResponseFormat    string   `json:"response_format"`
 	User              string   `json:"user"`
+	SafetyIdentifier  string   `json:"safety_identifier"`
+	Complexity        string   `json:"complexity"`
+	FrameCount        int      `json:"frame_count"`
+	FrameDurationMS   int      `json:"frame_duration_ms"`
+	SVG               *lineSVG `json:"svg"`
 	InputFidelity     string   `json:"input_fidelity"`
 	Images            []string `json:"images"`
 	ImageURLs         []string `json:"image_urls"`
@@ -1050,6 +1121,27 @@ type batchLine struct {
 	Mask              string   `json:"mask"`
 	MaskURL           string   `json:"mask_url"`
 	MaskFileID        string   `json:"mask_file_id"`
+	Markup            string   `json:"markup"`
+}
+
+// lineSVG is the svg object of a JSONL line, as the API names its fields.
+type lineSVG struct {
+	Model     string `json:"model"`
+	Reasoning *struct {
+		Effort string `json:"effort"`
+	} `json:"reasoning"`
+}
+
+// svgOptions returns the line's svg object as SVGOptions (nil without one).
+func (l *batchLine) svgOptions() *SVGOptions {
+	if l.SVG == nil {
+		return nil
+	}
+	o := &SVGOptions{Model: l.SVG.Model}
+	if l.SVG.Reasoning != nil {
+		o.ReasoningEffort = ReasoningEffort(l.SVG.Reasoning.Effort)
+	}
+	return o
 }
 
 func parseBatchLine(b []byte, dir string) (BatchItem, error) {
@@ -1063,15 +1155,21 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 		return BatchItem{}, errors.New("more than one JSON value on the line")
 	}
 	it := BatchItem{ID: l.ID}
+	if l.FrameDurationMS < 0 {
+		return it, fmt.Errorf("frame_duration_ms %d is negative", l.FrameDurationMS)
+	}
+	frameDuration := time.Duration(l.FrameDurationMS) * time.Millisecond
 	if len(l.Images)+len(l.ImageURLs)+len(l.ImageFileIDs) == 0 {
-		if l.Mask != "" || l.MaskURL != "" || l.MaskFileID != "" || l.InputFidelity != "" {
-			return it, errors.New("mask and input_fidelity need images to edit")
+		if l.Mask != "" || l.MaskURL != "" || l.MaskFileID != "" || l.InputFidelity != "" || l.Markup != "" {
+			return it, errors.New("mask, markup and input_fidelity need images to edit")
 		}
 		it.Generate = &GenerateParams{
 			Prompt: l.Prompt, Model: Model(l.Model), N: l.N, Size: Size(l.Size), Quality: Quality(l.Quality),
 			Style: Style(l.Style), Background: Background(l.Background), Moderation: Moderation(l.Moderation),
 			OutputFormat: OutputFormat(l.OutputFormat), OutputCompression: l.OutputCompression,
-			ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User,
+			ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User, SafetyIdentifier: l.SafetyIdentifier,
+			Complexity: Complexity(l.Complexity), FrameCount: l.FrameCount, FrameDuration: frameDuration,
+			SVG: l.svgOptions(),
 		}
 		return it, nil
 	}
@@ -1082,7 +1180,9 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 		Prompt: l.Prompt, Model: Model(l.Model), N: l.N, Size: Size(l.Size), Quality: Quality(l.Quality),
 		Background: Background(l.Background), Moderation: Moderation(l.Moderation), OutputFormat: OutputFormat(l.OutputFormat),
 		OutputCompression: l.OutputCompression, ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User,
-		InputFidelity: InputFidelity(l.InputFidelity),
+		SafetyIdentifier: l.SafetyIdentifier, InputFidelity: InputFidelity(l.InputFidelity),
+		Complexity: Complexity(l.Complexity), FrameCount: l.FrameCount, FrameDuration: frameDuration,
+		SVG: l.svgOptions(),
 	}
 	resolve := func(path string) string {
 		if filepath.IsAbs(path) {
@@ -1116,7 +1216,14 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 	if masks > 1 {
 		return it, errors.New("give one of mask, mask_url and mask_file_id")
 	}
-	if (len(p.Images) > 0 || p.Mask != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
+	if l.Markup != "" {
+		m := ImageFromPath(resolve(l.Markup))
+		p.Markup = &m
+	}
+	if (len(p.Images) > 0 || p.Mask != nil || p.Markup != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
+		if p.Markup != nil && p.Mask == nil && len(p.Images) == 0 {
+			return it, errors.New("markup is a file part of a multipart edit: give local images (images), not references")
+		}
 		return it, errors.New("give local images (images, mask) or references (image_urls, image_file_ids, mask_url, mask_file_id), not both")
 	}
 	it.Edit = p
@@ -1125,8 +1232,9 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 
 // ApplyBatchDefaults fills the parameters each item leaves unset from d
 // (such as a command line's --model and --size): model, n, size, quality,
-// background, moderation, output format and compression, response format
-// and user for every item, and style for generations. d.Prompt is ignored.
+// complexity, background, moderation, output format and compression, frame
+// count and duration, SVG options, response format, safety identifier and
+// user for every item, and style for generations. d.Prompt is ignored.
 func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 	for i := range items {
 		if g := items[i].Generate; g != nil {
@@ -1140,6 +1248,14 @@ func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 			fill(&g.OutputFormat, d.OutputFormat)
 			fill(&g.ResponseFormat, d.ResponseFormat)
 			fill(&g.User, d.User)
+			fill(&g.SafetyIdentifier, d.SafetyIdentifier)
+			fill(&g.Complexity, d.Complexity)
+			fill(&g.FrameCount, d.FrameCount)
+			fill(&g.FrameDuration, d.FrameDuration)
+			if g.SVG == nil && d.SVG != nil {
+				svg := *d.SVG
+				g.SVG = &svg
+			}
 			if g.OutputCompression == nil {
 				g.OutputCompression = d.OutputCompression
 			}
@@ -1154,6 +1270,14 @@ func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 			fill(&e.OutputFormat, d.OutputFormat)
 			fill(&e.ResponseFormat, d.ResponseFormat)
 			fill(&e.User, d.User)
+			fill(&e.SafetyIdentifier, d.SafetyIdentifier)
+			fill(&e.Complexity, d.Complexity)
+			fill(&e.FrameCount, d.FrameCount)
+			fill(&e.FrameDuration, d.FrameDuration)
+			if e.SVG == nil && d.SVG != nil {
+				svg := *d.SVG
+				e.SVG = &svg
+			}
 			if e.OutputCompression == nil {
 				e.OutputCompression = d.OutputCompression
 			}

@@ -68,11 +68,15 @@ func TestRunBatchAgainstEmulator(t *testing.T) {
 	dir := t.TempDir()
 	var mu sync.Mutex
 	var done []int
-	res, err := c.RunBatch(ctx, items, wrapper.BatchOptions{OutDir: dir, Concurrency: 3, OnProgress: func(p wrapper.BatchProgress) {
+	res, err := c.RunBatch(ctx, items, wrapper.RunBatchOptions{OutDir: dir, Concurrency: 3, OnProgress: func(p wrapper.BatchProgress) {
 		mu.Lock()
 		defer mu.Unlock()
 		done = append(done, p.Done)
 	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := wrapper.BatchItemIDs(items)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +97,7 @@ func TestRunBatchAgainstEmulator(t *testing.T) {
 		if i == 2 || i == 5 {
 			continue
 		}
-		if it.Index != i || it.ID != fmt.Sprintf("item-%05d", i+1) || len(it.Files) != 1 {
+		if it.Index != i || it.ID != ids[i] || len(it.Files) != 1 {
 			t.Fatalf("result %d: %+v", i, it)
 		}
 		direct, err := c.Generate(ctx, *items[i].Generate)
@@ -114,14 +118,14 @@ func TestRunBatchAgainstEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(entries) != 8 || entries[2].Status != "error" || entries[5].StatusCode != 400 || entries[5].Code != "invalid_image" || entries[0].Files[0] != "item-00001.png" {
+	if len(entries) != 8 || entries[2].Status != "error" || entries[5].StatusCode != 400 || entries[5].Code != "invalid_image" || entries[0].Files[0] != ids[0]+".png" {
 		t.Errorf("manifest: %+v", entries)
 	}
 
 	// BatchDone tells, sending nothing, that 6 items are done: not the 2
 	// failures.
 	srv.Reset()
-	finished, err := c.BatchDone(items, wrapper.BatchOptions{OutDir: dir})
+	finished, err := c.BatchDone(items, wrapper.RunBatchOptions{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +134,7 @@ func TestRunBatchAgainstEmulator(t *testing.T) {
 	}
 
 	// A rerun retries the failures only (they fail again) and skips the rest.
-	again, err := c.RunBatch(ctx, items, wrapper.BatchOptions{OutDir: dir})
+	again, err := c.RunBatch(ctx, items, wrapper.RunBatchOptions{OutDir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,12 +150,12 @@ func TestRunBatchResumesAfterInterruption(t *testing.T) {
 	_, c := emulatorClient(t)
 	var items []wrapper.BatchItem
 	for i := range 24 {
-		items = append(items, wrapper.BatchItem{ID: fmt.Sprintf("img-%02d", i), Generate: gen256(fmt.Sprintf("scene %d", i))})
+		items = append(items, wrapper.BatchItem{ID: fmt.Sprintf("img_%02d", i), Generate: gen256(fmt.Sprintf("scene %d", i))})
 	}
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	res, err := c.RunBatch(ctx, items, wrapper.BatchOptions{OutDir: dir, Concurrency: 3, OnProgress: func(p wrapper.BatchProgress) {
+	res, err := c.RunBatch(ctx, items, wrapper.RunBatchOptions{OutDir: dir, Concurrency: 3, OnProgress: func(p wrapper.BatchProgress) {
 		if p.Done == 9 {
 			cancel() // the interruption: Ctrl-C, a deadline, a crash
 		}
@@ -191,7 +195,7 @@ func TestRunBatchResumesAfterInterruption(t *testing.T) {
 	// so that a request the interruption cancelled, which the first may
 	// still be reading, is not counted.
 	srv2, c2 := emulatorClient(t)
-	res2, err := c2.RunBatch(context.Background(), items, wrapper.BatchOptions{OutDir: dir, Concurrency: 3})
+	res2, err := c2.RunBatch(context.Background(), items, wrapper.RunBatchOptions{OutDir: dir, Concurrency: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -223,5 +227,45 @@ func TestRunBatchResumesAfterInterruption(t *testing.T) {
 			t.Errorf("entry %d: %+v", i, e)
 		}
 		checkPNG(t, filepath.Join(dir, e.Files[0]), 256, 256)
+	}
+}
+
+// The images of one item never take another's file names: an ID that would
+// (cat-1 beside cat with n=2) is refused before anything is sent, and every
+// image gets a file of its own.
+func TestRunBatchImageNamesNeverCollide(t *testing.T) {
+	t.Parallel()
+	srv, c := emulatorClient(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	two := &wrapper.GenerateParams{Prompt: "a cat", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256), N: 2}
+	one := &wrapper.GenerateParams{Prompt: "another cat", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}
+
+	_, err := c.RunBatch(ctx, []wrapper.BatchItem{{ID: "cat", Generate: two}, {ID: "cat-1", Generate: one}}, wrapper.RunBatchOptions{OutDir: dir})
+	if err == nil || !strings.Contains(err.Error(), `ID "cat-1" ends in "-1"`) || len(imageRequests(srv.Emulator)) != 0 {
+		t.Fatalf("err = %v after %d requests", err, len(imageRequests(srv.Emulator)))
+	}
+
+	items := []wrapper.BatchItem{{ID: "cat", Generate: two}, {ID: "cat_1", Generate: one}, {Generate: two}}
+	res, err := c.RunBatch(ctx, items, wrapper.RunBatchOptions{OutDir: dir})
+	if err != nil || res.Succeeded != 3 {
+		t.Fatalf("%+v, %v", res, err)
+	}
+	files := map[string]bool{}
+	for _, it := range res.Items {
+		for _, f := range it.Files {
+			files[filepath.Base(f)] = true
+		}
+	}
+	if len(files) != 5 || !files["cat-1.png"] || !files["cat-2.png"] || !files["cat_1.png"] {
+		t.Errorf("files %v: want 5 distinct", files)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 6 { // the five images and the manifest
+		t.Errorf("%d files in the directory", len(entries))
+	}
+	again, err := c.RunBatch(ctx, items, wrapper.RunBatchOptions{OutDir: dir})
+	if err != nil || again.Skipped != 3 {
+		t.Errorf("rerun: %+v, %v", again, err)
 	}
 }

@@ -26,11 +26,11 @@ func ExampleClient_RunBatch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON})
+	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
 
 	dir, _ := os.MkdirTemp("", "batch")
 	defer os.RemoveAll(dir)
-	res, err := client.RunBatch(context.Background(), items, wrapper.BatchOptions{
+	res, err := client.RunBatch(context.Background(), items, wrapper.RunBatchOptions{
 		OutDir:      dir,
 		Concurrency: 4,
 		OnProgress: func(p wrapper.BatchProgress) {
@@ -43,15 +43,21 @@ func ExampleClient_RunBatch() {
 		log.Fatal(err)
 	}
 	for _, it := range res.Items {
-		fmt.Println(it.ID, filepath.Base(it.Files[0]))
+		fmt.Println(filepath.Base(it.Files[0]))
 	}
-	again, _ := client.RunBatch(context.Background(), items, wrapper.BatchOptions{OutDir: dir})
-	fmt.Println("skipped on rerun:", again.Skipped)
+
+	// Items are keyed by their content, not their place: a rerun with a
+	// prompt added at the top and the others reordered runs only the new
+	// one.
+	items, _ = wrapper.ParseBatch(strings.NewReader("A kingfisher\nA heron\nA sea otter\nA red fox\n"), "prompts.txt")
+	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
+	again, _ := client.RunBatch(context.Background(), items, wrapper.RunBatchOptions{OutDir: dir})
+	fmt.Println("rerun:", again.Succeeded, "run,", again.Skipped, "skipped")
 	// Output:
-	// item-00001 item-00001.png
-	// item-00002 item-00002.png
-	// item-00003 item-00003.png
-	// skipped on rerun: 3
+	// a-sea-otter-lhseymix.png
+	// a-red-fox-wjaneeur.png
+	// a-heron-kasatomj.png
+	// rerun: 1 run, 3 skipped
 }
 
 // The Batch API: submit, wait, download. The batch runs on OpenAI's side

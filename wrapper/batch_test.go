@@ -202,7 +202,7 @@ func TestRunBatchKeepsInputOrder(t *testing.T) {
 		}}
 		items := prompts(20)
 		var calls []BatchProgress
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{
 			OutDir: t.TempDir(), Concurrency: 5,
 			OnProgress: func(p BatchProgress) { calls = append(calls, p) },
 		})
@@ -224,10 +224,14 @@ func TestRunBatchKeepsInputOrder(t *testing.T) {
 				t.Errorf("progress %d: %+v", i, calls[i])
 			}
 		}
-		if calls[1].Item.ID != "item-00005" {
+		ids, err := BatchItemIDs(items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls[1].Item.ID != ids[4] {
 			t.Errorf("first item to finish: %s, want the fifth (the fastest of the first five)", calls[1].Item.ID)
 		}
-		if res.Items[0].ID != "item-00001" || res.Items[0].Files[0] != filepath.Join(filepath.Dir(res.Manifest), "item-00001.png") || res.Items[0].RequestID == "" {
+		if res.Items[0].ID != ids[0] || res.Items[0].Files[0] != filepath.Join(filepath.Dir(res.Manifest), ids[0]+".png") || res.Items[0].RequestID == "" {
 			t.Errorf("result 0: %+v", res.Items[0])
 		}
 	})
@@ -246,7 +250,7 @@ func TestRunBatchRateLimitPausesAllWorkers(t *testing.T) {
 		items := prompts(16)
 		start := time.Now()
 		var last BatchProgress
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{
 			OutDir: t.TempDir(), Concurrency: 8, OnProgress: func(p BatchProgress) { last = p },
 		})
 		if err != nil {
@@ -300,7 +304,7 @@ func TestRunBatchBacksOffWithoutRetryAfter(t *testing.T) {
 			}
 			return 200, nil, 0
 		}}
-		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(1), BatchOptions{OutDir: t.TempDir()})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(1), RunBatchOptions{OutDir: t.TempDir()})
 		if err != nil || res.Err() != nil {
 			t.Fatal(err, res.Err())
 		}
@@ -367,7 +371,7 @@ func TestRunBatchSustainedRateLimit(t *testing.T) {
 				}, oneWay: oneWay}
 				items := prompts(n)
 				start := time.Now()
-				res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{OutDir: t.TempDir(), Concurrency: concurrency})
+				res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{OutDir: t.TempDir(), Concurrency: concurrency})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -422,7 +426,7 @@ func TestRunBatchRetriesTransientFailures(t *testing.T) {
 			{ID: "bad", Generate: &GenerateParams{Prompt: "bad"}},
 		}
 		dir := t.TempDir()
-		res, err := fakeClient(t, f).RunBatch(context.Background(), items, BatchOptions{OutDir: dir, Concurrency: 1})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir, Concurrency: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -446,7 +450,7 @@ func TestRunBatchRetriesTransientFailures(t *testing.T) {
 
 		// WithRequestMaxRetries sets the budget.
 		seen = map[string]int{}
-		res, err = fakeClient(t, f).RunBatch(context.Background(), items[:1], BatchOptions{
+		res, err = fakeClient(t, f).RunBatch(context.Background(), items[:1], RunBatchOptions{
 			OutDir: t.TempDir(), RequestOptions: []RequestOption{WithRequestMaxRetries(1)},
 		})
 		if err != nil || res.Items[0].Err == nil || res.Items[0].Attempts != 2 {
@@ -461,7 +465,7 @@ func TestRunBatchInsufficientQuotaIsNotRetried(t *testing.T) {
 			return 429, http.Header{"X-Fake-Code": {"insufficient_quota"}, "Retry-After": {"20"}}, 0
 		}}
 		start := time.Now()
-		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(3), BatchOptions{OutDir: t.TempDir()})
+		res, err := fakeClient(t, f).RunBatch(context.Background(), prompts(3), RunBatchOptions{OutDir: t.TempDir()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -485,7 +489,8 @@ func TestRunBatchCancelledWhilePaused(t *testing.T) {
 		defer cancel()
 		dir := t.TempDir()
 		start := time.Now()
-		res, err := fakeClient(t, f).RunBatch(ctx, prompts(4), BatchOptions{OutDir: dir, Concurrency: 1})
+		items := prompts(4)
+		res, err := fakeClient(t, f).RunBatch(ctx, items, RunBatchOptions{OutDir: dir, Concurrency: 1})
 		if !errors.Is(err, context.DeadlineExceeded) || time.Since(start) != 5*time.Second {
 			t.Fatalf("err %v after %v", err, time.Since(start))
 		}
@@ -493,7 +498,7 @@ func TestRunBatchCancelledWhilePaused(t *testing.T) {
 			t.Errorf("result: %+v", res)
 		}
 		entries, _ := ReadBatchManifest(dir)
-		if len(entries) != 1 || entries[0].ID != "item-00001" {
+		if ids, _ := BatchItemIDs(items); len(entries) != 1 || entries[0].ID != ids[0] {
 			t.Errorf("manifest: %+v", entries)
 		}
 	})
@@ -511,18 +516,19 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		c := fakeClient(t, f)
 		dir := t.TempDir()
 		items := prompts(4)
-		if _, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir}); err != nil {
+		if _, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir}); err != nil {
 			t.Fatal(err)
 		}
 		// Simulate a crash in the middle of writing a line.
 		mf, _ := os.OpenFile(filepath.Join(dir, BatchManifestName), os.O_APPEND|os.O_WRONLY, 0)
-		mf.WriteString(`{"id":"item-00004","status":"o`)
+		ids, _ := BatchItemIDs(items)
+		mf.WriteString(`{"id":"` + ids[3] + `","status":"o`)
 		mf.Close()
 
 		fail = false
 		items[1].Generate.Prompt = "changed" // a changed request is redone
 		f.arrivals, f.prompts = nil, nil
-		res, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir})
+		res, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -533,8 +539,10 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		if res.Skipped != 2 || res.Succeeded != 2 || !res.Items[0].Skipped || res.Items[0].Attempts != 0 || res.Items[0].RequestID == "" {
 			t.Errorf("rerun: %+v", res)
 		}
+		// The changed item is a new item (keyed by content): the entry of
+		// its earlier form stays, with its file.
 		entries, err := ReadBatchManifest(dir)
-		if err != nil || len(entries) != 4 {
+		if err != nil || len(entries) != 5 {
 			t.Fatalf("manifest %v, %+v", err, entries)
 		}
 		for _, e := range entries {
@@ -545,7 +553,7 @@ func TestRunBatchResumesAndSkipsDone(t *testing.T) {
 		// A removed file makes its item run again.
 		os.Remove(res.Items[3].Files[0])
 		f.arrivals, f.prompts = nil, nil
-		if _, err := c.RunBatch(context.Background(), items, BatchOptions{OutDir: dir}); err != nil {
+		if _, err := c.RunBatch(context.Background(), items, RunBatchOptions{OutDir: dir}); err != nil {
 			t.Fatal(err)
 		}
 		if _, ps, _ := f.snapshot(); !slices.Equal(ps, []string{"p3"}) {
@@ -561,17 +569,18 @@ func TestRunBatchRejectsBadInput(t *testing.T) {
 	ok := &GenerateParams{Prompt: "x"}
 	for name, tc := range map[string]struct {
 		items []BatchItem
-		opts  BatchOptions
+		opts  RunBatchOptions
 	}{
-		"no out dir":       {[]BatchItem{{Generate: ok}}, BatchOptions{}},
-		"concurrency":      {[]BatchItem{{Generate: ok}}, BatchOptions{OutDir: t.TempDir(), Concurrency: 1000}},
-		"both":             {[]BatchItem{{Generate: ok, Edit: &EditParams{}}}, BatchOptions{OutDir: t.TempDir()}},
-		"neither":          {[]BatchItem{{}}, BatchOptions{OutDir: t.TempDir()}},
-		"path in ID":       {[]BatchItem{{ID: "a/b", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"dot ID":           {[]BatchItem{{ID: "..", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"long ID":          {[]BatchItem{{ID: strings.Repeat("a", 65), Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"duplicate ID":     {[]BatchItem{{ID: "Otter", Generate: ok}, {ID: "otter", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
-		"default ID clash": {[]BatchItem{{Generate: ok}, {ID: "item-00001", Generate: ok}}, BatchOptions{OutDir: t.TempDir()}},
+		"no out dir":      {[]BatchItem{{Generate: ok}}, RunBatchOptions{}},
+		"concurrency":     {[]BatchItem{{Generate: ok}}, RunBatchOptions{OutDir: t.TempDir(), Concurrency: 1000}},
+		"both":            {[]BatchItem{{Generate: ok, Edit: &EditParams{}}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"neither":         {[]BatchItem{{}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"path in ID":      {[]BatchItem{{ID: "a/b", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"dot ID":          {[]BatchItem{{ID: "..", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"long ID":         {[]BatchItem{{ID: strings.Repeat("a", 65), Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"duplicate ID":    {[]BatchItem{{ID: "Otter", Generate: ok}, {ID: "otter", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"image number ID": {[]BatchItem{{ID: "cat-1", Generate: ok}}, RunBatchOptions{OutDir: t.TempDir()}},
+		"content key ID":  {[]BatchItem{{Generate: ok}, {ID: contentKey(t, ok), Generate: &GenerateParams{Prompt: "y"}}}, RunBatchOptions{OutDir: t.TempDir()}},
 	} {
 		if _, err := c.RunBatch(ctx, tc.items, tc.opts); err == nil {
 			t.Errorf("%s: no error", name)
@@ -639,6 +648,49 @@ func TestParseBatchJSONL(t *testing.T) {
 	}
 }
 
+// TestParseBatchJSONLNewParameters checks the parameters newer than the
+// vendored spec, by their API names, in generations and edits.
+func TestParseBatchJSONLNewParameters(t *testing.T) {
+	src := `{"prompt": "a kite", "model": "gpt-image-2.5-flare", "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120, "complexity": "high", "safety_identifier": "user-7f3a"}
+{"prompt": "a logo", "output_format": "svg", "svg": {"model": "gpt-5", "reasoning": {"effort": "low"}}}
+{"prompt": "a logo", "output_format": "svg", "svg": {"model": "gpt-5"}}
+{"prompt": "trace the lines", "images": ["photo.png"], "markup": "lines.png", "quality": "xhigh", "svg": {"model": "gpt-5", "reasoning": {"effort": "high"}}, "frame_count": 3}
+`
+	items, err := ParseBatch(strings.NewReader(src), "/data/batch.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want0 := &GenerateParams{Prompt: "a kite", Model: ModelGPTImage25Flare, OutputFormat: OutputFormatGIF, FrameCount: 6,
+		FrameDuration: 120 * time.Millisecond, Complexity: ComplexityHigh, SafetyIdentifier: "user-7f3a"}
+	if !reflect.DeepEqual(items[0].Generate, want0) {
+		t.Errorf("item 0: %+v", items[0].Generate)
+	}
+	if g := items[1].Generate; !reflect.DeepEqual(g.SVG, &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortLow}) {
+		t.Errorf("item 1 svg: %+v", g.SVG)
+	}
+	if g := items[2].Generate; !reflect.DeepEqual(g.SVG, &SVGOptions{Model: "gpt-5"}) {
+		t.Errorf("item 2 svg: %+v", g.SVG)
+	}
+	e := items[3].Edit
+	if e == nil || e.Markup == nil || e.Markup.Name() != "lines.png" || e.Quality != QualityXHigh || e.FrameCount != 3 ||
+		!reflect.DeepEqual(e.SVG, &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortHigh}) {
+		t.Fatalf("item 3: %+v", e)
+	}
+	// The markup path is resolved against the file's directory.
+	if _, err := e.Markup.Probe(); err == nil || !strings.Contains(err.Error(), filepath.Join("/data", "lines.png")) {
+		t.Errorf("markup path: %v", err)
+	}
+	// Items that differ only in their markup file are different items.
+	other := *e
+	m := ImageFromPath("/data/other.png")
+	other.Markup = &m
+	k1, err1 := requestOf(&BatchItem{Edit: e})
+	k2, err2 := requestOf(&BatchItem{Edit: &other})
+	if err1 != nil || err2 != nil || k1.key(1) == k2.key(1) {
+		t.Errorf("markup not in the item's key: %v %v %s %s", err1, err2, k1.key(1), k2.key(1))
+	}
+}
+
 func TestParseBatchErrors(t *testing.T) {
 	for src, want := range map[string]string{
 		`{"prompt": "x", "sise": "1024x1024"}`:                                   `b.jsonl:1: json: unknown field "sise"`,
@@ -647,9 +699,14 @@ func TestParseBatchErrors(t *testing.T) {
 		`{"prompt": "x", "mask": "m.png"}`:                                       "need images",
 		`{"prompt": "x", "images": ["a.png"], "style": "vivid"}`:                 "style",
 		`{"prompt": "x", "images": ["a.png"], "mask": "m", "mask_url": "u"}`:     "one of mask",
-		"{\"id\": \"a\", \"prompt\": \"x\"}\n{\"id\": \"A\", \"prompt\": \"y\"}": "same ID",
+		"{\"id\": \"a\", \"prompt\": \"x\"}\n{\"id\": \"A\", \"prompt\": \"y\"}": `b.jsonl:2: ID "A" is also line 1's`,
+		`{"id": "cat-1", "prompt": "x"}`:                                         `ends in "-1"`,
 		`{"id": "a b", "prompt": "x"}`:                                           "has ' '",
 		`{"prompt": "x"} {"prompt": "y"}`:                                        "more than one",
+		`{"prompt": "x", "markup": "m.png"}`:                                     "need images",
+		`{"prompt": "x", "image_urls": ["https://x"], "markup": "m.png"}`:        "markup is a file part",
+		`{"prompt": "x", "frame_duration_ms": -10}`:                              "negative",
+		`{"prompt": "x", "svg": {"model": "gpt-5", "effort": "low"}}`:            `unknown field "effort"`,
 	} {
 		_, err := ParseBatch(strings.NewReader(src), "b.jsonl")
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -681,6 +738,26 @@ func TestApplyBatchDefaults(t *testing.T) {
 	}
 	if e := items[1].Edit; e.Prompt != "b" || e.Model != ModelGPTImage15 || e.Size != Size1024x1024 || e.Quality != QualityHigh || *e.OutputCompression != 50 {
 		t.Errorf("edit: %+v", e)
+	}
+
+	// The newer parameters, with the SVG options copied, not shared.
+	items = []BatchItem{
+		{Generate: &GenerateParams{Prompt: "a", FrameCount: 4}},
+		{Edit: &EditParams{Prompt: "b", SVG: &SVGOptions{Model: "own"}}},
+		{Generate: &GenerateParams{Prompt: "c"}},
+	}
+	d := GenerateParams{Complexity: ComplexityLow, FrameCount: 8, FrameDuration: 90 * time.Millisecond,
+		SVG: &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortMinimal}, SafetyIdentifier: "sid"}
+	ApplyBatchDefaults(items, d)
+	if g := items[0].Generate; g.FrameCount != 4 || g.FrameDuration != 90*time.Millisecond || g.Complexity != ComplexityLow ||
+		g.SafetyIdentifier != "sid" || !reflect.DeepEqual(g.SVG, d.SVG) || g.SVG == d.SVG {
+		t.Errorf("generate: %+v", g)
+	}
+	if e := items[1].Edit; e.FrameCount != 8 || e.SVG.Model != "own" || e.SafetyIdentifier != "sid" {
+		t.Errorf("edit: %+v", e)
+	}
+	if items[0].Generate.SVG == items[2].Generate.SVG {
+		t.Error("items share one SVGOptions")
 	}
 }
 
@@ -768,12 +845,23 @@ func TestDownloadBatchResultsOfAnExpiredBatch(t *testing.T) {
 }
 
 func TestLineLimitReader(t *testing.T) {
-	r := &lineLimitReader{r: strings.NewReader("short\n" + strings.Repeat("x", 100) + "\nok\n"), max: 64}
-	if _, err := io.ReadAll(r); err == nil || !strings.Contains(err.Error(), "a line is over") {
+	r := &lineLimitReader{r: strings.NewReader("short\n" + strings.Repeat("x", 100) + "\nok\n"), max: 64, op: "downloadFile"}
+	var tl *TooLargeError
+	if _, err := io.ReadAll(r); !errors.As(err, &tl) || tl.Limit != 64 || tl.Option != "WithMaxResponseSize" {
 		t.Errorf("err = %v", err)
 	}
 	r = &lineLimitReader{r: strings.NewReader(strings.Repeat(strings.Repeat("x", 60)+"\n", 100)), max: 64}
 	if b, err := io.ReadAll(r); err != nil || len(b) != 6100 {
 		t.Errorf("%d bytes, %v", len(b), err)
 	}
+}
+
+// contentKey is the content key of a lone item.
+func contentKey(t *testing.T, g *GenerateParams) string {
+	t.Helper()
+	ids, err := BatchItemIDs([]BatchItem{{Generate: g}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids[0]
 }

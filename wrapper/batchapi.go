@@ -203,7 +203,8 @@ const (
 )
 
 // SubmitBatch sends items to the Batch API: it writes them as a JSONL input
-// file (one request per item, custom_id = the item's ID), uploads it
+// file (one request per item, custom_id = the item's ID, or its content key:
+// see [BatchItemIDs]), uploads it
 // (POST /files, purpose batch) and creates the batch (POST /batches). Follow
 // with [Client.WaitBatch] and [Client.DownloadBatchResults].
 //
@@ -214,6 +215,10 @@ const (
 // would (unless validation is off) before anything is sent. reqOpts apply to
 // the upload and create requests, and WithExtraBody to the create request's
 // body; the items' own requests are the items'.
+//
+// To submit only some items of a list (those [Client.PlanBatch] does not
+// find done), set their IDs from the whole list's first: identical items
+// are told apart by their place among their copies.
 //
 // API: POST /batches
 func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts SubmitBatchOptions, reqOpts ...RequestOption) (*Batch, error) {
@@ -228,7 +233,7 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 	if len(items) > MaxBatchRequests {
 		return nil, fmt.Errorf("openai-images: %s: %d items, over the Batch API's %d requests per batch", op, len(items), MaxBatchRequests)
 	}
-	ids, err := batchIDs(items)
+	ids, _, err := batchIDs(items)
 	if err != nil {
 		return nil, err
 	}
@@ -344,9 +349,6 @@ func (c *Client) batchBody(it *BatchItem, rc *requestConfig) ([]byte, error) {
 	return jsonBody(editJSONRequest(it.Edit, false), editJSONExtra(it.Edit, rc.body))
 }
 
-// maxBatchObject caps a Batch or File object response.
-const maxBatchObject = maxErrorBody << 4
-
 // RetrieveBatch returns a batch's current state.
 //
 // API: GET /batches/{batch_id}
@@ -405,7 +407,7 @@ func (c *Client) CancelBatch(ctx context.Context, id string, opts ...RequestOpti
 func (c *Client) batchCall(ctx context.Context, cl call, rc *requestConfig, parse func(*http.Response) (*gen.Batch, error)) (*Batch, error) {
 	var out *Batch
 	err := c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(cl.op, resp, maxBatchObject, parse)
+		g, err := parseJSON(cl.op, resp, c.cfg.maxResponseSize, parse)
 		if err != nil {
 			return err
 		}
@@ -436,6 +438,9 @@ func (c *Client) WaitBatch(ctx context.Context, id string, opts WaitBatchOptions
 	rc, err := c.requestConfig(reqOpts)
 	if err != nil {
 		return nil, err
+	}
+	if ctx == nil {
+		return nil, opError("WaitBatch", errNilContext)
 	}
 	first := opts.PollInterval
 	if first <= 0 {
@@ -508,7 +513,7 @@ func (c *Client) uploadFile(ctx context.Context, purpose string, file formFile, 
 		op: op, path: "POST /files", replayable: f.replayable(),
 		send: c.sendForm(f, c.api.CreateFileWithBody),
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		g, err := parseJSON(op, resp, maxBatchObject, func(r *http.Response) (*gen.OpenAIFile, error) {
+		g, err := parseJSON(op, resp, c.cfg.maxResponseSize, func(r *http.Response) (*gen.OpenAIFile, error) {
 			p, err := gen.ParseCreateFileResponse(r)
 			if err != nil {
 				return nil, err
@@ -529,7 +534,9 @@ func (c *Client) uploadFile(ctx context.Context, purpose string, file formFile, 
 }
 
 // downloadFile streams a file's content to read. The per-attempt timeout
-// covers the response headers only: an output file of images can be large.
+// covers the response headers, then each wait for more bytes: an output
+// file of images can be large, but must keep coming. A line longer than
+// the client's maximum response size fails the download.
 //
 // API: GET /files/{file_id}/content
 func (c *Client) downloadFile(ctx context.Context, id string, rc *requestConfig, read func(io.Reader) error) error {
@@ -542,7 +549,8 @@ func (c *Client) downloadFile(ctx context.Context, id string, rc *requestConfig,
 	}, rc, func(_ context.Context, resp *http.Response, release func()) error {
 		defer release()
 		defer resp.Body.Close()
-		if err := read(&lineLimitReader{r: resp.Body, max: maxResponseBody}); err != nil {
+		r := newIdleReader(resp.Body, c.timeout(rc), "byte", release)
+		if err := read(&lineLimitReader{r: r, max: c.cfg.maxResponseSize, op: op}); err != nil {
 			return fmt.Errorf("openai-images: %s %s: %w", op, id, err)
 		}
 		return nil
@@ -555,6 +563,7 @@ type lineLimitReader struct {
 	r    io.Reader
 	max  int64
 	line int64
+	op   string
 }
 
 func (l *lineLimitReader) Read(p []byte) (int, error) {
@@ -572,7 +581,7 @@ func (l *lineLimitReader) Read(p []byte) (int, error) {
 		l.line, rest = 0, rest[i+1:]
 	}
 	if l.line > l.max {
-		return n, fmt.Errorf("a line is over %s", formatBytes(l.max))
+		return n, &TooLargeError{Operation: l.op, What: "Batch API file line", Limit: l.max, Size: -1, Option: "WithMaxResponseSize"}
 	}
 	return n, err
 }
@@ -622,6 +631,9 @@ func (e *BatchRequestError) Error() string {
 // API: GET /files/{file_id}/content
 func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir string, opts ...RequestOption) (*BatchResult, error) {
 	const op = "DownloadBatchResults"
+	if ctx == nil {
+		return nil, opError(op, errNilContext)
+	}
 	rc, err := c.requestConfig(opts)
 	if err != nil {
 		return nil, err
@@ -645,6 +657,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 	res := &BatchResult{Manifest: m.path}
 	index := map[string]int{}
 	var fps []string
+	var reqs []itemRequest
 	err = c.downloadFile(ctx, b.InputFileID, rc, func(r io.Reader) error {
 		dec := json.NewDecoder(r)
 		for dec.More() {
@@ -658,6 +671,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 			index[l.CustomID] = len(res.Items)
 			res.Items = append(res.Items, BatchItemResult{Index: len(res.Items), ID: l.CustomID})
 			fps = append(fps, fingerprintBytes(l.Body))
+			reqs = append(reqs, requestFromBody(l.Body))
 		}
 		return nil
 	})
@@ -667,7 +681,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 	finished := make([]bool, len(res.Items))
 	for i := range res.Items {
 		it := &res.Items[i]
-		if checkBatchID(it.ID) != nil {
+		if checkBatchFileName(it.ID) != nil {
 			// Not written by SubmitBatch: the ID cannot name files.
 			return nil, fmt.Errorf("openai-images: %s: custom_id %q cannot name a file", op, it.ID)
 		}
@@ -680,7 +694,7 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 
 	record := func(i int, files []string) error {
 		it := &res.Items[i]
-		e := entryFor(it, fps[i], files)
+		e := entryFor(it, fps[i], reqs[i], files)
 		e.BatchID = b.ID
 		if err := m.append(e); err != nil {
 			return fmt.Errorf("manifest: %w", err)
@@ -750,4 +764,16 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 		}
 	}
 	return res, nil
+}
+
+// requestFromBody reads an item's prompt and parameters back from the body
+// of its Batch API request, for the manifest.
+func requestFromBody(body json.RawMessage) itemRequest {
+	var r itemRequest
+	if json.Unmarshal(body, &r.params) != nil {
+		return itemRequest{}
+	}
+	r.prompt, _ = r.params["prompt"].(string)
+	delete(r.params, "prompt")
+	return r
 }

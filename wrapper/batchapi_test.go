@@ -70,7 +70,7 @@ func inMemory(t *testing.T, emuOpts []imagestest.Option, opts ...wrapper.Option)
 }
 
 func gen256(prompt string) *wrapper.GenerateParams {
-	return &wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON}
+	return &wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}
 }
 
 func imagePaths(e *imagestest.Emulator) (n int) {
@@ -92,7 +92,11 @@ func TestBatchAPIRoundTrip(t *testing.T) {
 			// n is at most 10 per the spec: the emulator's contract check
 			// rejects the line, which lands in the error file.
 			{ID: "too-many", Generate: &wrapper.GenerateParams{Prompt: "owls", Model: wrapper.ModelDallE2, N: 20}},
-			{Generate: gen256("a heron")}, // default ID item-00004
+			{Generate: gen256("a heron")}, // keyed by its content
+		}
+		ids, err := wrapper.BatchItemIDs(items)
+		if err != nil {
+			t.Fatal(err)
 		}
 		// Validation off, or SubmitBatch would refuse the bad item.
 		b, err := c.SubmitBatch(ctx, items, wrapper.SubmitBatchOptions{Metadata: map[string]string{"job": "test"}},
@@ -106,7 +110,7 @@ func TestBatchAPIRoundTrip(t *testing.T) {
 		if n := imagePaths(e); n != 0 {
 			t.Fatalf("%d image requests sent directly; a batch sends none", n)
 		}
-		checkInputFile(t, e, b.InputFileID, []string{"otter", "fox", "too-many", "item-00004"})
+		checkInputFile(t, e, b.InputFileID, ids)
 
 		var seen []wrapper.BatchStatus
 		var polls []time.Time
@@ -147,7 +151,7 @@ func TestBatchAPIRoundTrip(t *testing.T) {
 			t.Fatalf("result counts: %+v", res)
 		}
 		for i, it := range res.Items {
-			if it.Index != i || it.ID != []string{"otter", "fox", "too-many", "item-00004"}[i] {
+			if it.Index != i || it.ID != ids[i] {
 				t.Errorf("result %d = %+v: not in input order", i, it)
 			}
 		}

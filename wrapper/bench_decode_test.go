@@ -121,7 +121,7 @@ func BenchmarkImageEventDecode(b *testing.B) {
 }
 
 func BenchmarkImagesBodyDecode(b *testing.B) {
-	c := &Client{cfg: &config{}}
+	c := &Client{cfg: &config{maxResponseSize: DefaultMaxResponseSize}}
 	for _, size := range benchSizes {
 		if size > 64 && testing.Short() {
 			continue
@@ -147,14 +147,14 @@ func BenchmarkImagesBodyDecode(b *testing.B) {
 			return len(line) - (len(body) - len(b64))
 		})
 		run("before", func() int {
-			res, err := c.legacyParseImages("createImage", resp())
+			res, err := c.legacyParseImages("createImage", resp(), nil)
 			if err != nil {
 				b.Fatal(err)
 			}
 			return len(res.Data[0].B64JSON)
 		})
 		run("after", func() int {
-			res, err := c.parseImages("createImage", resp(), nil, true)
+			res, err := c.parseImages("createImage", resp(), nil, true, "")
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -163,7 +163,7 @@ func BenchmarkImagesBodyDecode(b *testing.B) {
 		dir := b.TempDir()
 		files := &imageFiles{dir: dir, name: func(f ImageFile) string { return "image" + f.Ext }}
 		run("after-files", func() int {
-			res, err := c.parseImages("createImage", resp(), files, true)
+			res, err := c.parseImages("createImage", resp(), files, true, "")
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -12,5 +12,5 @@ func CheckGenerate(p GenerateParams, stream bool) error {
 // reads the images' headers (not their pixels).
 func CheckEdit(p EditParams, stream bool) error { return validateEdit(&p, stream, policy{}) }
 
-// CheckVariation reports every problem CreateVariation would find in p.
-func CheckVariation(p VariationParams) error { return validateVariation(&p, policy{}) }
+// CheckVary reports every problem Vary would find in p.
+func CheckVary(p VaryParams) error { return validateVariation(&p, policy{}) }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
+	"github.com/imagegen-go/openai-images/internal/redact"
 )
 
 // Version is this module's version, sent in the default User-Agent.
@@ -42,6 +43,7 @@ func New(opts ...Option) (*Client, error) {
 		userAgent:       "openai-images-go/" + Version,
 		validate:        true,
 		maxDownloadSize: DefaultMaxDownloadSize,
+		maxResponseSize: DefaultMaxResponseSize,
 		headers:         http.Header{},
 	}
 	for _, opt := range opts {
@@ -49,17 +51,25 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("openai-images: %w", err)
 		}
 	}
-	if err := checkBaseURL(cfg.baseURL); err != nil {
+	base, err := parseBaseURL(cfg.baseURL)
+	if err != nil {
 		return nil, fmt.Errorf("openai-images: base URL: %w", err)
 	}
+	// The generated client resolves operation paths against the base URL,
+	// which would drop a query: it gets the URL without one, and the query
+	// is added to every request by authorize.
+	cfg.baseQuery = base.Query()
+	base.RawQuery, base.ForceQuery = "", false
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{}
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
+	cfg.secrets = redact.NewSet(cfg.collectSecrets()...)
+	cfg.download = newDownloader(cfg.httpClient, cfg.downloadPolicyFor(base))
 	cfg.httpClient = withRedirectPolicy(cfg.httpClient)
-	api, err := gen.NewClient(cfg.baseURL,
+	api, err := gen.NewClient(base.String(),
 		gen.WithHTTPClient(cfg.httpClient),
 		gen.WithRequestEditorFn(cfg.authorize))
 	if err != nil {
@@ -68,7 +78,8 @@ func New(opts ...Option) (*Client, error) {
 	return &Client{cfg: &cfg, api: api}, nil
 }
 
-// BaseURL returns the API base URL the client sends requests to.
+// BaseURL returns the API base URL the client sends requests to, as it was
+// given (with its query, if any).
 func (c *Client) BaseURL() string { return c.cfg.baseURL }
 
 // authorize sets the headers every request carries.
@@ -87,6 +98,18 @@ func (cfg *config) authorize(_ context.Context, req *http.Request) error {
 	}
 	for k, vs := range cfg.headers {
 		req.Header[k] = append([]string(nil), vs...)
+	}
+	for k, vs := range cfg.secretHeaders {
+		req.Header[k] = append([]string(nil), vs...)
+	}
+	if len(cfg.baseQuery) > 0 {
+		q := req.URL.Query()
+		for k, vs := range cfg.baseQuery {
+			if _, set := q[k]; !set {
+				q[k] = append([]string(nil), vs...)
+			}
+		}
+		req.URL.RawQuery = q.Encode()
 	}
 	return nil
 }
@@ -165,6 +188,17 @@ func (rc *requestConfig) editors() []gen.RequestEditorFn {
 	}}
 }
 
+// timeout is the per-attempt timeout of a call.
+func (c *Client) timeout(rc *requestConfig) time.Duration {
+	if rc.hasTimeout {
+		return rc.timeout
+	}
+	return c.cfg.timeout
+}
+
+// errNilContext is returned for a nil context instead of a panic.
+var errNilContext = errors.New("nil Context")
+
 // call is one logical API call, sent in one or more attempts.
 type call struct {
 	op     string // OpenAPI operation id, used in errors and logs
@@ -192,10 +226,18 @@ func (attemptTimeout) Is(target error) bool { return target == context.DeadlineE
 // nil when the timeout struck as the response headers arrived).
 type timeoutError struct {
 	after time.Duration
-	err   error
+	// idle names what did not arrive in time once a response had started
+	// ("event", "byte"); "" for an attempt that timed out.
+	idle string
+	err  error
 }
 
-func (e *timeoutError) Error() string { return fmt.Sprintf("attempt timed out after %v", e.after) }
+func (e *timeoutError) Error() string {
+	if e.idle != "" {
+		return fmt.Sprintf("no %s received for %v (timeout)", e.idle, e.after)
+	}
+	return fmt.Sprintf("attempt timed out after %v", e.after)
+}
 func (e *timeoutError) Unwrap() []error {
 	if e.err == nil {
 		return []error{ErrAttemptTimeout}
@@ -218,15 +260,19 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 	if !cl.replayable {
 		maxRetries = 0
 	}
-	timeout := c.cfg.timeout
-	if rc.hasTimeout {
-		timeout = rc.timeout
+	if ctx == nil {
+		return opError(cl.op, errNilContext)
 	}
+	timeout := c.timeout(rc)
 	editors := rc.editors()
 	// Checked once, so that a call without debug logging builds no log
 	// records or attributes.
 	debug := c.cfg.logger.Enabled(ctx, slog.LevelDebug)
 	log := c.cfg.logger
+
+	// What the server sends back is scrubbed of every credential of the
+	// call before anything reads it.
+	scrub := c.cfg.scrubber(rc)
 
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -248,6 +294,9 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			log.DebugContext(ctx, "request", "op", cl.op, "path", cl.path, "attempt", attempt+1)
 		}
 		resp, err := cl.send(actx, editors)
+		if err == nil {
+			scrubResponse(scrub, resp)
+		}
 
 		var lastErr error
 		var header http.Header
@@ -263,7 +312,7 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			if errors.As(err, &be) {
 				return opError(cl.op, be.err)
 			}
-			err = redactURLError(err)
+			err = scrub.Error(redactURLError(err), ErrAttemptTimeout)
 			if timedOut {
 				err = &timeoutError{after: timeout, err: err}
 			}
@@ -297,7 +346,6 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			lastErr, retryable = err, true
 		default:
 			apiErr := newAPIError(cl.op, resp)
-			c.cfg.scrubAPIError(apiErr)
 			resp.Body.Close()
 			release()
 			if debug {

@@ -141,6 +141,24 @@ func checkDir(t *testing.T, dir string, want []string) {
 	}
 }
 
+// legacyContent is what Content gave for base64 data before: the image
+// decoded by base64.DecodeString, then checked against its declared format.
+func legacyContent(b64 string, format OutputFormat) ([]byte, error) {
+	b, err := legacyDecodeB64(b64)
+	return checkedImage(b, err, format)
+}
+
+// eventFormat is the output format an image event declares.
+func eventFormat(ev StreamEvent) OutputFormat {
+	switch ev := ev.(type) {
+	case *PartialImageEvent:
+		return ev.OutputFormat
+	case *CompletedEvent:
+		return ev.OutputFormat
+	}
+	return ""
+}
+
 // checkImage checks a saved image file against the legacy decoding of b64.
 func checkImage(t *testing.T, path, b64 string) {
 	t.Helper()
@@ -178,7 +196,7 @@ func checkEventParity(t *testing.T, paths []imagejson.Path, legacy func(string, 
 		t.Fatalf("event %q %q:\nlegacy %#v\nnew    %#v", sseType, data, want, got)
 	}
 	if b64, _, ok := eventImage(got); ok {
-		wantB, wantErr := legacyDecodeB64(b64)
+		wantB, wantErr := legacyContent(b64, eventFormat(got))
 		gotB, gotErr := got.(interface{ Bytes() ([]byte, error) }).Bytes()
 		if !sameErr(wantErr, gotErr, true) || !bytes.Equal(wantB, gotB) {
 			t.Fatalf("Bytes of %q: legacy %q, %v; new %q, %v", b64, wantB, wantErr, gotB, gotErr)
@@ -186,7 +204,7 @@ func checkEventParity(t *testing.T, paths []imagejson.Path, legacy func(string, 
 	}
 
 	// Files: the same result with the image in a file, or the error its
-	// Bytes gives.
+	// Content gives.
 	dir := t.TempDir()
 	files := &imageFiles{dir: dir, name: func(f ImageFile) string {
 		return fmt.Sprintf("img-%d-%v-%d%s", f.Index, f.Partial, f.PartialIndex, f.Ext)
@@ -201,14 +219,14 @@ func checkEventParity(t *testing.T, paths []imagejson.Path, legacy func(string, 
 			t.Fatalf("event %q %q into files:\nlegacy error %v\nnew error    %v", sseType, data, wantErr, gotErr)
 		}
 	case gotErr != nil:
-		// Only an image that Bytes would refuse fails the event: the
+		// Only an image that Content would refuse fails the event: the
 		// first such image's error.
 		var bytesErr error
 		if b64, _, ok := eventImage(want); ok {
-			_, bytesErr = legacyDecodeB64(b64)
+			_, bytesErr = legacyContent(b64, eventFormat(want))
 		}
 		for _, ti := range turnImages(want) {
-			if _, err := legacyDecodeB64(ti.B64JSON); err != nil && bytesErr == nil {
+			if _, err := legacyContent(ti.B64JSON, ""); err != nil && bytesErr == nil && ti.B64JSON != "" {
 				bytesErr = err
 			}
 		}
@@ -322,8 +340,9 @@ func FuzzSessionEventParity(f *testing.F) {
 	})
 }
 
-// body is an HTTP response with a body read in reads of at most n bytes.
-func body(status int, contentType string, b []byte, n int) *http.Response {
+// response is an HTTP response with a body read in reads of at most n
+// bytes.
+func response(status int, contentType string, b []byte, n int) *http.Response {
 	if n <= 0 {
 		n = 1
 	}
@@ -339,6 +358,8 @@ type smallReads struct {
 func (s *smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
 
 var imagesSeeds = []string{
+	`{"created":1,"data":[{"b64_json":"iVBORw0KGgo="},{"b64_json":"iVBORw0KGgo="}],"output_format":"png"}`,
+	`{"created":1,"data":[{"b64_json":"iVBORw0KGgo="}],"output_format":"jpeg"}`,
 	`{"created":1713833628,"data":[{"b64_json":"iVBORw0KGgo="}],"usage":{"input_tokens":50,"input_tokens_details":{"image_tokens":40,"text_tokens":10},"output_tokens":50,"total_tokens":100}}`,
 	`{"created":1,"data":[{"b64_json":"iVBORw0KGgo=","revised_prompt":"p"},{"url":"https://example.com/x.png"},{"b64_json":"aGk="}],"background":"opaque","output_format":"png","quality":"high","size":"1024x1024"}`,
 	`{"created":1,"data":[{"b64_json":"aGk"}]}`, `{"created":1,"data":[{"b64_json":"a\/k="}]}`, `{"created":1,"data":[{"b64_json":""}]}`,
@@ -351,20 +372,20 @@ func FuzzImagesResponseParity(f *testing.F) {
 	for _, s := range imagesSeeds {
 		f.Add([]byte(s), 7)
 	}
-	c := &Client{cfg: &config{}}
+	c := &Client{cfg: &config{maxResponseSize: DefaultMaxResponseSize}}
 	f.Fuzz(func(t *testing.T, b []byte, n int) {
 		n = 1 + abs(n)%4096
 		for _, strict := range []bool{true, false} {
 			var want *ImagesResponse
 			var wantErr error
 			if strict {
-				want, wantErr = c.legacyParseImages("createImage", body(200, "application/json", b, n))
+				want, wantErr = c.legacyParseImages("createImage", response(200, "application/json", b, n), nil)
 			} else {
 				// The JSON answer to a stream request was read with a
 				// json.Decoder.
 				want, wantErr = legacyImagesAsDecoder(c, b)
 			}
-			got, gotErr := c.parseImages("createImage", body(200, "application/json", b, n), nil, strict)
+			got, gotErr := c.parseImages("createImage", response(200, "application/json", b, n), nil, strict, "")
 			if !sameErr(wantErr, gotErr, true) || !reflect.DeepEqual(want, got) {
 				t.Fatalf("strict %v, body %q:\nlegacy %+v, %v\nnew    %+v, %v", strict, b, want, wantErr, got, gotErr)
 			}
@@ -375,7 +396,7 @@ func FuzzImagesResponseParity(f *testing.F) {
 				if img.B64JSON == "" {
 					continue
 				}
-				wantB, wantErr := legacyDecodeB64(img.B64JSON)
+				wantB, wantErr := legacyContent(img.B64JSON, img.format)
 				gotB, gotErr := img.Bytes(context.Background())
 				if !sameErr(wantErr, gotErr, true) || !bytes.Equal(wantB, gotB) {
 					t.Fatalf("Bytes of %q: legacy %q, %v; new %q, %v", img.B64JSON, wantB, wantErr, gotB, gotErr)
@@ -385,16 +406,16 @@ func FuzzImagesResponseParity(f *testing.F) {
 			// Into files.
 			dir := t.TempDir()
 			files := &imageFiles{dir: dir, name: func(f ImageFile) string { return fmt.Sprintf("%d-of-%d%s", f.Index, f.Count, f.Ext) }}
-			got, gotErr = c.parseImages("createImage", body(200, "application/json", b, n), files, strict)
+			got, gotErr = c.parseImages("createImage", response(200, "application/json", b, n), files, strict, "")
 			var firstBad error
 			for _, img := range want.Data {
-				if _, err := legacyDecodeB64(img.B64JSON); err != nil && img.B64JSON != "" && firstBad == nil {
+				if _, err := legacyContent(img.B64JSON, img.format); err != nil && img.B64JSON != "" && firstBad == nil {
 					firstBad = err
 				}
 			}
 			if firstBad != nil {
 				if !sameErr(firstBad, gotErr, true) {
-					t.Fatalf("body %q into files: %v, want Bytes' error %v", b, gotErr, firstBad)
+					t.Fatalf("body %q into files: %v, want Content's error %v", b, gotErr, firstBad)
 				}
 				checkDir(t, dir, nil)
 				continue
@@ -426,18 +447,13 @@ func FuzzImagesResponseParity(f *testing.F) {
 // legacyImagesAsDecoder is how imagesAsEvents read a JSON answer to a
 // stream request: parseImages with json.NewDecoder(r.Body).Decode.
 func legacyImagesAsDecoder(c *Client, b []byte) (*ImagesResponse, error) {
-	resp := body(200, "application/json", b, len(b)+1)
-	r, err := parseJSON("createImage", resp, maxResponseBody, func(r *http.Response) (*gen.ImagesResponse, error) {
+	return c.legacyParseImages("createImage", response(200, "application/json", b, len(b)+1), func(r *http.Response) (*gen.ImagesResponse, error) {
 		var out gen.ImagesResponse
 		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
 			return nil, err
 		}
 		return &out, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return c.imagesResponse(r, "req_1"), nil
 }
 
 func abs(n int) int {
@@ -448,6 +464,7 @@ func abs(n int) int {
 }
 
 var turnSeeds = []string{
+	`{"id":"resp_1","output":[{"type":"image_generation_call","id":"ig_1","status":"completed","result":"iVBORw0KGgo="},{"type":"image_generation_call","id":"ig_2","result":"R0lGODlhAQABAAAAACw="}]}`,
 	`{"id":"resp_1","status":"completed","output":[{"type":"message"},{"type":"image_generation_call","id":"ig_1","status":"completed","result":"iVBORw0KGgo=","revised_prompt":"a cat"}]}`,
 	`{"id":"resp_1","output":[{"type":"image_generation_call","id":"ig_1","status":"failed","result":"aGk="}]}`,
 	`{"id":"resp_1","output":[{"type":"image_generation_call","id":1,"result":"aGk="}]}`,
@@ -461,8 +478,8 @@ func FuzzReadTurnParity(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, b []byte, n int) {
 		n = 1 + abs(n)%4096
-		want, wantErr := legacyReadTurn(body(200, "application/json", b, n))
-		got, gotErr := readTurn(body(200, "application/json", b, n), nil)
+		want, wantErr := legacyReadTurn(response(200, "application/json", b, n), DefaultMaxResponseSize)
+		got, gotErr := readTurn(response(200, "application/json", b, n), DefaultMaxResponseSize, nil)
 		if !sameErr(wantErr, gotErr, true) || !reflect.DeepEqual(want, got) {
 			t.Fatalf("body %q:\nlegacy %+v, %v\nnew    %+v, %v", b, want, wantErr, got, gotErr)
 		}
@@ -470,19 +487,25 @@ func FuzzReadTurnParity(f *testing.F) {
 			return
 		}
 		dir := t.TempDir()
-		got, gotErr = readTurn(body(200, "application/json", b, n), &imageFiles{dir: dir, name: func(f ImageFile) string { return fmt.Sprint(f.Index, f.Ext) }})
+		got, gotErr = readTurn(response(200, "application/json", b, n), DefaultMaxResponseSize, &imageFiles{dir: dir, name: func(f ImageFile) string { return fmt.Sprint(f.Index, f.Ext) }})
+		var firstBad error
+		for _, img := range want.Images {
+			if _, err := legacyContent(img.B64JSON, ""); err != nil && img.B64JSON != "" && firstBad == nil {
+				firstBad = err
+			}
+		}
+		if firstBad != nil {
+			if !sameErr(firstBad, gotErr, true) {
+				t.Fatalf("body %q into files: %v, want Content's error %v", b, gotErr, firstBad)
+			}
+			checkDir(t, dir, nil)
+			return
+		}
+		if gotErr != nil {
+			t.Fatalf("body %q into files: %v", b, gotErr)
+		}
 		var saved []string
 		for i, img := range want.Images {
-			if _, err := legacyDecodeB64(img.B64JSON); err != nil && img.B64JSON != "" {
-				if !sameErr(err, gotErr, true) {
-					t.Fatalf("body %q into files: %v, want Bytes' error %v", b, gotErr, err)
-				}
-				checkDir(t, dir, nil)
-				return
-			}
-			if gotErr != nil {
-				t.Fatalf("body %q into files: %v", b, gotErr)
-			}
 			if img.B64JSON != "" {
 				checkImage(t, got.Images[i].Path, img.B64JSON)
 				saved = append(saved, got.Images[i].Path)

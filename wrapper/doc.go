@@ -3,9 +3,11 @@
 // model's rules before anything is sent.
 //
 // It is a thin, handwritten layer over the client generated from the vendored
-// OpenAPI document (package gen, an implementation detail): every call goes
-// through the generated ImagesApi, while this package adds typed parameters,
-// streamed multipart uploads, retries, typed errors and validation.
+// OpenAPI document (package gen): every call goes through the generated
+// ImagesApi, while this package adds typed parameters, streamed multipart
+// uploads, retries, typed errors and validation. To use the generated client
+// directly instead, see package imageform, which builds its multipart
+// bodies.
 //
 // # Quick start
 //
@@ -21,7 +23,7 @@
 //	if err != nil {
 //		log.Fatal(err)
 //	}
-//	if err := res.Data[0].Save(ctx, "otter.png"); err != nil {
+//	if err := res.Data[0].WriteFile(ctx, "otter.png"); err != nil {
 //		log.Fatal(err)
 //	}
 //
@@ -50,7 +52,7 @@
 // the JSON (data[].b64_json, a stream event's b64_json, a Responses API
 // result) and kept as one right-sized string while every other field is
 // parsed through the generated types. With [WithImageFiles] (and in
-// [ImageStream.SaveTo] and [Client.RunBatch]) it is instead decoded straight
+// [ImageStream.WriteFiles] and [Client.RunBatch]) it is instead decoded straight
 // into its file, so memory does not grow with image size either.
 //
 // # Errors
@@ -61,6 +63,40 @@
 // any request), *[StreamError] for error events in a stream, and
 // *[OperationError] wrapping transport and context errors. No error, and no
 // log line, ever contains the API key or request headers.
+//
+// # Hostile servers and untrusted input
+//
+// Everything a server sends is treated as hostile:
+//
+//   - Credentials: the API key, headers set with [WithSecretHeader] (such
+//     as Azure's api-key), and headers and query parameters whose names
+//     say they carry one are cut out of every response before anything
+//     reads it: headers (x-request-id, Content-Type, ...), bodies as they
+//     stream (JSON, its \u-escaped, percent-encoded and HTML-escaped
+//     forms, stream event names and data, Batch API files) and transport
+//     errors. None is sent to another origin on a redirect.
+//   - Size: JSON bodies are read up to [WithMaxResponseSize] after
+//     decompression, stream events up to [WithMaxEventSize], images from
+//     URLs up to [WithMaxDownloadSize], each failing with a
+//     *[TooLargeError] that names the option; a gzip bomb costs at most
+//     the limit in memory.
+//   - Time: [WithTimeout] also bounds each wait for a stream's next event
+//     (keep-alive comments do not count) and for the next byte of a
+//     download.
+//   - Image URLs are fetched under a [DownloadPolicy]: https and public
+//     addresses only, checked on the URL, every redirect and at dial time,
+//     unless the API's own base URL is loopback or private. Image bytes
+//     must be the format the response declared (or the request asked
+//     for), else an *[ImageFormatError]; a 2xx with no image is a
+//     *[NoImagesError].
+//
+// Inputs are checked before anything is sent: text that is not valid UTF-8
+// is a *[ValidationError] in JSON and multipart bodies alike; an image path
+// that is not a regular file (a FIFO, a device) is refused before it is
+// opened ([ErrNotRegularFile]). Files are saved atomically, without
+// reading the file they replace, with its mode (or the umask's for a new
+// one); a batch rerun removes the temporary files of a killed run. A nil
+// context is an error, not a panic.
 //
 // # Retries
 //
@@ -74,16 +110,25 @@
 //
 // [Client.GenerateStream] and [Client.EditStream] return an [ImageStream] of
 // partial images and the completed image ([ImageStream.All] for a range
-// loop, or Next/Current/Err; [ImageStream.SaveTo] writes each image as it
-// arrives). [Client.NewEditSession] edits an image across turns through the
-// Responses API's image_generation tool, chaining previous_response_id.
+// loop, or Next/Current/Err; [ImageStream.WriteFiles] writes each image as
+// it arrives). [Client.NewEditSession] edits an image across turns through
+// the Responses API's image_generation tool, chaining previous_response_id.
+//
+// Every image the API returns, whichever call returned it, is an
+// [OutputImage]: a [GeneratedImage], a [PartialImageEvent] or
+// [CompletedEvent], or a [TurnImage] has Content (its bytes), WriteFile
+// (saved atomically) and Decode, each taking a context.
 //
 // # Batches
 //
 // [Client.RunBatch] runs many generations or edits concurrently on one
 // machine: results in input order, a shared gate that paces requests from
 // the server's rate-limit answers, and a manifest.jsonl written as items
-// finish so that a rerun skips what is done. [Client.SubmitBatch],
+// finish so that a rerun skips what is done. Items are keyed by their
+// content (prompt and parameters), so reordering, adding or removing items
+// never reruns or overwrites finished work; [Client.PlanBatch] says, before
+// anything is sent, which items are done and which changed since an earlier
+// run. [Client.SubmitBatch],
 // [Client.WaitBatch] and [Client.DownloadBatchResults] do the same at scale
 // through the OpenAI Batch API. [ReadBatchFile] reads prompt lists and JSONL.
 //
@@ -94,4 +139,20 @@
 // [WithExtraHeader], [WithExtraQuery]. Validation knows only the models in
 // its table; an unknown model gets only the universal checks, and
 // [WithRequestValidation](false) turns it off.
+//
+// # Names
+//
+// The API follows one naming scheme. Calls are named by their verb
+// (Generate, Edit, Vary; SubmitBatch, WaitBatch), streamed forms add Stream
+// (GenerateStream, EditSession.CreateStream), and a call's parameters and
+// options are named after it (GenerateParams, VaryParams, RunBatchOptions,
+// CheckVary). Methods that may block on the network take a context first;
+// an [ImageStream]'s methods do not, as the stream runs under the context of
+// the call that opened it (as in openai-go). Where openai-go names a call
+// differently, the doc comment says so (Vary is openai-go's
+// Images.NewVariation). Renamed API keeps its old name as a deprecated alias
+// that does the same thing: CreateVariation, VariationParams, CheckVariation,
+// OpVariation, BatchOptions, BatchDone, GeneratedImage.Bytes and Save,
+// ImagesResponse.SaveAll, ImageStream.SaveTo, and the events' and
+// TurnImage's Bytes and Save.
 package wrapper

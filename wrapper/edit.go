@@ -29,7 +29,7 @@ func (c *Client) Edit(ctx context.Context, p EditParams, opts ...RequestOption) 
 	}
 	var out *ImagesResponse
 	err = c.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, rc.files, true)
+		out, err = c.parseImages(op, resp, rc.files, true, p.OutputFormat)
 		return err
 	})
 	return out, err

@@ -239,7 +239,7 @@ func TestVariation(t *testing.T) {
 	var rec recorder
 	rec.handle(t, mux, "POST /images/variations", okImages)
 	img := testPNG(t, 16, 16, false)
-	_, err := c.CreateVariation(context.Background(), VariationParams{
+	_, err := c.Vary(context.Background(), VaryParams{
 		Image: ImageFromBytes("otter.png", img), Model: ModelDallE2, N: 2, Size: Size256x256, ResponseFormat: ResponseFormatURL, User: "u",
 	}, WithExtraBody("seed", 7))
 	if err != nil {

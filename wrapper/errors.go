@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -207,41 +206,6 @@ func redactURLError(err error) error {
 	return &clean
 }
 
-// redacted stands in for the key in text that came from a server.
-const redacted = "[redacted]"
-
-// minScrubLen is the shortest key scrubbed from server text: shorter
-// "keys" (tests, local servers) are too likely to occur in ordinary words.
-const minScrubLen = 6
-
-// scrub removes the API key from text a server sent, in case it echoes
-// the request's headers back.
-func (cfg *config) scrub(s string) string {
-	if len(cfg.apiKey) < minScrubLen || !strings.Contains(s, cfg.apiKey) {
-		return s
-	}
-	return strings.ReplaceAll(s, cfg.apiKey, redacted)
-}
-
-func (cfg *config) scrubAPIError(e *APIError) {
-	e.Type, e.Code, e.Param, e.Message = cfg.scrub(e.Type), cfg.scrub(e.Code), cfg.scrub(e.Param), cfg.scrub(e.Message)
-	if len(cfg.apiKey) >= minScrubLen {
-		e.Body = bytes.ReplaceAll(e.Body, []byte(cfg.apiKey), []byte(redacted))
-	}
-	for _, vs := range e.Header {
-		for i, v := range vs {
-			vs[i] = cfg.scrub(v)
-		}
-	}
-}
-
-func (cfg *config) scrubStreamError(e *StreamError) {
-	e.Type, e.Code, e.Param, e.Message = cfg.scrub(e.Type), cfg.scrub(e.Code), cfg.scrub(e.Param), cfg.scrub(e.Message)
-	if len(cfg.apiKey) >= minScrubLen {
-		e.Raw = bytes.ReplaceAll(e.Raw, []byte(cfg.apiKey), []byte(redacted))
-	}
-}
-
 // redactURL drops user info and the query string.
 func redactURL(u *url.URL) string {
 	c := *u
@@ -277,18 +241,4 @@ func (e *StreamError) Error() string {
 		b.WriteString(": " + e.Message)
 	}
 	return b.String()
-}
-
-// scrubErr removes the key from the server-supplied text of an APIError or
-// StreamError anywhere in err's chain.
-func (cfg *config) scrubErr(err error) error {
-	var se *StreamError
-	if errors.As(err, &se) {
-		cfg.scrubStreamError(se)
-	}
-	var ae *APIError
-	if errors.As(err, &ae) {
-		cfg.scrubAPIError(ae)
-	}
-	return err
 }

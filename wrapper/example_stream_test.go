@@ -17,7 +17,7 @@ func ExampleClient_GenerateStream() {
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
 
 	stream, err := client.GenerateStream(context.Background(), wrapper.GenerateParams{
-		Model:         wrapper.ModelGPTImage1,
+		Model:         wrapper.ModelGPTImage15,
 		Prompt:        "a magical forest",
 		PartialImages: wrapper.Ptr(2),
 	})
@@ -41,7 +41,7 @@ func ExampleClient_GenerateStream() {
 	// completed: 1024x1024 png
 }
 
-func ExampleImageStream_SaveTo() {
+func ExampleImageStream_WriteFiles() {
 	srv := imagestest.NewServer()
 	defer srv.Close()
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
@@ -55,7 +55,7 @@ func ExampleImageStream_SaveTo() {
 		log.Fatal(err)
 	}
 	// Each partial image and the final one is written as it arrives.
-	paths, err := stream.SaveTo(dir, "lighthouse", nil)
+	paths, err := stream.WriteFiles(dir, "lighthouse", nil)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -98,14 +98,95 @@ func ExampleEditSession() {
 
 func ExampleCheckGenerate() {
 	err := wrapper.CheckGenerate(wrapper.GenerateParams{
-		Model:  wrapper.ModelDallE3,
-		Prompt: "two otters",
-		N:      2,
-		Style:  wrapper.StyleVivid,
+		Model:        wrapper.ModelGPTImage26Sunburst,
+		Prompt:       "two otters",
+		N:            2,
+		OutputFormat: wrapper.OutputFormatSVG,
 	}, false)
 	fmt.Println(err)
 	// Output:
-	// openai-images: invalid parameters: n=2: dall-e-3 supports only n=1 (allowed: 1)
+	// openai-images: invalid parameters: n=2: SVG output requires n=1 (allowed: 1)
+}
+
+func ExampleEditSession_CreateStream() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "session")
+	defer os.RemoveAll(dir)
+
+	session := client.NewEditSession("gpt-5", wrapper.ImageTool{Model: wrapper.ModelGPTImage15, PartialImages: wrapper.Ptr(1)})
+	stream, err := session.CreateStream(ctx, "Generate an image: a lighthouse")
+	if err != nil {
+		log.Fatal(err)
+	}
+	for ev, err := range stream.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		switch ev := ev.(type) {
+		case *wrapper.PartialImageEvent:
+			fmt.Println("partial image", ev.Index)
+		case *wrapper.TurnCompletedEvent:
+			img, _ := ev.Turn.Image()
+			if err := img.WriteFile(ctx, filepath.Join(dir, "lighthouse.png")); err != nil {
+				log.Fatal(err)
+			}
+			fmt.Println("turn done; the next Edit chains from it:", session.ResponseID() == ev.Turn.ResponseID)
+		}
+	}
+	// Output:
+	// partial image 0
+	// turn done; the next Edit chains from it: true
+}
+
+// Every image the API returns is an OutputImage, whichever call returned
+// it: the same code keeps a generated image, a streamed one and a
+// session's.
+func ExampleOutputImage() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
+	ctx := context.Background()
+
+	var images []wrapper.OutputImage
+	res, err := client.Generate(ctx, wrapper.GenerateParams{Model: wrapper.ModelGPTImage15, Prompt: "a kite", Size: wrapper.Size1024x1024})
+	if err != nil {
+		log.Fatal(err)
+	}
+	images = append(images, res.Data[0])
+	stream, err := client.GenerateStream(ctx, wrapper.GenerateParams{Model: wrapper.ModelGPTImage15, Prompt: "a kite", Size: wrapper.Size1024x1536})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for ev, err := range stream.All() {
+		if err != nil {
+			log.Fatal(err)
+		}
+		if done, ok := ev.(*wrapper.CompletedEvent); ok {
+			images = append(images, done)
+		}
+	}
+	turn, err := client.NewEditSession("gpt-5", wrapper.ImageTool{Model: wrapper.ModelGPTImage15, Size: wrapper.Size1536x1024}).
+		Create(ctx, "Generate an image: a kite")
+	if err != nil {
+		log.Fatal(err)
+	}
+	img, _ := turn.Image()
+	images = append(images, img)
+
+	for _, img := range images {
+		m, format, err := img.Decode(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("%T: %s %dx%d\n", img, format, m.Bounds().Dx(), m.Bounds().Dy())
+	}
+	// Output:
+	// wrapper.GeneratedImage: png 1024x1024
+	// *wrapper.CompletedEvent: png 1024x1536
+	// wrapper.TurnImage: png 1536x1024
 }
 
 func ExampleWithImageFiles() {

@@ -58,7 +58,7 @@ func ExampleClient_Generate() {
 	dir, _ := os.MkdirTemp("", "example")
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "otter.png")
-	if err := res.Data[0].Save(ctx, path); err != nil {
+	if err := res.Data[0].WriteFile(ctx, path); err != nil {
 		log.Fatal(err)
 	}
 	m, format, _ := res.Data[0].Decode(ctx)
@@ -109,14 +109,19 @@ func ExampleClient_Edit_json() {
 	// Output: 1 edited image
 }
 
-func ExampleClient_CreateVariation() {
-	srv := fakeAPI()
+// Vary calls the variations endpoint, for OpenAI-compatible servers that
+// still offer it: OpenAI has retired it (and dall-e-2, its only model) on
+// its own API, where the call is refused before sending unless the client
+// has WithRetiredModels(true). ExampleClient_Edit_variation shows what
+// replaces it.
+func ExampleClient_Vary() {
+	srv := fakeAPI() // an OpenAI-compatible server
 	defer srv.Close()
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL+"/v1"), wrapper.WithAPIKey("sk-example"))
 
 	var src bytes.Buffer
 	png.Encode(&src, image.NewNRGBA(image.Rect(0, 0, 8, 8)))
-	res, err := client.CreateVariation(context.Background(), wrapper.VariationParams{
+	res, err := client.Vary(context.Background(), wrapper.VaryParams{
 		Model: wrapper.ModelDallE2,
 		Image: wrapper.ImageFromBytes("otter.png", src.Bytes()),
 		Size:  wrapper.Size256x256,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -34,7 +35,7 @@ func (c *Client) Generate(ctx context.Context, p GenerateParams, opts ...Request
 			return c.api.CreateImageWithBody(ctx, "application/json", bytes.NewReader(body), editors...)
 		},
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, rc.files, true)
+		out, err = c.parseImages(op, resp, rc.files, true, p.OutputFormat)
 		return err
 	})
 	return out, err
@@ -93,8 +94,15 @@ func optInt(v int) *int {
 	return &v
 }
 
-// jsonBody marshals v and merges extra fields in at the top level.
+// jsonBody marshals v and merges extra fields in at the top level. Text
+// that is not valid UTF-8 is refused (see checkUTF8).
 func jsonBody(v any, extra map[string]any) ([]byte, error) {
+	if err := checkUTF8(v); err != nil {
+		return nil, err
+	}
+	if err := checkUTF8(extra); err != nil {
+		return nil, err
+	}
 	b, err := json.Marshal(v)
 	if err != nil || len(extra) == 0 {
 		return b, err
@@ -113,31 +121,30 @@ func jsonBody(v any, extra map[string]any) ([]byte, error) {
 	return json.Marshal(fields)
 }
 
-// maxResponseBody caps a JSON images response (base64 images are large:
-// ten 4K PNGs stay well under it).
-const maxResponseBody = 1 << 30
-
-// parseImages reads a JSON images response as it arrives: its images are
-// kept as base64 text, or with files set decoded into files; every other
-// field goes through the generated ImagesResponse. strict parses as the
-// generated Parse*Response functions do (JSON200: a 200 with a JSON content
-// type, json.Unmarshal of the body); otherwise, for a JSON answer to a
-// stream request, the body is read as json.NewDecoder(body).Decode reads it.
-func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, strict bool) (*ImagesResponse, error) {
+// parseImages reads a JSON images response as it arrives (parseJSONStreamed):
+// its images are kept as base64 text, or with files set decoded into files;
+// every other field goes through the generated ImagesResponse. want is the
+// output format the request asked for, which the images must be in when the
+// response declares none. strict parses as the generated Parse*Response
+// functions do (JSON200: a 200 with a JSON content type, json.Unmarshal of
+// the body); otherwise, for a JSON answer to a stream request, the body is
+// read as json.NewDecoder(body).Decode reads it. A response that holds no
+// image is an error: the API answers a request with its images or with an
+// error status.
+func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, strict bool, want OutputFormat) (*ImagesResponse, error) {
 	doc := getImageDoc(&imagesDocs, files)
 	defer putImageDoc(&imagesDocs, doc)
-	r, err := parseJSON(op, resp, maxResponseBody, func(r *http.Response) (*gen.ImagesResponse, error) {
+	r, err := parseJSONStreamed(op, resp, c.cfg.maxResponseSize, func(r *http.Response) (*gen.ImagesResponse, error) {
 		return readImagesResponse(r, doc, strict)
 	})
 	if err != nil {
 		return nil, err
 	}
-	out := c.imagesResponse(r, resp.Header.Get("x-request-id"))
-	if r.Data == nil {
-		return out, nil
+	out := c.imagesResponse(r, resp.Header.Get("x-request-id")).expect(want)
+	if len(out.Data) == 0 {
+		return nil, &NoImagesError{Operation: op, RequestID: out.RequestID}
 	}
-	var imgs []docImage
-	var infos []ImageFile
+	var items []saveItem
 	for i, d := range *r.Data {
 		if d.B64Json == nil {
 			continue
@@ -145,17 +152,16 @@ func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, 
 		img := doc.image(*d.B64Json)
 		out.Data[i].B64JSON = img.text
 		if files != nil && (img.file != nil || img.text != "") {
-			imgs = append(imgs, img)
-			infos = append(infos, ImageFile{Index: i, Count: len(*r.Data)})
+			items = append(items, saveItem{img: img, info: ImageFile{Index: i, Count: len(*r.Data)}, format: out.Data[i].format})
 		}
 	}
-	if len(imgs) > 0 {
-		paths, err := doc.save(imgs, infos)
+	if len(items) > 0 {
+		paths, err := doc.save(items)
 		if err != nil {
 			return nil, err
 		}
-		for k, info := range infos {
-			out.Data[info.Index].B64JSON, out.Data[info.Index].Path = "", paths[k]
+		for k, it := range items {
+			out.Data[it.info.Index].B64JSON, out.Data[it.info.Index].Path = "", paths[k]
 		}
 	}
 	return out, nil
@@ -186,9 +192,32 @@ func readImagesResponse(r *http.Response, doc *imageDoc, strict bool) (*gen.Imag
 	return &out, nil
 }
 
-// parseJSON reads a JSON response of at most limit bytes with a generated
-// parser; a response of another type, or one the parser finds no body in,
-// is an *APIError.
+// ErrNoImages matches (errors.Is) a *[NoImagesError].
+var ErrNoImages = errors.New("openai-images: the response holds no images")
+
+// NoImagesError is a successful (2xx) images response that holds no image
+// ("data": null, [] or missing). It is not retried: the request may have
+// been charged.
+type NoImagesError struct {
+	Operation string
+	// RequestID is the x-request-id header, for OpenAI support.
+	RequestID string
+}
+
+func (e *NoImagesError) Error() string {
+	msg := "openai-images: " + e.Operation + ": the response holds no images"
+	if e.RequestID != "" {
+		msg += " [request " + e.RequestID + "]"
+	}
+	return msg
+}
+
+func (e *NoImagesError) Is(target error) bool { return target == ErrNoImages }
+
+// parseJSON reads a JSON response of at most limit bytes (after
+// decompression) with a generated parser; a response of another type, or
+// one the parser finds no body in, is an *APIError, and a larger one a
+// *TooLargeError, returned before any of it is parsed.
 func parseJSON[T any](op string, resp *http.Response, limit int64, parse func(*http.Response) (*T, error)) (*T, error) {
 	requestID := resp.Header.Get("x-request-id")
 	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
@@ -196,10 +225,21 @@ func parseJSON[T any](op string, resp *http.Response, limit int64, parse func(*h
 		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
 			Message: fmt.Sprintf("unexpected response content type %q", resp.Header.Get("Content-Type"))}
 	}
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.LimitReader(resp.Body, limit), resp.Body}
+	hint := resp.ContentLength
+	if resp.Uncompressed {
+		hint = -1
+	}
+	b, err := readCapped(resp.Body, limit, hint, "response body", "WithMaxResponseSize")
+	resp.Body.Close()
+	if err != nil {
+		var tl *TooLargeError
+		if errors.As(err, &tl) {
+			tl.Operation = op
+			return nil, tl
+		}
+		return nil, opError(op, fmt.Errorf("read response: %w", err))
+	}
+	resp.Body = b.reader()
 	v, err := parse(resp)
 	if err != nil {
 		return nil, opError(op, fmt.Errorf("read response: %w", err))

@@ -14,11 +14,12 @@ import (
 	_ "image/png"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 
 	_ "golang.org/x/image/webp" // header probing of WebP inputs
+
+	"github.com/imagegen-go/openai-images/internal/imagecheck"
 )
 
 // Image is an input image for an edit or a variation: a file path, bytes, or
@@ -31,6 +32,9 @@ import (
 // only once; a request that has started sending it is not retried.
 type Image struct {
 	name string
+	// path is the file of an image from ImageFromPath ("" otherwise): a
+	// batch item's key names its images by path.
+	path string
 	// open returns a fresh reader over the whole image; nil for one-shot.
 	open func() (io.ReadCloser, error)
 	// size returns the size in bytes, or -1 when unknown.
@@ -54,21 +58,15 @@ const probeWindow = 64 << 10
 var probeBufs = sync.Pool{New: func() any { b := make([]byte, probeWindow); return &b }}
 
 // ImageFromPath reads the image at path when the request is sent. The part's
-// file name is the path's base name.
+// file name is the path's base name. The path must be a regular file: a
+// FIFO, a device or a directory is refused with [ErrNotRegularFile] before
+// it is opened (use [ImageFromReader] for a pipe).
 func ImageFromPath(path string) Image {
 	return Image{
 		name: filepath.Base(path),
-		open: func() (io.ReadCloser, error) { return os.Open(path) },
-		size: func() (int64, error) {
-			fi, err := os.Stat(path)
-			if err != nil {
-				return -1, err
-			}
-			if !fi.Mode().IsRegular() {
-				return -1, nil
-			}
-			return fi.Size(), nil
-		},
+		path: path,
+		open: func() (io.ReadCloser, error) { return openRegular(path) },
+		size: func() (int64, error) { return statRegular(path) },
 	}
 }
 
@@ -240,7 +238,8 @@ func fillInfo(info *ImageInfo, head []byte) {
 }
 
 // sniffContentType names the image type from its magic bytes. Only the
-// formats the API takes are recognised; others are application/octet-stream.
+// formats the API takes or returns are recognised (SVG by its first tag,
+// see imagecheck.LooksLikeSVG); others are application/octet-stream.
 func sniffContentType(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
@@ -251,6 +250,8 @@ func sniffContentType(b []byte) string {
 		return "image/webp"
 	case bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a")):
 		return "image/gif"
+	case imagecheck.LooksLikeSVG(b):
+		return "image/svg+xml"
 	}
 	return "application/octet-stream"
 }
@@ -279,6 +280,8 @@ func extensionFor(contentType string) string {
 		return ".webp"
 	case "image/gif":
 		return ".gif"
+	case "image/svg+xml":
+		return ".svg"
 	}
 	return ""
 }

@@ -5,11 +5,15 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"io"
+	"mime"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync"
 
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
+	"github.com/imagegen-go/openai-images/internal/imagecheck"
 	"github.com/imagegen-go/openai-images/wrapper/internal/imagejson"
 )
 
@@ -144,14 +148,24 @@ func (d *imageDoc) image(v string) docImage {
 	return docImage{}
 }
 
-// save writes images into files named by d.files, and returns their paths
-// (image i in infos[i]'s file). Images kept as text are decoded now. All
-// images are checked first: an image whose base64 is invalid fails the
-// lot with the error Bytes would give, and on any error no file is left.
-func (d *imageDoc) save(imgs []docImage, infos []ImageFile) ([]string, error) {
-	files := make([]*fileSink, len(imgs))
-	for i, img := range imgs {
-		f := img.file
+// saveItem is one image to save: where it is (text or a file), what to
+// name its file from, and the format it must be in ("" for any image).
+type saveItem struct {
+	img    docImage
+	info   ImageFile
+	format OutputFormat
+}
+
+// save writes images into files named by d.files and returns their paths,
+// in order. Images kept as text are decoded now. Every image is checked
+// before any file is named: one whose base64 is invalid (the error Content
+// gives), or whose bytes are not the declared format or not an image (an
+// *ImageFormatError, as Content gives), fails the lot, and on any error no
+// file of the lot is left.
+func (d *imageDoc) save(items []saveItem) ([]string, error) {
+	files := make([]*fileSink, len(items))
+	for i, it := range items {
+		f := it.img.file
 		if f == nil {
 			var err error
 			if f, err = d.files.create(); err != nil {
@@ -159,7 +173,7 @@ func (d *imageDoc) save(imgs []docImage, infos []ImageFile) ([]string, error) {
 			}
 			d.opened = append(d.opened, f)
 			f.text = true
-			if _, _, err := imagejson.DecodeStringTo(f.w, img.text); err != nil {
+			if _, _, err := imagejson.DecodeStringTo(f.w, it.img.text); err != nil {
 				var corrupt base64.CorruptInputError
 				if errors.As(err, &corrupt) {
 					return nil, b64Error(err)
@@ -169,11 +183,14 @@ func (d *imageDoc) save(imgs []docImage, infos []ImageFile) ([]string, error) {
 		} else if err := f.Err(); err != nil {
 			return nil, b64Error(err)
 		}
+		if err := f.checkFormat(string(it.format)); err != nil {
+			return nil, err
+		}
 		files[i] = f
 	}
-	paths := make([]string, 0, len(imgs))
+	paths := make([]string, 0, len(items))
 	for i, f := range files {
-		path, err := d.files.commit(f, infos[i])
+		path, err := d.files.commit(f, items[i].info)
 		if err != nil {
 			for _, p := range paths {
 				os.Remove(p)
@@ -183,6 +200,25 @@ func (d *imageDoc) save(imgs []docImage, infos []ImageFile) ([]string, error) {
 		paths = append(paths, path)
 	}
 	return paths, nil
+}
+
+// checkFormat checks the image written as Content checks image bytes: its
+// first bytes against the declared format, and a GIF or an SVG whole (read
+// back from the file).
+func (f *fileSink) checkFormat(declared string) error {
+	if err := checkImageFormat(f.head, declared); err != nil {
+		return err
+	}
+	switch imagecheck.Sniff(f.head) {
+	case "gif", "svg":
+	default:
+		return nil
+	}
+	whole, err := os.ReadFile(f.p.Name())
+	if err != nil {
+		return &fileError{err}
+	}
+	return checkStructure(whole, declared)
 }
 
 // abort removes the files of the document not committed.
@@ -200,7 +236,7 @@ type fileSink struct {
 	p       *atomicfile.Pending
 	w       fileWriter
 	text    bool
-	head    []byte // the first bytes written, for sniffing the format
+	head    []byte // the first bytes written (sniffLen), for checking the format
 	content int64  // bytes of the string's content scanned
 }
 
@@ -213,8 +249,8 @@ func (f *fileSink) Content(p []byte, plain bool) error {
 type fileWriter struct{ f *fileSink }
 
 func (w fileWriter) Write(b []byte) (int, error) {
-	if len(w.f.head) < 32 {
-		w.f.head = append(w.f.head, b[:min(len(b), 32-len(w.f.head))]...)
+	if len(w.f.head) < sniffLen {
+		w.f.head = append(w.f.head, b[:min(len(b), sniffLen-len(w.f.head))]...)
 	}
 	n, err := w.f.p.Write(b)
 	if err != nil {
@@ -250,7 +286,7 @@ func (fs *imageFiles) commit(f *fileSink, info ImageFile) (string, error) {
 		return "", fmt.Errorf("openai-images: WithImageFiles: %w", err)
 	}
 	path := filepath.Join(fs.dir, name)
-	if err := f.p.Commit(path, 0o644); err != nil {
+	if err := f.p.Commit(path); err != nil {
 		return "", &fileError{err}
 	}
 	return path, nil
@@ -258,10 +294,10 @@ func (fs *imageFiles) commit(f *fileSink, info ImageFile) (string, error) {
 
 // create opens a pending file in the directory.
 func (fs *imageFiles) create() (*fileSink, error) {
-	p, err := atomicfile.NewPending(fs.dir, "image")
+	p, err := atomicfile.NewPending(fs.dir, "image", 0o644)
 	if errors.Is(err, os.ErrNotExist) {
 		if err = os.MkdirAll(fs.dir, 0o755); err == nil {
-			p, err = atomicfile.NewPending(fs.dir, "image")
+			p, err = atomicfile.NewPending(fs.dir, "image", 0o644)
 		}
 	}
 	if err != nil {
@@ -270,4 +306,71 @@ func (fs *imageFiles) create() (*fileSink, error) {
 	f := &fileSink{p: p}
 	f.w = fileWriter{f}
 	return f, nil
+}
+
+// parseJSONStreamed is parseJSON for responses that carry images: instead
+// of being read into memory first, the body is handed to parse as it
+// arrives, capped at limit bytes after decompression, so that an image can
+// go straight to its file. A body declared larger than limit is refused
+// before it is read, and one that turns out larger fails with the same
+// *TooLargeError once limit bytes have been read (what parse did with them
+// is thrown away: parse's files are not kept).
+func parseJSONStreamed[T any](op string, resp *http.Response, limit int64, parse func(*http.Response) (*T, error)) (*T, error) {
+	requestID := resp.Header.Get("x-request-id")
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "application/json" {
+		resp.Body.Close()
+		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID,
+			Message: fmt.Sprintf("unexpected response content type %q", resp.Header.Get("Content-Type"))}
+	}
+	tooLarge := func(size int64) *TooLargeError {
+		return &TooLargeError{Operation: op, What: "response body", Limit: limit, Size: size, Option: "WithMaxResponseSize"}
+	}
+	if !resp.Uncompressed && resp.ContentLength > limit {
+		resp.Body.Close()
+		return nil, tooLarge(resp.ContentLength)
+	}
+	capped := &cappedReader{r: resp.Body, left: limit}
+	body := resp.Body
+	defer body.Close()
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{capped, body}
+	v, err := parse(resp)
+	switch {
+	case capped.over:
+		return nil, tooLarge(-1)
+	case err != nil:
+		return nil, opError(op, fmt.Errorf("read response: %w", err))
+	case v == nil:
+		return nil, &APIError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Message: "unexpected response body"}
+	}
+	return v, nil
+}
+
+// cappedReader reads at most left bytes from r and fails once r has more.
+type cappedReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+// errOverLimit ends a read past the limit; parseJSONStreamed reports it as
+// a *TooLargeError.
+var errOverLimit = errors.New("response body over the limit")
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.over {
+		return 0, errOverLimit
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1] // one byte more than allowed says whether there is more
+	}
+	n, err := c.r.Read(p)
+	if int64(n) > c.left {
+		c.over = true
+		return int(c.left), errOverLimit
+	}
+	c.left -= int64(n)
+	return n, err
 }

@@ -30,7 +30,7 @@ type ImageFile struct {
 	Ext         string
 }
 
-// imageFiles is where WithImageFiles (or SaveTo, or RunBatch) puts images.
+// imageFiles is where WithImageFiles (or WriteFiles, or RunBatch) puts images.
 type imageFiles struct {
 	dir  string
 	name func(ImageFile) string

@@ -41,7 +41,7 @@ func TestWithImageFilesGenerate(t *testing.T) {
 	c, mux, _ := setup(t)
 	p, j := testPNG(t, 3, 3, false), testJPEG(t, 3, 3)
 	serveJSON(mux, "POST /images/generations", `{"created":1,"data":[{"b64_json":"`+b64(p)+`","revised_prompt":"r1"},{"url":"https://example.com/x.png"},{"b64_json":"`+
-		strings.ReplaceAll(b64(j), "/", `\/`)+`"}],"output_format":"png","usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3}}`)
+		strings.ReplaceAll(b64(j), "/", `\/`)+`"}],"usage":{"input_tokens":1,"output_tokens":2,"total_tokens":3}}`)
 	dir := filepath.Join(t.TempDir(), "new")
 	var infos []ImageFile
 	res, err := c.Generate(context.Background(), GenerateParams{Prompt: "x"}, WithImageFiles(dir, func(f ImageFile) string {
@@ -63,19 +63,19 @@ func TestWithImageFilesGenerate(t *testing.T) {
 		d[1].Path != "" || d[1].URL == "" || d[2].Path != filepath.Join(dir, "img-3-of-3.jpg") {
 		t.Fatalf("data %+v", d)
 	}
-	if res.RequestID != "req_files" || res.OutputFormat != "png" || res.Usage == nil || res.Usage.TotalTokens != 3 {
+	if res.RequestID != "req_files" || res.Usage == nil || res.Usage.TotalTokens != 3 {
 		t.Errorf("response %+v", res)
 	}
-	// Bytes, Save and Decode read the file.
-	if b, err := d[2].Bytes(context.Background()); err != nil || !bytes.Equal(b, j) {
+	// Content, WriteFile and Decode read the file.
+	if b, err := d[2].Content(context.Background()); err != nil || !bytes.Equal(b, j) {
 		t.Errorf("Bytes: %v", err)
 	}
 	copyPath := filepath.Join(t.TempDir(), "copy.png")
-	if err := d[0].Save(context.Background(), copyPath); err != nil {
+	if err := d[0].WriteFile(context.Background(), copyPath); err != nil {
 		t.Fatal(err)
 	}
 	if b, _ := os.ReadFile(copyPath); !bytes.Equal(b, p) {
-		t.Error("Save of a saved image differs")
+		t.Error("WriteFile of a saved image differs")
 	}
 	if _, format, err := d[0].Decode(context.Background()); err != nil || format != "png" {
 		t.Errorf("Decode: %s, %v", format, err)
@@ -95,6 +95,17 @@ func TestWithImageFilesFailures(t *testing.T) {
 	var corrupt base64.CorruptInputError
 	if !errors.As(err, &corrupt) || !strings.Contains(err.Error(), "decode b64_json") {
 		t.Errorf("err = %v, want a base64 error", err)
+	}
+	if got := dirNames(t, dir); len(got) != 0 {
+		t.Errorf("files left: %v", got)
+	}
+
+	// Bytes that are not the declared format: Content's error, no file.
+	serveJSON(mux, "POST /images/variations", `{"created":1,"output_format":"jpeg","data":[{"b64_json":"`+good+`"}]}`)
+	_, err = c.Vary(context.Background(), VaryParams{Image: ImageFromBytes("x.png", testPNG(t, 4, 4, false))}, WithImageFiles(dir, name))
+	var formatErr *ImageFormatError
+	if !errors.As(err, &formatErr) || formatErr.Declared != "jpeg" {
+		t.Errorf("a PNG declared jpeg: %v", err)
 	}
 	if got := dirNames(t, dir); len(got) != 0 {
 		t.Errorf("files left: %v", got)
@@ -128,7 +139,7 @@ func TestWithImageFilesFailures(t *testing.T) {
 	}
 }
 
-// Streams with WithImageFiles, and SaveTo, write images as they arrive:
+// Streams with WithImageFiles, and WriteFiles, write images as they arrive:
 // events carry the path; partial images of the next final image get its
 // index.
 func TestStreamImageFiles(t *testing.T) {
@@ -158,7 +169,7 @@ func TestStreamImageFiles(t *testing.T) {
 		switch ev := ev.(type) {
 		case *PartialImageEvent:
 			paths = append(paths, filepath.Base(ev.Path))
-			if b, _ := ev.Bytes(); ev.B64JSON != "" || !bytes.Equal(b, img) {
+			if b, _ := ev.Content(context.Background()); ev.B64JSON != "" || !bytes.Equal(b, img) {
 				t.Errorf("partial %+v", ev)
 			}
 		case *CompletedEvent:
@@ -174,22 +185,22 @@ func TestStreamImageFiles(t *testing.T) {
 		t.Errorf("paths %v, files %v; want %v", paths, dirNames(t, dir), want)
 	}
 
-	// SaveTo names them its way; a bad image stops the stream with Bytes'
+	// WriteFiles names them its way; a bad image stops the stream with Bytes'
 	// error, after what came before.
 	c2, mux2, _ := setup(t)
 	serveSSE(t, mux2, "POST /images/generations", []byte(ev("image_generation.partial_image", 0)+ev("image_generation.completed", 0)+
 		`data: {"type":"image_generation.completed","b64_json":"aGk"}`+"\n\n"))
 	s2, _ := c2.GenerateStream(context.Background(), GenerateParams{Prompt: "x"})
 	dir2 := t.TempDir()
-	got, err := s2.SaveTo(dir2, "otter", nil)
+	got, err := s2.WriteFiles(dir2, "otter", nil)
 	var corrupt base64.CorruptInputError
 	if !errors.As(err, &corrupt) || len(got) != 2 || strings.Join(dirNames(t, dir2), ",") != "otter-partial-0.png,otter.png" {
-		t.Errorf("SaveTo = %v, %v; files %v", got, err, dirNames(t, dir2))
+		t.Errorf("WriteFiles = %v, %v; files %v", got, err, dirNames(t, dir2))
 	}
 }
 
 // A session's streamed turn, saved: partial images and the turn's image.
-func TestSessionStreamSaveTo(t *testing.T) {
+func TestSessionStreamWriteFiles(t *testing.T) {
 	c, mux, _ := setup(t)
 	var api fakeResponses
 	api.serve(t, mux)
@@ -199,37 +210,40 @@ func TestSessionStreamSaveTo(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	paths, err := stream.SaveTo(dir, "cat", nil)
+	paths, err := stream.WriteFiles(dir, "cat", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(dirNames(t, dir), ","); got != "cat,cat-partial-0,cat-partial-1" || len(paths) != 3 {
+	if got := strings.Join(dirNames(t, dir), ","); got != "cat-partial-0.png,cat-partial-1.png,cat.png" || len(paths) != 3 {
 		t.Errorf("files %s, paths %v", got, paths)
 	}
-	if b, _ := os.ReadFile(filepath.Join(dir, "cat-partial-1")); string(b) != "partial 1" {
+	if b, _ := os.ReadFile(filepath.Join(dir, "cat-partial-1.png")); !bytes.Equal(b, partialImage(t, 1)) {
 		t.Errorf("partial 1 holds %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "cat.png")); !bytes.Equal(b, turnImage(t, 1)) {
+		t.Errorf("the turn's image holds %q", b)
 	}
 	if s.ResponseID() == "" {
 		t.Error("the session did not advance")
 	}
 
 	// A turn with WithImageFiles.
-	turn, err := s.Edit(context.Background(), "Edit the image: a hat", WithImageFiles(dir, func(f ImageFile) string { return fmt.Sprint("turn-", f.Index, "-of-", f.Count) }))
+	turn, err := s.Edit(context.Background(), "Edit the image: a hat", WithImageFiles(dir, func(f ImageFile) string { return fmt.Sprint("turn-", f.Index, "-of-", f.Count, f.Ext) }))
 	if err != nil {
 		t.Fatal(err)
 	}
 	img, _ := turn.Image()
-	if b, err := img.Bytes(); err != nil || img.B64JSON != "" || img.Path != filepath.Join(dir, "turn-0-of-1") || len(b) == 0 {
+	if b, err := img.Content(context.Background()); err != nil || img.B64JSON != "" || img.Path != filepath.Join(dir, "turn-0-of-1.png") || !bytes.Equal(b, turnImage(t, 2)) {
 		t.Errorf("turn image %+v: %v", img, err)
 	}
 }
 
-func TestSaveAllDecodesIntoFiles(t *testing.T) {
+func TestWriteFilesDecodesIntoFiles(t *testing.T) {
 	res := &ImagesResponse{Data: []GeneratedImage{{B64JSON: b64(testPNG(t, 2, 2, false))}, {B64JSON: "aGk"}}}
 	dir := t.TempDir()
-	paths, err := res.SaveAll(context.Background(), dir, "x")
+	paths, err := res.WriteFiles(context.Background(), dir, "x")
 	var corrupt base64.CorruptInputError
 	if !errors.As(err, &corrupt) || len(paths) != 1 || strings.Join(dirNames(t, dir), ",") != "x-1.png" {
-		t.Errorf("SaveAll = %v, %v; files %v", paths, err, dirNames(t, dir))
+		t.Errorf("WriteFiles = %v, %v; files %v", paths, err, dirNames(t, dir))
 	}
 }

@@ -1,9 +1,10 @@
 package wrapper
 
 // The decoders as they were before image responses went through
-// internal/imagejson (json.Unmarshal of the whole event or body,
-// base64.StdEncoding.DecodeString), kept verbatim as the reference that the
-// parity fuzz targets (decode_parity_test.go) hold the new ones to.
+// internal/imagejson (the body read whole, json.Unmarshal of the whole event
+// or body, base64.StdEncoding.DecodeString), kept verbatim as the reference
+// that the parity fuzz targets (decode_parity_test.go) and the before/after
+// benchmarks (bench_decode_test.go) hold the new ones to.
 
 import (
 	"encoding/base64"
@@ -24,25 +25,34 @@ func legacyDecodeB64(s string) ([]byte, error) {
 	return b, nil
 }
 
-// legacyParseImages is parseImages with the generated parser.
-func (c *Client) legacyParseImages(op string, resp *http.Response) (*ImagesResponse, error) {
-	r, err := parseJSON(op, resp, maxResponseBody, func(r *http.Response) (*gen.ImagesResponse, error) {
-		parsed, err := gen.ParseCreateImageResponse(r)
-		if err != nil {
-			return nil, err
+// legacyParseImages is parseImages with the generated parser, the body
+// read whole by parseJSON first.
+func (c *Client) legacyParseImages(op string, resp *http.Response, parse func(*http.Response) (*gen.ImagesResponse, error)) (*ImagesResponse, error) {
+	if parse == nil {
+		parse = func(r *http.Response) (*gen.ImagesResponse, error) {
+			parsed, err := gen.ParseCreateImageResponse(r)
+			if err != nil {
+				return nil, err
+			}
+			return parsed.JSON200, nil
 		}
-		return parsed.JSON200, nil
-	})
+	}
+	r, err := parseJSON(op, resp, c.cfg.maxResponseSize, parse)
 	if err != nil {
 		return nil, err
 	}
-	return c.imagesResponse(r, resp.Header.Get("x-request-id")), nil
+	res := c.imagesResponse(r, resp.Header.Get("x-request-id"))
+	if len(res.Data) == 0 {
+		return nil, &NoImagesError{Operation: op, RequestID: res.RequestID}
+	}
+	return res, nil
 }
 
-// legacyReadTurn is readTurn with json.NewDecoder.
-func legacyReadTurn(resp *http.Response) (*Turn, error) {
+// legacyReadTurn is readTurn with json.NewDecoder, the body read whole by
+// parseJSON first.
+func legacyReadTurn(resp *http.Response, limit int64) (*Turn, error) {
 	defer resp.Body.Close()
-	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
+	r, err := parseJSON(responsesOp, resp, limit, func(r *http.Response) (*responsesResponse, error) {
 		var out responsesResponse
 		if err := json.NewDecoder(r.Body).Decode(&out); err != nil {
 			return nil, err

@@ -42,8 +42,8 @@ const (
 	OpEditJSON Operation = "edit-json"
 	// OpEditStream is an edit with stream=true and partial images.
 	OpEditStream Operation = "edit-stream"
-	// OpVariation is POST /images/variations ([Client.CreateVariation]).
-	OpVariation Operation = "variation"
+	// OpVary is POST /images/variations ([Client.Vary]).
+	OpVary Operation = "variation"
 )
 
 // ModelInfo is what a model accepts, as the vendored OpenAPI document and the
@@ -533,7 +533,7 @@ func dallE2() ModelInfo {
 		// supports `dall-e-2`". No streams: CreateImageRequest.stream "This
 		// parameter is only supported for the GPT image models"; seed 001
 		// (edit stream: "gpt-image-1 only").
-		Operations: []Operation{OpGenerate, OpEdit, OpVariation},
+		Operations: []Operation{OpGenerate, OpEdit, OpVary},
 		// CreateImageRequest.prompt / CreateImageEditRequest.prompt: "The
 		// maximum length is 1000 characters for `dall-e-2`".
 		MaxPromptLength: 1000,

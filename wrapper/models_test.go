@@ -66,7 +66,7 @@ func TestModelTableLiterals(t *testing.T) {
 		ModelGPTImage1Mini:               gpt(want{fidelity: low}),
 		ModelChatGPTImageLatest:          gpt(want{fidelity: both}),
 		ModelGPTImage1:                   gpt(want{formats: []OutputFormat{"png", "jpeg", "webp"}, fidelity: both, retired: "2026-10-23"}),
-		ModelDallE2: {ops: []Operation{OpGenerate, OpEdit, OpVariation}, prompt: 1000, n: 10,
+		ModelDallE2: {ops: []Operation{OpGenerate, OpEdit, OpVary}, prompt: 1000, n: 10,
 			sizes: []Size{"256x256", "512x512", "1024x1024"}, qualities: []Quality{"auto", "standard"},
 			responseFormats: true, editMax: 1, editFormats: []string{"png"}, editMaxBytes: 4 << 20, square: true,
 			variation: true, retired: "2026-05-12"},
@@ -89,7 +89,7 @@ func TestModelTableLiterals(t *testing.T) {
 			if !slices.Equal(m.Operations, w.ops) {
 				t.Errorf("Operations = %v, want %v", m.Operations, w.ops)
 			}
-			for _, op := range []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVariation} {
+			for _, op := range []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVary} {
 				if m.Supports(op) != slices.Contains(w.ops, op) {
 					t.Errorf("Supports(%s) = %v", op, m.Supports(op))
 				}
@@ -204,8 +204,8 @@ func TestModelsOrderAndLookup(t *testing.T) {
 	if !slices.Equal(stream, want[:12]) {
 		t.Errorf("ModelsSupporting(OpGenerateStream) = %v", stream)
 	}
-	if v := ModelsSupporting(OpVariation); len(v) != 1 || v[0].Model != ModelDallE2 {
-		t.Errorf("ModelsSupporting(OpVariation) = %v", v)
+	if v := ModelsSupporting(OpVary); len(v) != 1 || v[0].Model != ModelDallE2 {
+		t.Errorf("ModelsSupporting(OpVary) = %v", v)
 	}
 	if ModelsSupporting("teleport") != nil {
 		t.Error("unknown operation has supporters")

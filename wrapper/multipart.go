@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"unicode/utf8"
 )
 
 // form is a multipart/form-data body that is written while it is sent: an
@@ -22,6 +23,8 @@ type form struct {
 	boundary string
 	fields   []formField
 	files    []formFile
+	// invalid is the first field whose value is not valid UTF-8.
+	invalid error
 }
 
 type formField struct{ name, value string }
@@ -42,6 +45,9 @@ func newForm() *form {
 func (f *form) contentType() string { return "multipart/form-data; boundary=" + f.boundary }
 
 func (f *form) field(name, value string) {
+	if f.invalid == nil && !utf8.ValidString(value) {
+		f.invalid = utf8Error(name, value)
+	}
 	f.fields = append(f.fields, formField{name, value})
 }
 
@@ -56,13 +62,21 @@ func (f *form) addFile(field string, img Image) error {
 	return nil
 }
 
-// extra adds caller-supplied fields, in name order for stable bytes.
+// extra adds caller-supplied fields, in name order for stable bytes. It
+// is called once the other fields are in, and also reports the first
+// field whose value is not valid UTF-8.
 func (f *form) extra(body map[string]any) error {
+	if f.invalid != nil {
+		return f.invalid
+	}
 	names := make([]string, 0, len(body))
 	for k := range body {
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	if err := checkUTF8(body); err != nil {
+		return err
+	}
 	for _, k := range names {
 		switch v := body[k].(type) {
 		case string:

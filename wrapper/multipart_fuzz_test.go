@@ -10,6 +10,7 @@ import (
 	"mime/multipart"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // Every part name (plain fields, file fields and file names) goes through
@@ -54,6 +55,15 @@ func FuzzMultipartForm(f *testing.F) {
 		if math.IsNaN(extraNum) || math.IsInf(extraNum, 0) {
 			if err == nil {
 				t.Fatalf("extra(%v) accepted a number JSON cannot carry", extraNum)
+			}
+			return
+		}
+		if !utf8.ValidString(value) || !utf8.ValidString(extraKey) || !utf8.ValidString(extraValue) {
+			// Text that is not UTF-8 is refused, the same way as in a
+			// JSON body.
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				t.Fatalf("invalid UTF-8 accepted: %v", err)
 			}
 			return
 		}

@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/imagegen-go/openai-images/internal/redact"
 )
 
 // DefaultBaseURL is used when neither [WithBaseURL] nor OPENAI_BASE_URL is set.
@@ -18,6 +20,10 @@ const DefaultBaseURL = "https://api.openai.com/v1"
 const (
 	DefaultMaxRetries      = 2
 	DefaultMaxDownloadSize = 256 << 20 // image downloads by URL
+	// DefaultMaxResponseSize caps a JSON response body after
+	// decompression: ten 3840x2160 PNG images of pure noise, the largest
+	// the API can return in one response, take about 450 MB as base64.
+	DefaultMaxResponseSize = 512 << 20
 	defaultMaxRetryAfter   = 60 * time.Second
 )
 
@@ -33,8 +39,20 @@ type config struct {
 	logger          *slog.Logger
 	validate        bool
 	maxDownloadSize int64
+	maxResponseSize int64
 	maxEventSize    int
 	headers         http.Header
+	// secretHeaders are headers whose values are credentials
+	// (WithSecretHeader).
+	secretHeaders http.Header
+	// baseQuery is the base URL's query, added to every request.
+	baseQuery url.Values
+	// secrets are every credential of the client, scrubbed from what
+	// servers send back.
+	secrets *redact.Set
+	// download fetches image URLs under the download policy.
+	download       *downloader
+	downloadPolicy *DownloadPolicy // set by WithDownloadPolicy
 	// retired overrides the refusal of retired models (nil: refuse them on
 	// OpenAI's own API only).
 	retired *bool
@@ -60,10 +78,14 @@ func WithAPIKey(key string) Option {
 
 // WithBaseURL sets the API's base URL, such as https://api.openai.com/v1 or
 // the URL of any OpenAI-compatible server. The default is OPENAI_BASE_URL,
-// else [DefaultBaseURL].
+// else [DefaultBaseURL]. A query in it (api-version=... for a gateway) is
+// sent with every request; parameters in it whose names say they carry a
+// credential are scrubbed like the key. A URL with user info or a fragment
+// is refused, and an error never quotes the value given (a key pasted in
+// the wrong place stays out of it).
 func WithBaseURL(base string) Option {
 	return func(c *config) error {
-		if err := checkBaseURL(base); err != nil {
+		if _, err := parseBaseURL(base); err != nil {
 			return fmt.Errorf("WithBaseURL: %w", err)
 		}
 		c.baseURL = base
@@ -71,18 +93,24 @@ func WithBaseURL(base string) Option {
 	}
 }
 
-func checkBaseURL(base string) error {
+// parseBaseURL checks a base URL. Its errors never quote it.
+func parseBaseURL(base string) (*url.URL, error) {
 	u, err := url.Parse(base)
-	if err != nil {
-		return errors.New("invalid URL")
+	switch {
+	case err != nil:
+		return nil, errors.New("not a valid URL")
+	case u.Scheme != "http" && u.Scheme != "https" || u.Host == "":
+		hint := " (give scheme and host, like https://api.openai.com/v1)"
+		if strings.HasPrefix(strings.TrimSpace(base), "sk-") {
+			hint = " (it looks like an API key: set that with WithAPIKey or OPENAI_API_KEY)"
+		}
+		return nil, errors.New("not an absolute http(s) URL" + hint)
+	case u.User != nil:
+		return nil, errors.New("the URL must not carry credentials")
+	case u.Fragment != "" || strings.Contains(base, "#"):
+		return nil, errors.New("the URL has a fragment, which would never be sent")
 	}
-	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute http(s) URL", redactURL(u))
-	}
-	if u.User != nil {
-		return errors.New("URL must not carry credentials")
-	}
-	return nil
+	return u, nil
 }
 
 // WithOrganization sets the OpenAI-Organization header (default OPENAI_ORG_ID).
@@ -109,7 +137,11 @@ func WithProject(id string) Option {
 
 // WithHTTPClient sets the HTTP client used for API calls and image downloads.
 // Its Timeout, if any, bounds each attempt including reading the body; prefer
-// [WithTimeout], which streams are exempt from once they have started.
+// [WithTimeout], which bounds a stream's waits for events rather than the
+// whole stream. Image downloads use a copy of the client without its
+// cookie jar, under the [DownloadPolicy]: when its Transport is an
+// *http.Transport (or nil), a clone of it that checks every address it
+// connects to and keeps no idle connections.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *config) error {
 		if hc == nil {
@@ -135,7 +167,10 @@ func WithMaxRetries(n int) Option {
 // WithTimeout bounds each attempt: sending the request, waiting for the
 // response and, except for streams, reading it. A timed-out attempt is
 // retried. The default is no limit: gpt-image edits can take 60-150 s. For
-// streams the limit covers the wait for the response headers only.
+// streams the limit covers the wait for the response headers, then each
+// wait for the next event (keep-alive comments do not count as events, so
+// a server sending only those cannot hold a stream open); Batch API file
+// downloads and image downloads fail when no byte arrives for that long.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {
@@ -190,13 +225,29 @@ func WithRetiredModels(send bool) Option {
 }
 
 // WithMaxDownloadSize caps the size of an image downloaded from a returned
-// URL (default 256 MiB).
+// URL (default 256 MiB), through Content, WriteFile and Decode alike. A larger
+// image fails with a *[TooLargeError].
 func WithMaxDownloadSize(n int64) Option {
 	return func(c *config) error {
 		if n <= 0 {
 			return fmt.Errorf("WithMaxDownloadSize: %d is not positive", n)
 		}
 		c.maxDownloadSize = n
+		return nil
+	}
+}
+
+// WithMaxResponseSize caps the size of a JSON response body, counted after
+// decompression (default [DefaultMaxResponseSize]), and of one line of a
+// Batch API result file. A larger body fails with a *[TooLargeError]
+// before it is parsed; reading one costs at most about n bytes of memory,
+// however well it compresses.
+func WithMaxResponseSize(n int64) Option {
+	return func(c *config) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseSize: %d is not positive", n)
+		}
+		c.maxResponseSize = n
 		return nil
 	}
 }
@@ -214,13 +265,37 @@ func WithMaxEventSize(n int) Option {
 }
 
 // WithHeader adds a header to every request. Authorization cannot be set
-// this way (use [WithAPIKey]).
+// this way (use [WithAPIKey]). A header whose name says it carries a
+// credential (api-key, x-api-key, or any name with key, token, secret,
+// auth, password, credential, cookie, session or signature in it) is
+// treated as one, like a header set with [WithSecretHeader].
 func WithHeader(key, value string) Option {
 	return func(c *config) error {
 		if err := checkHeader(key, value); err != nil {
 			return fmt.Errorf("WithHeader: %w", err)
 		}
 		c.headers.Add(key, value)
+		return nil
+	}
+}
+
+// WithSecretHeader adds a header whose value is a credential to every
+// request, such as Azure OpenAI's api-key or a gateway's token. Like the
+// API key, its value is cut out of everything a server sends back (errors,
+// logs, request IDs, bodies, files), it is never sent to another origin on
+// a redirect, and it is never logged.
+func WithSecretHeader(key, value string) Option {
+	return func(c *config) error {
+		if err := checkHeader(key, value); err != nil {
+			return fmt.Errorf("WithSecretHeader: %w", err)
+		}
+		if strings.TrimSpace(value) == "" {
+			return fmt.Errorf("WithSecretHeader: header %s: empty value", key)
+		}
+		if c.secretHeaders == nil {
+			c.secretHeaders = http.Header{}
+		}
+		c.secretHeaders.Add(key, value)
 		return nil
 	}
 }
@@ -252,7 +327,9 @@ type requestConfig struct {
 	files      *imageFiles // WithImageFiles
 }
 
-// WithExtraHeader adds a header to this request.
+// WithExtraHeader adds a header to this request. As with [WithHeader], a
+// header whose name says it carries a credential is scrubbed from the
+// response and dropped on a redirect to another origin.
 func WithExtraHeader(key, value string) RequestOption {
 	return func(r *requestConfig) error {
 		if err := checkHeader(key, value); err != nil {
@@ -266,7 +343,9 @@ func WithExtraHeader(key, value string) RequestOption {
 	}
 }
 
-// WithExtraQuery adds a query parameter to this request's URL.
+// WithExtraQuery adds a query parameter to this request's URL. A value
+// whose name says it is a credential (api_key, token, sig, code, ...) is
+// scrubbed from the response like the key.
 func WithExtraQuery(key, value string) RequestOption {
 	return func(r *requestConfig) error {
 		if key == "" {
@@ -336,44 +415,4 @@ func envOr(name, fallback string) string {
 		return v
 	}
 	return fallback
-}
-
-// withRedirectPolicy returns a copy of hc whose redirects never carry the
-// credentials to another origin. net/http already drops Authorization when
-// the host name changes, but keeps it for subdomains and other ports; this
-// drops it (and the organization and project headers) whenever scheme, host
-// or port differ from the original request. The caller's CheckRedirect, if
-// any, still decides whether to follow.
-func withRedirectPolicy(hc *http.Client) *http.Client {
-	c := *hc
-	next := hc.CheckRedirect
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > 0 && !sameOrigin(req.URL, via[0].URL) {
-			for _, h := range []string{"Authorization", "OpenAI-Organization", "OpenAI-Project"} {
-				req.Header.Del(h)
-			}
-		}
-		if next != nil {
-			return next(req, via)
-		}
-		if len(via) >= 10 {
-			return errors.New("stopped after 10 redirects")
-		}
-		return nil
-	}
-	return &c
-}
-
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOf(a) == portOf(b)
-}
-
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
 }

@@ -294,9 +294,8 @@ type EditParams struct {
 // isJSON reports whether the edit is sent as application/json.
 func (p *EditParams) isJSON() bool { return len(p.ImageRefs) > 0 || p.MaskRef != nil }
 
-// VariationParams are the parameters of [Client.CreateVariation] (POST
-// /images/variations).
-type VariationParams struct {
+// VaryParams are the parameters of [Client.Vary] (POST /images/variations).
+type VaryParams struct {
 	// Image is the image to vary: a square PNG under 4 MB. Required.
 	Image          Image
 	Model          Model

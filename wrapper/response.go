@@ -1,24 +1,20 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"image"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/imagegen-go/openai-images/gen"
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
-	"github.com/imagegen-go/openai-images/wrapper/internal/imagejson"
 )
 
-// ImagesResponse is the result of Generate, Edit and CreateVariation.
+// ImagesResponse is the result of Generate, Edit and Vary.
 type ImagesResponse struct {
 	// Created is when the images were created.
 	Created time.Time
@@ -59,6 +55,9 @@ type GeneratedImage struct {
 	Path string
 
 	client *Client
+	// format is the output format the response declared or the request
+	// asked for; the bytes must be in it.
+	format OutputFormat
 }
 
 func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *ImagesResponse {
@@ -70,6 +69,7 @@ func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *Images
 				URL:           deref(d.Url),
 				RevisedPrompt: deref(d.RevisedPrompt),
 				client:        c,
+				format:        OutputFormat(deref(r.OutputFormat)),
 			})
 		}
 	}
@@ -109,59 +109,63 @@ func deref[T any](p *T) T {
 	return *p
 }
 
+// expect sets the format the request asked for on images whose response
+// did not declare one.
+func (r *ImagesResponse) expect(f OutputFormat) *ImagesResponse {
+	if r == nil || f == "" {
+		return r
+	}
+	for i := range r.Data {
+		if r.Data[i].format == "" {
+			r.Data[i].format = f
+		}
+	}
+	return r
+}
+
 // ErrNoImageData is returned when an image has neither base64 data nor a URL.
 var ErrNoImageData = errors.New("openai-images: image has neither b64_json nor url")
 
-// Bytes returns the image file's bytes: the base64 data decoded (into one
-// buffer of the image's size), the file read, or the URL downloaded through
-// the client's HTTP client (at most the client's download limit).
-func (img GeneratedImage) Bytes(ctx context.Context) ([]byte, error) {
+// Content returns the image file's bytes: the base64 data decoded (into one
+// buffer of the image's size), the file it was written to (WithImageFiles),
+// or the URL downloaded through the client's HTTP client under its
+// [DownloadPolicy] (at most the client's download limit). Bytes that are
+// not the image format the response declared (or the request asked for),
+// or not an image at all, are an *[ImageFormatError].
+func (img GeneratedImage) Content(ctx context.Context) ([]byte, error) {
 	switch {
 	case img.B64JSON != "":
-		return decodeB64(img.B64JSON)
+		return decodeChecked(img.B64JSON, img.format)
 	case img.Path != "":
-		return os.ReadFile(img.Path)
+		return os.ReadFile(img.Path) // checked when it was written
+	case img.URL != "":
+		return img.fetch(ctx)
 	}
-	var buf bytes.Buffer
-	if err := img.writeTo(ctx, &buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return nil, ErrNoImageData
 }
 
-// Save writes the image to path atomically: a temporary file in the same
-// directory is renamed over path only once the image is complete, so a
-// failure never leaves a partial file. The base64 data is decoded on the
-// way, through a small buffer.
-func (img GeneratedImage) Save(ctx context.Context, path string) error {
+// WriteFile writes the image to path atomically: a temporary file in the
+// same directory is renamed over path only once the image is complete and
+// checked as Content checks it, so a failure never leaves a partial file.
+// Base64 data is decoded on the way, through a small buffer.
+func (img GeneratedImage) WriteFile(ctx context.Context, path string) error {
 	return atomicfile.Write(path, 0o644, func(w io.Writer) error { return img.writeTo(ctx, w) })
 }
 
 // Decode decodes the image (PNG, JPEG, WebP or GIF) and returns it with its
 // format name.
 func (img GeneratedImage) Decode(ctx context.Context) (image.Image, string, error) {
-	b, err := img.Bytes(ctx)
+	b, err := img.Content(ctx)
 	if err != nil {
 		return nil, "", err
 	}
-	m, format, err := image.Decode(bytes.NewReader(b))
-	if err != nil {
-		return nil, "", fmt.Errorf("openai-images: decode image: %w", err)
-	}
-	return m, format, nil
+	return decodeImage(b)
 }
 
 func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	switch {
 	case img.B64JSON != "":
-		if _, _, err := imagejson.DecodeStringTo(w, img.B64JSON); err != nil {
-			var corrupt base64.CorruptInputError
-			if errors.As(err, &corrupt) {
-				return b64Error(err)
-			}
-			return err
-		}
-		return nil
+		return writeB64To(w, img.B64JSON, img.format)
 	case img.Path != "":
 		f, err := os.Open(img.Path)
 		if err != nil {
@@ -177,49 +181,10 @@ func (img GeneratedImage) writeTo(ctx context.Context, w io.Writer) error {
 	}
 }
 
-// download fetches the image URL without the API's credentials (the URL is a
-// signed storage link on another host).
-func (img GeneratedImage) download(ctx context.Context, w io.Writer) error {
-	hc, limit := http.DefaultClient, int64(DefaultMaxDownloadSize)
-	if img.client != nil {
-		hc, limit = img.client.cfg.httpClient, img.client.cfg.maxDownloadSize
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, img.URL, nil)
-	if err != nil {
-		return fmt.Errorf("openai-images: download: invalid image URL")
-	}
-	if req.URL.Scheme != "http" && req.URL.Scheme != "https" {
-		return fmt.Errorf("openai-images: download: unsupported URL scheme %q", req.URL.Scheme)
-	}
-	resp, err := hc.Do(req)
-	if err != nil {
-		return opError("download", err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		e := newAPIError("download", resp)
-		if img.client != nil {
-			img.client.cfg.scrubAPIError(e)
-		}
-		return e
-	}
-	if resp.ContentLength > limit {
-		return fmt.Errorf("openai-images: download: image is %d bytes, over the %d-byte limit", resp.ContentLength, limit)
-	}
-	n, err := io.Copy(w, io.LimitReader(resp.Body, limit+1))
-	if err != nil {
-		return opError("download", err)
-	}
-	if n > limit {
-		return fmt.Errorf("openai-images: download: image is over the %d-byte limit", limit)
-	}
-	return nil
-}
-
-// SaveAll saves every image of the response into dir as prefix-N.ext
+// WriteFiles writes every image of the response into dir as prefix-N.ext
 // (N from 1; the extension from the bytes), atomically, and returns the
 // paths written. Base64 data is decoded straight into each file.
-func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]string, error) {
+func (r *ImagesResponse) WriteFiles(ctx context.Context, dir, prefix string) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -229,8 +194,8 @@ func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]str
 	var paths []string
 	for i, img := range r.Data {
 		if img.B64JSON == "" {
-			// A file or a URL: through Bytes, as before.
-			b, err := img.Bytes(ctx)
+			// A file or a URL: through Content.
+			b, err := img.Content(ctx)
 			if err != nil {
 				return paths, err
 			}
@@ -241,7 +206,7 @@ func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]str
 			paths = append(paths, path)
 			continue
 		}
-		path, err := saveText(files, img.B64JSON, ImageFile{Index: i, Count: len(r.Data)})
+		path, err := saveText(files, img.B64JSON, ImageFile{Index: i, Count: len(r.Data)}, img.format)
 		if err != nil {
 			return paths, err
 		}
@@ -250,11 +215,12 @@ func (r *ImagesResponse) SaveAll(ctx context.Context, dir, prefix string) ([]str
 	return paths, nil
 }
 
-// saveText decodes a base64 image into a file of files.
-func saveText(files *imageFiles, b64 string, info ImageFile) (string, error) {
+// saveText decodes a base64 image into a file of files, checked as Content
+// checks it.
+func saveText(files *imageFiles, b64 string, info ImageFile, format OutputFormat) (string, error) {
 	doc := imageDoc{files: files}
 	defer doc.abort()
-	paths, err := doc.save([]docImage{{text: b64}}, []ImageFile{info})
+	paths, err := doc.save([]saveItem{{img: docImage{text: b64}, info: info, format: format}})
 	if err != nil {
 		return "", err
 	}

@@ -115,16 +115,8 @@ type TurnImage struct {
 	B64JSON       string
 	RevisedPrompt string
 	// Path is the file the image was written to as it arrived, with
-	// WithImageFiles or SaveTo; B64JSON is empty then.
+	// WithImageFiles or WriteFiles; B64JSON is empty then.
 	Path string
-}
-
-// Bytes decodes the image (or reads its file).
-func (t TurnImage) Bytes() ([]byte, error) { return imageBytes(t.B64JSON, t.Path) }
-
-// Save writes the image to path atomically, decoding the base64 on the way.
-func (t TurnImage) Save(path string) error {
-	return GeneratedImage{B64JSON: t.B64JSON, Path: t.Path}.Save(context.Background(), path)
 }
 
 // Image returns the turn's first image, or false when it produced none.
@@ -272,7 +264,7 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	}
 	var turn *Turn
 	err = s.client.do(ctx, cl, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		turn, err = readTurn(resp, rc.files)
+		turn, err = readTurn(resp, s.client.cfg.maxResponseSize, rc.files)
 		return s.client.cfg.scrubErr(err)
 	})
 	if err != nil {
@@ -282,15 +274,15 @@ func (s *EditSession) turn(ctx context.Context, input, prev string, opts []Reque
 	return turn, nil
 }
 
-// readTurn reads a JSON Responses API response (at most maxResponseBody
-// bytes, with the generated-client checks of parseJSON) into a turn, its
-// images kept as base64 text or, with files, decoded into files as they
-// arrive.
-func readTurn(resp *http.Response, files *imageFiles) (*Turn, error) {
+// readTurn reads a JSON Responses API response (at most limit bytes, with
+// the generated-client checks of parseJSON, read as it arrives) into a
+// turn, its images kept as base64 text or, with files, decoded into files
+// as they arrive.
+func readTurn(resp *http.Response, limit int64, files *imageFiles) (*Turn, error) {
 	defer resp.Body.Close()
 	doc := getImageDoc(&responseDocs, files)
 	defer putImageDoc(&responseDocs, doc)
-	r, err := parseJSON(responsesOp, resp, maxResponseBody, func(r *http.Response) (*responsesResponse, error) {
+	r, err := parseJSONStreamed(responsesOp, resp, limit, func(r *http.Response) (*responsesResponse, error) {
 		if _, err := doc.sc.ReadFrom(r.Body); err != nil {
 			return nil, err
 		}
@@ -342,23 +334,23 @@ func parseTurn(r *responsesResponse, requestID string, doc *imageDoc) (*Turn, er
 			calls = append(calls, call)
 		}
 	}
-	var imgs []docImage
-	var infos []ImageFile
+	var items []saveItem
 	for k, call := range calls {
 		img := doc.image(*call.Result)
 		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: img.text, RevisedPrompt: call.RevisedPrompt})
 		if doc.files != nil && (img.file != nil || img.text != "") {
-			imgs = append(imgs, img)
-			infos = append(infos, ImageFile{Index: doc.completed + k, Count: len(calls)})
+			// A turn's image is checked as TurnImage.Content checks it:
+			// any image format.
+			items = append(items, saveItem{img: img, info: ImageFile{Index: doc.completed + k, Count: len(calls)}})
 		}
 	}
-	if len(imgs) > 0 {
-		paths, err := doc.save(imgs, infos)
+	if len(items) > 0 {
+		paths, err := doc.save(items)
 		if err != nil {
 			return nil, err
 		}
-		for k, info := range infos {
-			img := &turn.Images[info.Index-doc.completed]
+		for k, it := range items {
+			img := &turn.Images[it.info.Index-doc.completed]
 			img.B64JSON, img.Path = "", paths[k]
 		}
 	}
@@ -379,7 +371,7 @@ func (s *EditSession) turnStream(ctx context.Context, input, prev string, opts [
 
 // turnAsEvents handles a server that answered a streamed turn with JSON.
 func (s *EditSession) turnAsEvents(_ *Client, _ string, resp *http.Response, files *imageFiles) ([]StreamEvent, error) {
-	turn, err := readTurn(resp, files)
+	turn, err := readTurn(resp, s.client.cfg.maxResponseSize, files)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +406,7 @@ func (s *EditSession) decodeEvent(sseType string, doc *imageDoc) (StreamEvent, e
 			OutputFormat: OutputFormat(deref(e.OutputFormat)), CreatedAt: time.Time{},
 		}
 		var err error
-		ev.B64JSON, ev.Path, err = doc.eventImage(e.PartialImageB64, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex})
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.PartialImageB64, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex}, ev.OutputFormat)
 		if err != nil {
 			return nil, err
 		}

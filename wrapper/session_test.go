@@ -1,6 +1,7 @@
 package wrapper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,8 +14,12 @@ import (
 	"testing"
 )
 
+// turnImage is the image of turn n (from 1), partialImage partial i.
+func turnImage(t testing.TB, n int) []byte    { return testPNG(t, n, n, false) }
+func partialImage(t testing.TB, i int) []byte { return testPNG(t, i+1, 9, false) }
+
 // fakeResponses is a minimal Responses API: each turn returns an image
-// whose bytes name the turn, and records what it was sent.
+// whose size names the turn, and records what it was sent.
 type fakeResponses struct {
 	mu    sync.Mutex
 	turns []recorded
@@ -28,14 +33,14 @@ func (f *fakeResponses) serve(t *testing.T, mux *http.ServeMux) {
 		n := len(f.turns)
 		f.mu.Unlock()
 		id := fmt.Sprintf("resp_%d", n)
-		img := b64([]byte(fmt.Sprintf("image of turn %d", n)))
+		img := b64(turnImage(t, n))
 		call := fmt.Sprintf(`{"type":"image_generation_call","id":"ig_%d","status":"completed","result":%q,"revised_prompt":"revised %d"}`, n, img, n)
 		full := fmt.Sprintf(`{"id":%q,"object":"response","status":"completed","output":[{"type":"message","id":"m","content":[]},%s]}`, id, call)
 		if got.JSON["stream"] == true {
 			w.Header().Set("Content-Type", "text/event-stream")
 			fmt.Fprintf(w, "event: response.created\ndata: {\"type\":\"response.created\",\"response\":{\"id\":%q}}\n\n", id)
 			for i := range 2 {
-				fmt.Fprintf(w, "event: response.image_generation_call.partial_image\ndata: {\"type\":\"response.image_generation_call.partial_image\",\"output_index\":1,\"item_id\":\"ig_%d\",\"sequence_number\":%d,\"partial_image_index\":%d,\"partial_image_b64\":%q,\"size\":\"1024x1024\"}\n\n", n, i+1, i, b64([]byte(fmt.Sprintf("partial %d", i))))
+				fmt.Fprintf(w, "event: response.image_generation_call.partial_image\ndata: {\"type\":\"response.image_generation_call.partial_image\",\"output_index\":1,\"item_id\":\"ig_%d\",\"sequence_number\":%d,\"partial_image_index\":%d,\"partial_image_b64\":%q,\"size\":\"1024x1024\"}\n\n", n, i+1, i, b64(partialImage(t, i)))
 			}
 			fmt.Fprintf(w, "event: response.completed\ndata: {\"type\":\"response.completed\",\"sequence_number\":9,\"response\":%s}\n\n", full)
 			return
@@ -77,7 +82,7 @@ func TestEditSessionThreeTurns(t *testing.T) {
 		if err := img.Save(path); err != nil {
 			t.Fatal(err)
 		}
-		if b, _ := os.ReadFile(path); string(b) != fmt.Sprintf("image of turn %d", i+1) {
+		if b, _ := os.ReadFile(path); !bytes.Equal(b, turnImage(t, i+1)) {
 			t.Errorf("turn %d saved %q", i+1, b)
 		}
 		if s.ResponseID() != turn.ResponseID {
@@ -130,8 +135,15 @@ func TestEditSessionStreamedTurn(t *testing.T) {
 		}
 		switch ev := ev.(type) {
 		case *PartialImageEvent:
-			b, _ := ev.Bytes()
-			partials = append(partials, string(b))
+			b, err := ev.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := range 2 {
+				if bytes.Equal(b, partialImage(t, i)) {
+					partials = append(partials, fmt.Sprintf("partial %d", i))
+				}
+			}
 			if ev.Type != "response.image_generation_call.partial_image" || ev.Size != Size1024x1024 {
 				t.Errorf("partial = %+v", ev)
 			}

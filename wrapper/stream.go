@@ -41,7 +41,7 @@ type PartialImageEvent struct {
 	OutputFormat OutputFormat
 	CreatedAt    time.Time
 	// Path is the file the image was written to as it arrived, when the
-	// stream saves its images (SaveTo, WithImageFiles); B64JSON is empty
+	// stream saves its images (WriteFiles, WithImageFiles); B64JSON is empty
 	// then.
 	Path string
 }
@@ -57,7 +57,7 @@ type CompletedEvent struct {
 	CreatedAt    time.Time
 	Usage        *Usage
 	// Path is the file the image was written to as it arrived, when the
-	// stream saves its images (SaveTo, WithImageFiles); B64JSON is empty
+	// stream saves its images (WriteFiles, WithImageFiles); B64JSON is empty
 	// then.
 	Path string
 }
@@ -66,7 +66,7 @@ type CompletedEvent struct {
 type UnknownEvent struct {
 	Type string
 	// Raw is the event's JSON data. When the stream saves its images
-	// (SaveTo, WithImageFiles), a base64 image in it is never held, and
+	// (WriteFiles, WithImageFiles), a base64 image in it is never held, and
 	// its string is empty here.
 	Raw json.RawMessage
 }
@@ -77,21 +77,6 @@ func (e *UnknownEvent) EventType() string      { return e.Type }
 func (*PartialImageEvent) isStreamEvent()      {}
 func (*CompletedEvent) isStreamEvent()         {}
 func (*UnknownEvent) isStreamEvent()           {}
-
-// Bytes decodes the partial image (or reads its file).
-func (e *PartialImageEvent) Bytes() ([]byte, error) { return imageBytes(e.B64JSON, e.Path) }
-
-// Bytes decodes the final image (or reads its file).
-func (e *CompletedEvent) Bytes() ([]byte, error) { return imageBytes(e.B64JSON, e.Path) }
-
-// imageBytes decodes b64, or reads the file at path when b64 is empty and
-// path is not.
-func imageBytes(b64, path string) ([]byte, error) {
-	if b64 == "" && path != "" {
-		return os.ReadFile(path)
-	}
-	return decodeB64(b64)
-}
 
 // decodeB64 decodes as base64.StdEncoding.DecodeString, into one buffer of
 // the image's size.
@@ -121,8 +106,9 @@ func (e *EventDecodeError) Error() string {
 
 func (e *EventDecodeError) Unwrap() error { return e.Err }
 
-// EventTooLargeError is returned when one event exceeds the client's
-// maximum event size ([WithMaxEventSize]).
+// EventTooLargeError is returned, wrapped in a *[TooLargeError] naming
+// [WithMaxEventSize], when one event exceeds the client's maximum event
+// size.
 type EventTooLargeError = sse.EventTooLargeError
 
 // ImageStream is a stream of image events from GenerateStream or
@@ -160,6 +146,8 @@ type ImageStream struct {
 	completed int
 	done      bool
 	closeOnce sync.Once
+	// deadline bounds each wait for an event ([WithTimeout]).
+	deadline *eventDeadline
 }
 
 // RequestID is the x-request-id response header.
@@ -178,6 +166,7 @@ func (s *ImageStream) Next() bool {
 	if s.dec == nil {
 		return s.finish(nil)
 	}
+	s.deadline.arm()
 	for {
 		// The event's data goes through the image scanner as it is
 		// read: a large image is never held whole (only its text, or
@@ -190,11 +179,13 @@ func (s *ImageStream) Next() bool {
 		}
 		if err != nil {
 			s.doc.abort()
+			s.deadline.disarm()
 			return s.finish(err)
 		}
 		if s.doc.blank() {
 			continue // keep-alives and the [DONE] sentinel some servers send
 		}
+		s.deadline.disarm()
 		decoded, err := s.decode(ev.Type, s.doc)
 		s.doc.abort() // the files the event did not keep
 		if err != nil {
@@ -214,6 +205,8 @@ func (s *ImageStream) Next() bool {
 // finish ends the stream after the decoder stopped with err.
 func (s *ImageStream) finish(err error) bool {
 	switch {
+	case s.deadline.err() != nil:
+		s.err = opError(s.op, s.deadline.err())
 	case err == nil || errors.Is(err, io.EOF) && !errors.Is(err, sse.ErrUnterminatedEvent):
 		if s.completed == 0 {
 			s.err = ErrTruncatedStream
@@ -226,7 +219,7 @@ func (s *ImageStream) finish(err error) bool {
 		if errors.As(err, &file) {
 			s.err = file.err // writing an image failed, not the stream
 		} else if errors.As(err, &tooLarge) {
-			s.err = fmt.Errorf("openai-images: %s: %w", s.op, err)
+			s.err = &TooLargeError{Operation: s.op, What: "stream event", Limit: int64(tooLarge.Limit), Size: -1, Option: "WithMaxEventSize", err: err}
 		} else {
 			s.err = opError(s.op, err)
 		}
@@ -251,6 +244,7 @@ func (s *ImageStream) Err() error { return s.err }
 // Close closes the response body and releases the request's resources.
 func (s *ImageStream) Close() error {
 	s.closeOnce.Do(func() {
+		s.deadline.disarm()
 		if s.body != nil {
 			s.body.Close()
 		}
@@ -323,7 +317,7 @@ func decodeStreamEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
 			Size: Size(e.Size), Quality: Quality(e.Quality), Background: Background(e.Background),
 			OutputFormat: OutputFormat(e.OutputFormat), CreatedAt: time.Unix(int64(e.CreatedAt), 0).UTC(),
 		}
-		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex})
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed, Partial: true, PartialIndex: e.PartialImageIndex}, ev.OutputFormat)
 		if err != nil {
 			return nil, err
 		}
@@ -342,7 +336,7 @@ func decodeStreamEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
 				InputImageTokens: u.InputTokensDetails.ImageTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens,
 			},
 		}
-		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed})
+		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed}, ev.OutputFormat)
 		if err != nil {
 			return nil, err
 		}
@@ -354,13 +348,14 @@ func decodeStreamEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
 }
 
 // eventImage resolves an event's image field: its base64 text or, when the
-// stream saves images, the path of the file it was written to.
-func (d *imageDoc) eventImage(v string, info ImageFile) (b64, path string, err error) {
+// stream saves images, the path of the file it was written to (once checked
+// against format, as Content checks it).
+func (d *imageDoc) eventImage(v string, info ImageFile, format OutputFormat) (b64, path string, err error) {
 	img := d.image(v)
 	if d.files == nil || img.file == nil && img.text == "" {
 		return img.text, "", nil
 	}
-	paths, err := d.save([]docImage{img}, []ImageFile{info})
+	paths, err := d.save([]saveItem{{img: img, info: info, format: format}})
 	if err != nil {
 		return "", "", err
 	}
@@ -440,6 +435,7 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 			// Events are read with NextTo, straight into the image
 			// scanner: no data buffer at all.
 			s.dec = sse.NewDecoder(resp.Body, sse.WithMaxEventSize(c.cfg.maxEventSize))
+			s.deadline = &eventDeadline{d: c.timeout(rc), expire: release}
 			return nil
 		case "application/json":
 			// A server that ignored stream=true: its result becomes
@@ -466,7 +462,7 @@ func (c *Client) openStream(ctx context.Context, sd streamDecoder, cl call, rc *
 
 // imagesAsEvents turns a JSON images response into completed events.
 func imagesAsEvents(c *Client, op string, resp *http.Response, files *imageFiles) ([]StreamEvent, error) {
-	res, err := c.parseImages(op, resp, files, false)
+	res, err := c.parseImages(op, resp, files, false, "")
 	if err != nil {
 		return nil, err
 	}
@@ -479,16 +475,17 @@ func imagesAsEvents(c *Client, op string, resp *http.Response, files *imageFiles
 	return events, nil
 }
 
-// SaveTo reads the stream to its end and writes each image into dir as it
-// arrives, decoding the base64 on the way, so that no image is held in
+// WriteFiles reads the stream to its end and writes each image into dir as
+// it arrives, decoding the base64 on the way, so that no image is held in
 // memory: partial images as prefix-partial-N.ext (N from 0, as the API
 // numbers them) and final images as prefix.ext (prefix-2.ext and on for
 // later ones; for an [EditSession] stream, those of its turn), the
-// extension taken from the image bytes. Every file is written atomically.
-// onSaved, if not nil, is called after each file with its event (whose Path
-// is the file; B64JSON is empty). It returns the paths written, including
-// when the stream fails part way: what arrived before the failure is kept.
-func (s *ImageStream) SaveTo(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
+// extension taken from the image bytes. Every file is written atomically,
+// once checked as Content checks it. onSaved, if not nil, is called after
+// each file with its event (whose Path is the file; B64JSON is empty). It
+// returns the paths written, including when the stream fails part way:
+// what arrived before the failure is kept.
+func (s *ImageStream) WriteFiles(dir, prefix string, onSaved func(ev StreamEvent, path string)) ([]string, error) {
 	defer s.Close()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err

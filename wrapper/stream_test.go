@@ -360,7 +360,8 @@ func TestStream64MiBEvent(t *testing.T) {
 		t.Skip("64 MiB")
 	}
 	c, mux, _ := setup(t)
-	payload := bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 12<<20) // 48 MiB of bytes -> 64 MiB of base64
+	// 48 MiB of bytes -> 64 MiB of base64, starting like a PNG.
+	payload := append([]byte("\x89PNG\r\n\x1a\n"), bytes.Repeat([]byte{0x89, 'P', 'N', 'G'}, 12<<20)...)
 	event := []byte(`data: {"type":"image_generation.completed","b64_json":"` + b64(payload) + `","created_at":1,"size":"1024x1024","quality":"high","background":"opaque","output_format":"png","usage":{"input_tokens":1,"input_tokens_details":{"image_tokens":0,"text_tokens":1},"output_tokens":2,"total_tokens":3}}` + "\n\n")
 	if len(event) < 64<<20 {
 		t.Fatalf("event is only %d bytes", len(event))

@@ -59,6 +59,18 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns the errors behind the problems, so that errors.Is finds,
+// say, fs.ErrNotExist for an image path that does not exist.
+func (e *ValidationError) Unwrap() []error {
+	var errs []error
+	for _, p := range e.Problems {
+		if p.Err != nil {
+			errs = append(errs, p.Err)
+		}
+	}
+	return errs
+}
+
 // Problem is one parameter a model does not accept.
 type Problem struct {
 	// Field is the parameter's API name: "n", "size", "image[2]" (the
@@ -74,6 +86,10 @@ type Problem struct {
 	// Allowed says what would be accepted ("" when there is no short
 	// answer).
 	Allowed string
+	// Err is the error behind the problem, when there is one (an image
+	// that could not be read: fs.ErrNotExist, [ErrNotRegularFile], ...).
+	// The ValidationError unwraps to it.
+	Err error
 }
 
 // String renders the problem as field=value: rule (allowed: ...).
@@ -413,7 +429,7 @@ func (c *checker) markupShape(markup, first probed) {
 }
 
 // validateVariation checks the parameters of a variation.
-func validateVariation(p *VariationParams, pol policy) error {
+func validateVariation(p *VaryParams, pol policy) error {
 	var c checker
 	c.nAtLeastOne(p.N)
 	if p.N > maxN {
@@ -442,7 +458,7 @@ func validateVariation(p *VariationParams, pol policy) error {
 			"an edit with a GPT image model and a prompt (Client.Edit); or WithRetiredModels(true) to send it anyway")
 	}
 	t, known := c.resolveModel(p.Model, policy{})
-	if known && c.supports(t, "image variations (POST /images/variations)", OpVariation) {
+	if known && c.supports(t, "image variations (POST /images/variations)", OpVary) {
 		c.n(t, p.N)
 		c.size(t, p.Size, false)
 		c.responseFormat(t, p.ResponseFormat)
@@ -645,6 +661,7 @@ func (c *checker) probe(field string, im Image) probed {
 	info, err := im.Probe()
 	if err != nil {
 		c.add(field, im.Name(), "cannot read the image: "+err.Error(), "")
+		c.problems[len(c.problems)-1].Err = err
 		return probed{}
 	}
 	value := describeImage(im.Name(), info)

@@ -112,7 +112,7 @@ func FuzzValidate(f *testing.F) {
 			MaskRef: &maskRef}
 		check("JSON edit", func() error { return validateEdit(&j, stream, policy{}) })
 
-		v := VariationParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
+		v := VaryParams{Model: Model(model), N: n, Size: Size(size), ResponseFormat: ResponseFormat(format), Image: ImageFromBytes("v.png", img)}
 		check("variation", func() error { return validateVariation(&v, policy{}) })
 	})
 }

@@ -196,14 +196,14 @@ type vtCall struct {
 	op   Operation
 	gen  GenerateParams
 	edit EditParams
-	vari VariationParams
+	vari VaryParams
 }
 
 func (c *vtCall) params() reflect.Value {
 	switch c.op {
 	case OpGenerate, OpGenerateStream:
 		return reflect.ValueOf(&c.gen).Elem()
-	case OpVariation:
+	case OpVary:
 		return reflect.ValueOf(&c.vari).Elem()
 	}
 	return reflect.ValueOf(&c.edit).Elem()
@@ -227,7 +227,7 @@ func (c *vtCall) run() error {
 		return validateEdit(&c.edit, false, policy{})
 	case OpEditStream:
 		return validateEdit(&c.edit, true, policy{})
-	case OpVariation:
+	case OpVary:
 		return validateVariation(&c.vari, policy{})
 	}
 	panic("unknown op")
@@ -244,8 +244,8 @@ func vtBase(t testing.TB, m Model, op Operation) vtCall {
 		c.edit = EditParams{Prompt: "add a boat", Model: m, Images: []Image{vtBytes("in.png", vtPNG(t, 64, 64, true))}}
 	case OpEditJSON:
 		c.edit = EditParams{Prompt: "add a boat", Model: m, ImageRefs: []ImageRef{ImageURL("https://example.com/in.png")}}
-	case OpVariation:
-		c.vari = VariationParams{Model: m, Image: vtBytes("in.png", vtPNG(t, 64, 64, false))}
+	case OpVary:
+		c.vari = VaryParams{Model: m, Image: vtBytes("in.png", vtPNG(t, 64, 64, false))}
 	}
 	return c
 }
@@ -287,7 +287,7 @@ func vtRuleCases(t testing.TB, m ModelInfo, op Operation) []vtCase {
 		}
 	}
 	isGen := op == OpGenerate || op == OpGenerateStream
-	isVar := op == OpVariation
+	isVar := op == OpVary
 	isEdit := !isGen && !isVar
 	jsonEdit := op == OpEditJSON
 	stream := op == OpGenerateStream || op == OpEditStream
@@ -467,7 +467,7 @@ func vtRuleCases(t testing.TB, m ModelInfo, op Operation) []vtCase {
 // are rejected on model (or stream), and for supported ones every rule has
 // an accepted and a rejected case, derived from the table.
 func TestValidateEveryModelEveryRule(t *testing.T) {
-	ops := []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVariation}
+	ops := []Operation{OpGenerate, OpGenerateStream, OpEdit, OpEditJSON, OpEditStream, OpVary}
 	for _, m := range Models() {
 		for _, op := range ops {
 			t.Run(string(m.Model)+"/"+string(op), func(t *testing.T) {
@@ -526,7 +526,7 @@ func TestValidateLiteralCases(t *testing.T) {
 		return func() error { return validateEdit(&p, true, policy{}) }
 	}
 	editAsIs := func(p EditParams) func() error { return func() error { return validateEdit(&p, false, policy{}) } }
-	variation := func(p VariationParams) func() error { return func() error { return validateVariation(&p, policy{}) } }
+	variation := func(p VaryParams) func() error { return func() error { return validateVariation(&p, policy{}) } }
 	const P = "a prompt"
 	cases := []struct {
 		name  string
@@ -613,8 +613,8 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"chatgpt-image-latest JSON edit", edit(EditParams{Prompt: P, Model: ModelChatGPTImageLatest, ImageRefs: []ImageRef{ImageFileID("f")}}), "", ""},
 		{"dall-e-3 edit", edit(EditParams{Prompt: P, Model: ModelDallE3}), "model", "does not support image edits"},
 		{"dall-e-2 JSON edit", edit(EditParams{Prompt: P, Model: ModelDallE2, ImageRefs: []ImageRef{ImageFileID("f")}}), "model", "JSON edits"},
-		{"gpt-image-1 variation", variation(VariationParams{Model: ModelGPTImage1, Image: vtBytes("v.png", opaque64)}), "model", "does not support image variations"},
-		{"dall-e-2 variation", variation(VariationParams{Model: ModelDallE2, Image: vtBytes("v.png", opaque64)}), "", ""},
+		{"gpt-image-1 variation", variation(VaryParams{Model: ModelGPTImage1, Image: vtBytes("v.png", opaque64)}), "model", "does not support image variations"},
+		{"dall-e-2 variation", variation(VaryParams{Model: ModelDallE2, Image: vtBytes("v.png", opaque64)}), "", ""},
 		{"dall-e-2 stream", genStream(GenerateParams{Prompt: P, Model: ModelDallE2}), "stream", "streaming"},
 		{"dall-e-2 edit stream", editStream(EditParams{Prompt: P, Model: ModelDallE2}), "stream", ""},
 		{"gpt-image-1 stream partial 3", genStream(GenerateParams{Prompt: P, Model: ModelGPTImage1, PartialImages: Ptr(3)}), "", ""},
@@ -639,8 +639,8 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"no model: quality ultra", gen(GenerateParams{Prompt: P, Quality: "ultra"}), "quality", "not a quality value the API documents"},
 		{"no model edit: input_fidelity high", edit(EditParams{Prompt: P, InputFidelity: InputFidelityHigh}), "", ""},
 		{"no model edit: 16 images", edit(EditParams{Prompt: P, Images: slices.Repeat([]Image{vtBytes("a.png", opaque64)}, 16)}), "", ""},
-		{"no model variation: jpeg (the endpoint's own rule)", variation(VariationParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "variations endpoint"},
-		{"no model variation: n=10", variation(VariationParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
+		{"no model variation: jpeg (the endpoint's own rule)", variation(VaryParams{Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "variations endpoint"},
+		{"no model variation: n=10", variation(VaryParams{N: 10, Image: vtBytes("v.png", opaque64)}), "", ""},
 
 		// Models the table does not know: typos are refused, new family
 		// members get the universal checks (issue 12: a typo switched every
@@ -649,7 +649,7 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"typo gpt-imgae-1.5", gen(GenerateParams{Prompt: P, Model: "gpt-imgae-1.5"}), "model", "did you mean gpt-image-1.5?"},
 		{"typo GPT-IMAGE-2", gen(GenerateParams{Prompt: P, Model: "GPT-IMAGE-2"}), "model", "did you mean gpt-image-2?"},
 		{"typo gpt-image-2.5-sunbust", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.5-sunbust"}), "model", "did you mean gpt-image-2.5-sunburst?"},
-		{"typo dall-e-4 in a variation", variation(VariationParams{Model: "dall-e-4", Image: vtBytes("v.png", opaque64)}), "model", "did you mean dall-e-3?"},
+		{"typo dall-e-4 in a variation", variation(VaryParams{Model: "dall-e-4", Image: vtBytes("v.png", opaque64)}), "model", "did you mean dall-e-3?"},
 		{"new gpt-image-2.7-nova", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.7-nova", Quality: QualityMax, Size: "1536x864"}), "", ""},
 		{"new gpt-image-3", gen(GenerateParams{Prompt: P, Model: "gpt-image-3"}), "", ""},
 		{"new gpt-image-2.5-nova", gen(GenerateParams{Prompt: P, Model: "gpt-image-2.5-nova"}), "", ""},
@@ -738,10 +738,10 @@ func TestValidateLiteralCases(t *testing.T) {
 		{"unknown model edit, empty image", edit(EditParams{Prompt: P, Model: "gpt-image-99", Images: []Image{vtBytes("a.png", nil)}}), "image[0]", "empty"},
 		{"unknown model edit, bad ref", edit(EditParams{Prompt: P, Model: "gpt-image-99", ImageRefs: []ImageRef{{URL: "https://x/a.png", FileID: "f"}}}), "images[0]", "exactly one"},
 		{"unknown model multipart edit, moderation", edit(EditParams{Prompt: P, Model: "gpt-image-99", Moderation: ModerationLow}), "moderation", "not a field of multipart edits"},
-		{"unknown model variation: n=99", variation(VariationParams{Model: "image-variator-1", N: 99, Image: vtBytes("v.png", opaque64)}), "n", "between 1 and 10"},
-		{"unknown model variation: size 3x3", variation(VariationParams{Model: "image-variator-1", Size: "3x3", Image: vtBytes("v.png", opaque64)}), "size", "not a variation size"},
-		{"unknown model variation: jpeg", variation(VariationParams{Model: "image-variator-1", Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "does not accept jpeg"},
-		{"unknown model variation, no image", variation(VariationParams{Model: "image-variator-1"}), "image", "required"},
+		{"unknown model variation: n=99", variation(VaryParams{Model: "image-variator-1", N: 99, Image: vtBytes("v.png", opaque64)}), "n", "between 1 and 10"},
+		{"unknown model variation: size 3x3", variation(VaryParams{Model: "image-variator-1", Size: "3x3", Image: vtBytes("v.png", opaque64)}), "size", "not a variation size"},
+		{"unknown model variation: jpeg", variation(VaryParams{Model: "image-variator-1", Image: vtBytes("v.jpg", vtJPEG(t, 64, 64))}), "image", "does not accept jpeg"},
+		{"unknown model variation, no image", variation(VaryParams{Model: "image-variator-1"}), "image", "required"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -849,7 +849,7 @@ func TestImageProblems(t *testing.T) {
 	vtExpect(t, validateEdit(&p, false, policy{}), "image[0]")
 	p.Model = "gpt-image-99"
 	vtExpect(t, validateEdit(&p, false, policy{}), "")
-	v := VariationParams{Image: text}
+	v := VaryParams{Image: text}
 	vtExpect(t, validateVariation(&v, policy{}), "image")
 
 	// A one-shot reader is probed by peeking, so it can still be sent whole.
@@ -916,8 +916,8 @@ func TestRejectedCallSendsNothing(t *testing.T) {
 			}
 			return err
 		}},
-		{"CreateVariation", func(c *Client, opts ...RequestOption) error {
-			_, err := c.CreateVariation(context.Background(), VariationParams{Model: ModelGPTImage1, Image: vtBytes("a.png", png64)}, opts...)
+		{"Vary", func(c *Client, opts ...RequestOption) error {
+			_, err := c.Vary(context.Background(), VaryParams{Model: ModelGPTImage1, Image: vtBytes("a.png", png64)}, opts...)
 			return err
 		}},
 	}
@@ -965,7 +965,7 @@ func TestRejectedCallSendsNothing(t *testing.T) {
 func TestRetirementNeverBlocks(t *testing.T) {
 	g := GenerateParams{Prompt: "x", Model: ModelDallE3, Size: Size1792x1024, Quality: QualityHD, Style: StyleVivid}
 	e := EditParams{Prompt: "x", Model: ModelDallE2, Images: []Image{vtBytes("a.png", vtPNG(t, 32, 32, true))}}
-	v := VariationParams{Image: vtBytes("a.png", vtPNG(t, 32, 32, false))}
+	v := VaryParams{Image: vtBytes("a.png", vtPNG(t, 32, 32, false))}
 	g1 := GenerateParams{Prompt: "x", Model: ModelGPTImage1}
 	for _, err := range []error{validateGenerate(&g, false, policy{}), validateEdit(&e, false, policy{}), validateVariation(&v, policy{}), validateGenerate(&g1, true, policy{})} {
 		if err != nil {
@@ -998,5 +998,21 @@ func TestDecodeBase64Prefix(t *testing.T) {
 	}
 	if _, _, err := decodeBase64Prefix("a=b="); err == nil {
 		t.Error("invalid base64 accepted")
+	}
+}
+
+// Images come in index order, whichever check found their problem: an
+// unreadable image[2] (found while reading headers) after an image[1] the
+// model refuses (found by the model's rules).
+func TestValidationErrorOrdersImagesByIndex(t *testing.T) {
+	png64 := vtBytes("a.png", vtPNG(t, 64, 64, false))
+	p := EditParams{Model: ModelGPTImage15, Prompt: "x", N: 99, Images: []Image{
+		png64,
+		vtBytes("b.gif", []byte("GIF89a\x01\x00\x01\x00\x00\x00\x00;")),
+		ImageFromPath(filepath.Join(t.TempDir(), "missing.png")),
+	}}
+	got := vtFields(t, validateEdit(&p, false, policy{}))
+	if want := []string{"image[1]", "image[2]", "n"}; !slices.Equal(got, want) {
+		t.Errorf("fields = %v, want %v", got, want)
 	}
 }

@@ -7,14 +7,15 @@ import (
 	"strconv"
 )
 
-// CreateVariation creates variations of an image (dall-e-2). The image is
-// uploaded as multipart/form-data, streamed from its source.
+// Vary creates variations of an image (dall-e-2). The image is uploaded as
+// multipart/form-data, streamed from its source. (openai-go calls this
+// Images.NewVariation, openai-python images.create_variation.)
 //
 // OpenAI has retired this endpoint on its own service; OpenAI-compatible
 // servers may still offer it.
 //
 // API: POST /images/variations
-func (c *Client) CreateVariation(ctx context.Context, p VariationParams, opts ...RequestOption) (*ImagesResponse, error) {
+func (c *Client) Vary(ctx context.Context, p VaryParams, opts ...RequestOption) (*ImagesResponse, error) {
 	const op = "createImageVariation"
 	rc, err := c.prepare(opts, p.Model, func() error { return validateVariation(&p, c.policy()) })
 	if err != nil {
@@ -39,7 +40,7 @@ func (c *Client) CreateVariation(ctx context.Context, p VariationParams, opts ..
 		op: op, path: "POST /images/variations", replayable: f.replayable(),
 		send: c.sendForm(f, c.api.CreateImageVariationWithBody),
 	}, rc, func(_ context.Context, resp *http.Response, _ func()) error {
-		out, err = c.parseImages(op, resp, rc.files, true)
+		out, err = c.parseImages(op, resp, rc.files, true, "")
 		return err
 	})
 	return out, err

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,16 +37,22 @@ const (
 
 func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	var (
-		d           wrapper.GenerateParams
-		compression optInt
-		file        string
-		outDir      = "out"
-		jsonOut     bool
-		concurrency optInt
-		batchAPI    bool
-		poll        time.Duration
-		conn        connFlags
+		d            wrapper.GenerateParams
+		np           newerParams
+		escape       escapeFlags
+		compression  optInt
+		file         string
+		outDir       = "out"
+		jsonOut      bool
+		quiet        bool
+		concurrency  optInt
+		batchAPI     bool
+		rerunChanged bool
+		poll         time.Duration
+		conn         connFlags
 	)
+	sum := &batchSummary{Command: "batch", Mode: "local", Items: []batchItemJSON{}}
+	inv.report = sum
 	c := newFlags("batch", "batch [flags] FILE",
 		"Generate (or edit) the images of every item of a batch file, FILE or --file FILE\n"+
 			"(- reads standard input): plain text, one prompt a line, or JSONL, one object a\n"+
@@ -55,44 +60,59 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 			"  {\"id\": \"otter\", \"prompt\": \"a sea otter\", \"model\": \"gpt-image-2\", \"size\": \"1024x768\"}\n"+
 			"  {\"prompt\": \"add a hat\", \"images\": [\"otter.png\"], \"mask\": \"mask.png\"}\n"+
 			"An object with images is an edit; blank lines and lines starting with # are\n"+
-			"skipped. The request flags fill in what an item does not set. Items run here,\n"+
-			"--concurrency at a time, or with --batch-api through the OpenAI Batch API (half\n"+
-			"price, results within 24 hours). Each item's images go to --out as ID.ext\n"+
-			"(ID-1.ext, ID-2.ext, ... for several; IDs default to item-00001, ... by position)\n"+
-			"and its outcome to --out/manifest.jsonl as it finishes. Rerunning the same command\n"+
-			"skips the items done and runs the others, failed ones included.",
-		`openai-images batch --emulator --model dall-e-2 --size 256x256 prompts.txt`,
-		`openai-images batch --model gpt-image-1-mini --quality low --concurrency 8 --out otters items.jsonl`,
-		`openai-images batch --batch-api --model gpt-image-1.5 --size 1024x1024 --out nightly prompts.txt`,
-		`grep -v draft ideas.txt | openai-images batch --json --model dall-e-3 - > summary.json`,
+			"skipped. The request flags fill in what an item does not set. Every item is\n"+
+			"checked before the first request. Items run here, --concurrency at a time, or\n"+
+			"with --batch-api through the OpenAI Batch API (half price, results within 24\n"+
+			"hours). Each item's images go to --out-dir as ID.ext (ID-1.ext, ID-2.ext, ...\n"+
+			"for several), its outcome to --out-dir/manifest.jsonl as it finishes. An item\n"+
+			"without an id is known by its content, prompt and parameters (its ID is the\n"+
+			"prompt's first words and a hash: a-sea-otter-kqzvbwem), so rerunning the\n"+
+			"command, with lines added, removed or reordered, runs only what is not done.\n"+
+			"An item done before with other parameters is reported and nothing is sent,\n"+
+			"unless --rerun-changed.",
+		`openai-images batch --emulator -m gpt-image-1-mini -s 1024x1024 prompts.txt`,
+		`openai-images batch -m gpt-image-1-mini --quality low --concurrency 8 --out-dir otters items.jsonl`,
+		`openai-images batch --batch-api -m gpt-image-1.5 -s 1024x1024 --out-dir nightly prompts.txt`,
+		`openai-images batch -m gpt-image-2.5-flare --output-format gif --frame-count 6 --out-dir loops prompts.txt`,
+		`grep -v draft ideas.txt | openai-images batch --json -m gpt-image-2 - > summary.json`,
 	)
 	c.section("Input")
 	c.str(&file, "file", "FILE", "the batch file (or give it as the argument); - reads standard input")
+	c.short("f", "file")
 	c.section("Request parameters for the items that do not set them (sent only when given)")
-	c.str((*string)(&d.Model), "model", "NAME", "model (default: the API's, dall-e-2 for generations, gpt-image-1.5 for edits)")
-	c.integer(&d.N, "n", "N", helpN)
-	c.str((*string)(&d.Size), "size", "SIZE", "WIDTHxHEIGHT or auto, e.g. 1024x1024; gpt-image-2 takes custom sizes (sides divisible by 16, aspect 1:3 to 3:1)")
+	requestFlags(c, nil, &d.Model, &d.N, &d.Size)
+	c.setUsage("model", modelHelp(wrapper.OpGenerate))
+	c.setUsage("size", helpSize)
 	c.str((*string)(&d.Quality), "quality", "Q", helpQuality)
-	c.str((*string)(&d.Style), "style", "STYLE", "vivid or natural (dall-e-3 generations)")
+	np.registerComplexity(c)
+	c.str((*string)(&d.Style), "style", "STYLE", "vivid or natural (generations with the retired dall-e-3)")
 	c.str((*string)(&d.Background), "background", "BG", helpBackground)
 	c.str((*string)(&d.Moderation), "moderation", "LEVEL", "auto or low (GPT image models)")
 	c.str((*string)(&d.OutputFormat), "output-format", "FORMAT", helpOutputFormat)
 	c.value(&compression, "output-compression", "0-100", helpCompression)
+	np.registerOutput(c)
 	c.str((*string)(&d.ResponseFormat), "response-format", "FORMAT", helpResponseFormat)
+	c.str(&d.SafetyIdentifier, "safety-identifier", "ID", helpSafetyID)
 	c.str(&d.User, "user", "ID", helpUser)
+	escape.register(c)
 	c.section("Running")
 	c.value(&concurrency, "concurrency", "N", fmt.Sprintf("requests in flight at once in a local run, 1-%d (default %d); on a 429 the batch also paces its requests to the server's rate", maxConcurrency, defaultConcurrency))
-	c.boolean(&batchAPI, "batch-api", "submit the items to the Batch API instead (half price, results within 24 hours), wait for the batch and download its results into --out; Ctrl-C stops the wait, not the batch, and a rerun resumes it")
+	c.boolean(&batchAPI, "batch-api", "submit the items to the Batch API instead (half price, results within 24 hours), wait for the batch and download its results into --out-dir; Ctrl-C stops the wait, not the batch, and a rerun resumes it")
 	c.duration(&poll, "poll-interval", "DURATION", fmt.Sprintf("--batch-api: the first wait between polls of the batch, doubled while nothing changes, up to 1m (default %v; %v with --emulator)", defaultPollInterval, emulatorPollInterval))
+	c.boolean(&rerunChanged, "rerun-changed", "run again the items an earlier run into --out-dir did with other parameters (items without an id get new files beside the earlier ones; items with an id have theirs replaced)")
 	c.section("Output")
-	c.str(&outDir, "out", "DIR", "directory for the images and manifest.jsonl, created if needed; a rerun into the same DIR skips the items done (default ./out)")
-	c.boolean(&jsonOut, "json", "print a JSON summary on stdout (every item's status, files and error; totals) instead of the paths written")
+	c.str(&outDir, "out-dir", "DIR", "directory for the images and manifest.jsonl, created if needed; a rerun into the same DIR skips the items done (default ./out)")
+	c.alias("out", "out-dir")
+	c.boolean(&jsonOut, "json", "print one JSON object on stdout when done (every item's status, files and error; totals), on success and on failure")
+	c.boolean(&quiet, "quiet", "print no progress on stderr: only failures")
+	c.short("q", "quiet")
 	conn.register(c)
 
 	rest, err := c.parse(inv, args)
 	if err != nil {
 		return err
 	}
+	inv.warnUser(c, quiet)
 	set := map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
@@ -115,22 +135,36 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	case set["poll-interval"] && poll <= 0:
 		return usagef("batch: --poll-interval %v: must be positive", poll)
 	case outDir == "":
-		return usagef("batch: --out DIR must not be empty")
+		return usagef("batch: --out-dir DIR must not be empty")
+	}
+	sum.Out, sum.Manifest = outDir, filepath.Join(outDir, wrapper.BatchManifestName)
+	if batchAPI {
+		sum.Mode = "batch_api"
 	}
 
 	bf, err := readBatchFile(inv, file)
 	if err != nil {
 		return err
 	}
+	sum.File = bf.name
 	d.OutputCompression = compression.ptr()
+	d.Complexity, d.FrameCount, d.SVG = np.complexity, np.frameCount, np.svg()
+	if d.FrameDuration, err = np.frameDuration("batch"); err != nil {
+		return err
+	}
 	wrapper.ApplyBatchDefaults(bf.items, d)
+	if bf.ids, err = wrapper.BatchItemIDs(bf.items); err != nil {
+		return usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: batch: "))
+	}
 	if batchAPI {
 		if err := bf.checkBatchAPI(); err != nil {
 			return err
 		}
 	}
-	if err := bf.validate(batchAPI); err != nil {
-		return err
+	if !escape.noValidate {
+		if err := bf.validate(batchAPI, inv.refusesRetired(&conn)); err != nil {
+			return err
+		}
 	}
 
 	client, release, err := inv.client(&conn)
@@ -138,10 +172,19 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		return err
 	}
 	defer release()
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return fmt.Errorf("--out: %w", err)
+	reqOpts := escape.options()
+	plan, err := client.PlanBatch(bf.items, wrapper.RunBatchOptions{OutDir: outDir, RequestOptions: reqOpts})
+	if err != nil {
+		return fmt.Errorf("batch: %w", err)
 	}
-	b := &batchCmd{inv: inv, bf: bf, outDir: outDir, json: jsonOut, api: batchAPI, start: time.Now()}
+	if err := bf.checkChanged(plan, outDir, rerunChanged); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fmt.Errorf("--out-dir: %w", err)
+	}
+	b := &batchCmd{inv: inv, bf: bf, plan: plan, sum: sum, outDir: outDir, json: jsonOut, quiet: quiet, api: batchAPI,
+		reqOpts: reqOpts, start: time.Now(), now: time.Now}
 	if !batchAPI {
 		return b.runLocal(ctx, client, orDefault(concurrency.v, defaultConcurrency))
 	}
@@ -169,64 +212,71 @@ func orDefault(v, def int) int {
 type batchFile struct {
 	name  string // as given, "stdin" for -
 	items []wrapper.BatchItem
-	lines []int // the line of each item, from 1
+	ids   []string // the items' IDs: their own, or their content keys
 	jsonl bool
 }
 
 // readBatchFile reads and parses the batch file at path ("-": standard
-// input). Items get their default IDs set, so that the IDs stay the same
-// when only some of the items are submitted. A file that cannot be read or
-// parsed is a usage error: nothing was sent.
+// input). A file that cannot be read or parsed is a usage error, with
+// every bad line: nothing was sent.
 func readBatchFile(inv *invocation, path string) (*batchFile, error) {
 	name := path
 	var data []byte
 	var err error
-	switch {
-	case path == "-" && inv.stdin == nil:
-		return nil, usagef("batch: no standard input to read")
-	case path == "-":
+	if path == "-" {
 		name = "stdin"
-		data, err = io.ReadAll(inv.stdin)
-	default:
+		data, err = inv.readStdin("batch", maxBatchFile)
+	} else {
 		data, err = os.ReadFile(path)
 	}
 	if err != nil {
+		var ue *usageError
+		if errors.As(err, &ue) {
+			return nil, err
+		}
 		return nil, usagef("batch: %v", err)
 	}
 	items, err := wrapper.ParseBatch(bytes.NewReader(data), name)
+	var fe *wrapper.BatchFileError
+	if errors.As(err, &fe) {
+		return nil, lineErrors(fe)
+	}
 	if err != nil {
 		return nil, usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: "))
 	}
 	if len(items) == 0 {
 		return nil, usagef("batch: %s has no items (blank lines and lines starting with # are skipped)", name)
 	}
-	bf := &batchFile{name: name, items: items, lines: itemLines(data)}
-	if len(bf.lines) != len(items) {
-		bf.lines = make([]int, len(items)) // unknown; cannot happen
-	}
-	for i := range bf.items {
-		if bf.items[i].ID == "" {
-			bf.items[i].ID = fmt.Sprintf("item-%05d", i+1) // wrapper.BatchItem's default
-		}
-	}
-	bf.jsonl = bf.items[0].Generate == nil || strings.HasPrefix(strings.TrimSpace(lineAt(data, bf.lines[0])), "{")
+	bf := &batchFile{name: name, items: items}
+	bf.jsonl = strings.HasPrefix(strings.TrimSpace(lineAt(data, items[0].Line)), "{")
 	return bf, nil
 }
 
-// itemLines returns the numbers of the lines that hold items, as
-// wrapper.ParseBatch reads them: not blank, not starting with #.
-func itemLines(data []byte) []int {
-	var out []int
-	for n, line := range bytes.Split(data, []byte("\n")) {
-		text := bytes.TrimSpace(line)
-		if n == 0 {
-			text = bytes.TrimPrefix(text, []byte("\ufeff"))
-		}
-		if len(text) > 0 && text[0] != '#' {
-			out = append(out, n+1)
+// maxBatchFile bounds a batch file read from standard input.
+const maxBatchFile = 1 << 30
+
+// lineErrors reports every bad line of a batch file.
+func lineErrors(fe *wrapper.BatchFileError) error {
+	var b strings.Builder
+	ue := &usageError{}
+	if len(fe.Lines) == 1 {
+		l := fe.Lines[0]
+		fmt.Fprintf(&b, "batch: %s:%d: %v", fe.Name, l.Line, l.Err)
+	} else {
+		fmt.Fprintf(&b, "batch: %d lines of %s are not items, nothing was sent:", len(fe.Lines), fe.Name)
+		for i, l := range fe.Lines {
+			if i == maxListed {
+				fmt.Fprintf(&b, "\n  ... and %d more", len(fe.Lines)-i)
+				break
+			}
+			fmt.Fprintf(&b, "\n  %s:%d: %v", fe.Name, l.Line, l.Err)
 		}
 	}
-	return out
+	for _, l := range fe.Lines {
+		ue.problems = append(ue.problems, problemJSON{Line: l.Line, Rule: l.Err.Error()})
+	}
+	ue.msg = b.String()
+	return ue
 }
 
 // lineAt returns line n (from 1) of data, BOM removed.
@@ -240,10 +290,10 @@ func lineAt(data []byte, n int) string {
 
 // label names item i in messages: its ID and where it is.
 func (bf *batchFile) label(i int) string {
-	if bf.lines[i] == 0 {
-		return bf.items[i].ID
+	if bf.items[i].Line == 0 {
+		return bf.ids[i]
 	}
-	return fmt.Sprintf("%s (%s:%d)", bf.items[i].ID, bf.name, bf.lines[i])
+	return fmt.Sprintf("%s (%s:%d)", bf.ids[i], bf.name, bf.items[i].Line)
 }
 
 // checkBatchAPI reports the items a Batch API batch cannot take.
@@ -267,59 +317,118 @@ func (bf *batchFile) checkBatchAPI() error {
 	return nil
 }
 
-// validate checks every item as Generate and Edit would. Local items that
-// a model cannot take fail on their own when the batch runs; but when no
-// item could be sent, or with --batch-api (the Batch API takes a batch
-// whole), the problems are a usage error and nothing is sent.
-func (bf *batchFile) validate(batchAPI bool) error {
+// validate checks every item as Generate and Edit would, images included,
+// before anything is sent: any problem is a usage error listing every
+// item's, and nothing is sent. With refuseRetired (OpenAI's own API), a
+// model OpenAI has retired is a problem too, as the client would find it.
+func (bf *batchFile) validate(batchAPI, refuseRetired bool) error {
 	errs := make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
+		var model wrapper.Model
 		if it.Generate != nil {
-			errs[i] = wrapper.CheckGenerate(*it.Generate, false)
+			errs[i], model = wrapper.CheckGenerate(*it.Generate, false), it.Generate.Model
 		} else {
-			errs[i] = wrapper.CheckEdit(*it.Edit, false)
+			errs[i], model = wrapper.CheckEdit(*it.Edit, false), it.Edit.Model
+		}
+		if refuseRetired {
+			errs[i] = withRetired(errs[i], model)
 		}
 		if errs[i] != nil {
 			invalid++
 		}
 	}
-	if invalid == 0 || !batchAPI && invalid < len(bf.items) {
+	if invalid == 0 {
 		return nil
 	}
+	ue := &usageError{kind: kindValidation}
+	for i, err := range errs {
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) {
+			if err != nil {
+				ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Rule: briefError(err)})
+			}
+			continue
+		}
+		for _, p := range ve.Problems {
+			ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Field: p.Field, Flag: flagName(p.Field),
+				Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
+		}
+	}
 	var b strings.Builder
-	if invalid == len(bf.items) && sameProblems(errs) {
+	if invalid == len(bf.items) && len(bf.items) > 1 && sameProblems(errs) {
 		fmt.Fprintf(&b, "batch: invalid parameters in every item of %s, nothing was sent:", bf.name)
 		var ve *wrapper.ValidationError
 		if !errors.As(errs[0], &ve) {
 			fmt.Fprintf(&b, "\n  %s", briefError(errs[0]))
 		} else {
 			for _, p := range ve.Problems {
+				s := suggestProblem(p)
 				if !bf.jsonl {
 					p.Field = flagName(p.Field) // every parameter came from a flag
 				}
+				p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
 				fmt.Fprintf(&b, "\n  %s", p)
+				if s != "" {
+					fmt.Fprintf(&b, "; did you mean %s?", s)
+				}
 			}
 		}
-		return &usageError{b.String()}
+		ue.msg = b.String()
+		return ue
 	}
-	fmt.Fprintf(&b, "batch: invalid parameters in %d of %d items, nothing was sent:", invalid, len(bf.items))
+	fmt.Fprintf(&b, "batch: invalid parameters in %d of %s, nothing was sent:", invalid, plural(len(bf.items), "item"))
 	shown := 0
 	for i, err := range errs {
 		if err == nil {
 			continue
 		}
 		if shown == maxListed {
-			fmt.Fprintf(&b, "\n  ... and %d more", invalid-shown)
+			fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", invalid-shown)
 			break
 		}
 		shown++
 		fmt.Fprintf(&b, "\n  %s: %s", bf.label(i), problemList(err))
 	}
-	if batchAPI && invalid < len(bf.items) {
-		b.WriteString("\nThe Batch API takes a batch whole: fix or remove these items, or run the batch without --batch-api (they alone fail).")
+	if batchAPI {
+		b.WriteString("\nThe Batch API takes a batch whole: fix or remove these items.")
+	} else {
+		b.WriteString("\nFix or remove these items: the others run once they are.")
 	}
-	return &usageError{b.String()}
+	ue.msg = b.String()
+	return ue
+}
+
+// checkChanged refuses to run items an earlier run did with other
+// parameters, unless asked to: a changed flag would otherwise rerun (and
+// pay for) every item without a word.
+func (bf *batchFile) checkChanged(plan *wrapper.BatchPlan, outDir string, rerun bool) error {
+	if plan.Changed == 0 || rerun {
+		return nil
+	}
+	ue := &usageError{code: "batch_items_changed"}
+	var b strings.Builder
+	fmt.Fprintf(&b, "batch: %s of %s %s done by an earlier run into %s with other parameters, nothing was sent:",
+		plural(plan.Changed, "item"), bf.name, map[bool]string{true: "was", false: "were"}[plan.Changed == 1], outDir)
+	shown := 0
+	for i, pi := range plan.Items {
+		if pi.State != wrapper.BatchItemChanged {
+			continue
+		}
+		ue.problems = append(ue.problems, problemJSON{Item: pi.ID, Line: pi.Line, Rule: "changed since the earlier run: " + strings.Join(pi.Changes, ", ")})
+		if shown == maxListed {
+			continue
+		}
+		shown++
+		fmt.Fprintf(&b, "\n  %s: %s", bf.label(i), strings.Join(pi.Changes, ", "))
+	}
+	if shown < plan.Changed {
+		fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", plan.Changed-shown)
+	}
+	b.WriteString("\nTo run them again, add --rerun-changed (items without an id get new files beside the earlier ones;" +
+		" items with an id have theirs replaced), or use another --out-dir.")
+	ue.msg = b.String()
+	return ue
 }
 
 // sameProblems reports whether every error lists the same problems.
@@ -340,6 +449,7 @@ func problemList(err error) string {
 	}
 	ps := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {
+		p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
 		ps[i] = p.String()
 	}
 	return strings.Join(ps, "; ")
@@ -364,13 +474,19 @@ func briefError(err error) string {
 // batchCmd is one run of the batch command: it reports the items as they
 // finish and sums the run up.
 type batchCmd struct {
-	inv    *invocation
-	bf     *batchFile
-	outDir string
-	json   bool
-	api    bool // --batch-api
-	start  time.Time
-	prog   *progress
+	inv     *invocation
+	bf      *batchFile
+	plan    *wrapper.BatchPlan
+	reqOpts []wrapper.RequestOption // --extra, --no-validate
+	sum     *batchSummary
+	outDir  string
+	json    bool
+	quiet   bool
+	api     bool // --batch-api
+	start   time.Time
+	now     func() time.Time
+	prog    *progress
+	meter   *meter
 
 	// The Batch API batch: its ID once submitted (or resumed), its
 	// latest status, and the batch once done.
@@ -383,9 +499,10 @@ type batchCmd struct {
 	lastID      string
 	lastPace    time.Duration
 	rateLimited int
+	pace        string // the rate-limit part of the status line
 }
 
-// batchSummary is the --json output of the batch command.
+// batchSummary is the --json output of the batch command (see jsonHelp).
 type batchSummary struct {
 	Command string `json:"command"` // "batch"
 	File    string `json:"file"`
@@ -401,8 +518,11 @@ type batchSummary struct {
 	// RateLimited counts the 429 answers of a local run.
 	RateLimited int        `json:"rate_limited,omitempty"`
 	ElapsedMS   int64      `json:"elapsed_ms"`
+	ExitCode    int        `json:"exit_code"`
 	Error       *errorJSON `json:"error,omitempty"`
 }
+
+func (s *batchSummary) setOutcome(code int, e *errorJSON) { s.ExitCode, s.Error = code, e }
 
 // batchItemJSON is one item of the summary.
 type batchItemJSON struct {
@@ -446,8 +566,17 @@ func itemStatus(it *wrapper.BatchItemResult) string {
 }
 
 // say prints a line of information on stderr, above the progress line,
-// unless the output is JSON.
+// unless the output is JSON or quiet.
 func (b *batchCmd) say(format string, a ...any) {
+	if b.json || b.quiet {
+		return
+	}
+	b.prog.above(func() { fmt.Fprintf(b.inv.stderr, "batch: "+format+"\n", a...) })
+}
+
+// failed reports an item that failed: on stderr, --quiet or not (not with
+// --json, whose report has it).
+func (b *batchCmd) failed(format string, a ...any) {
 	if b.json {
 		return
 	}
@@ -467,65 +596,90 @@ func (b *batchCmd) paths(files []string) {
 	})
 }
 
+// startProgress starts the status line (on a terminal, unless quiet or
+// JSON), which shows the meter.
+func (b *batchCmd) startProgress(phase string) {
+	b.meter = newMeter(len(b.bf.items), b.plan.Done, b.now)
+	b.prog = newProgress(b.inv.stderr, b.inv.tty && !b.quiet && !b.json, "batch", phase)
+	b.prog.render = func(label, phase string, elapsed time.Duration) string {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		line := label + ": " + b.meter.String()
+		if phase != "" {
+			line = label + ": " + phase + ", " + b.meter.String()
+		}
+		return line + b.pace
+	}
+}
+
 // runLocal runs the items here with wrapper.RunBatch.
 func (b *batchCmd) runLocal(ctx context.Context, client *wrapper.Client, concurrency int) error {
-	b.prog = newProgress(b.inv.stderr, b.inv.tty, "batch", "running")
-	res, err := client.RunBatch(ctx, b.bf.items, wrapper.BatchOptions{
-		OutDir: b.outDir, Concurrency: concurrency,
+	b.startProgress("")
+	res, err := client.RunBatch(ctx, b.bf.items, wrapper.RunBatchOptions{
+		OutDir: b.outDir, Concurrency: concurrency, RequestOptions: b.reqOpts,
 		OnProgress: func(p wrapper.BatchProgress) { b.onProgress(p, concurrency) },
 	})
 	b.prog.stop()
 	if res == nil {
 		res = &wrapper.BatchResult{Items: make([]wrapper.BatchItemResult, len(b.bf.items)), NotRun: len(b.bf.items)}
 		for i := range res.Items {
-			res.Items[i] = wrapper.BatchItemResult{Index: i, ID: b.bf.items[i].ID, Err: wrapper.ErrBatchItemNotRun}
+			res.Items[i] = wrapper.BatchItemResult{Index: i, ID: b.bf.ids[i], Err: wrapper.ErrBatchItemNotRun}
 		}
 	}
 	return b.finish(res, err)
 }
 
 // onProgress reports a local run's progress: the paths of the files
-// written on stdout, failures on stderr, and on a terminal a status line
-// (otherwise a line per item).
+// written on stdout, failures on stderr, and a status line on a terminal
+// (otherwise a line per item) with the items done of all, resumed ones
+// included, the rate and the time left.
 func (b *batchCmd) onProgress(p wrapper.BatchProgress, concurrency int) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
 	if p.Item == nil {
-		if todo := p.Total - p.Skipped; todo > 0 {
+		todo := p.Total - p.Skipped
+		b.mu.Lock()
+		b.meter.begin()
+		b.mu.Unlock()
+		switch {
+		case todo == 1:
+			b.started(p.Skipped, "running 1")
+		case todo > 1:
 			b.started(p.Skipped, fmt.Sprintf("running %d, %d at a time", todo, min(concurrency, todo)))
-		} else {
+		default:
 			b.started(p.Skipped, "nothing to run")
 		}
-		b.prog.setDetail(fmt.Sprintf("0/%d done", p.Total-p.Skipped))
+		b.prog.redraw()
 		return
 	}
-	todo := p.Total - p.Skipped
-	n := p.Succeeded + p.Failed
-	detail := fmt.Sprintf("%d/%d done", n, todo)
-	if p.Failed > 0 {
-		detail += fmt.Sprintf(", %d failed", p.Failed)
-	}
+	b.mu.Lock()
+	b.meter.update(p.Succeeded, p.Failed)
 	b.rateLimited = p.RateLimited
+	b.pace = ""
 	if p.RateLimited > 0 {
-		detail += fmt.Sprintf(", %s", plural(p.RateLimited, "rate-limit wait"))
+		b.pace = ", " + plural(p.RateLimited, "rate-limit wait")
 		if p.Interval > 0 {
-			detail += fmt.Sprintf(" (requests %v apart)", p.Interval.Round(time.Millisecond))
+			b.pace += fmt.Sprintf(" (requests %v apart)", p.Interval.Round(time.Millisecond))
 		}
 	}
-	b.prog.setDetail(detail)
+	line, tail := b.meter.itemLine(), b.meter.tail()
+	paced := p.Interval > b.lastPace
+	b.lastPace = p.Interval
+	b.mu.Unlock()
+
 	i := p.Item.Index
 	if p.Item.Err == nil {
 		b.paths(p.Item.Files)
 		if !b.inv.tty {
-			b.say("[%d/%d] %s ok", n, todo, b.bf.label(i))
+			b.say("%s %s ok%s", line, b.bf.label(i), tail)
 		}
+	} else if b.quiet || b.inv.tty {
+		b.failed("%s failed: %s", b.bf.label(i), briefError(p.Item.Err))
 	} else {
-		b.say("[%d/%d] %s failed: %s", n, todo, b.bf.label(i), briefError(p.Item.Err))
+		b.failed("%s %s failed: %s%s", line, b.bf.label(i), briefError(p.Item.Err), tail)
 	}
-	if p.Interval > b.lastPace && !b.inv.tty {
+	if paced && !b.inv.tty {
 		b.say("rate limited by the server (%s so far): requests now %v apart", plural(p.RateLimited, "429 answer"), p.Interval.Round(time.Millisecond))
 	}
-	b.lastPace = p.Interval
+	b.prog.redraw()
 }
 
 // started reports the items found done by an earlier run, and what
@@ -539,25 +693,23 @@ func (b *batchCmd) started(skipped int, next string) {
 	b.say("%s from %s into %s: %d skipped as done by an earlier run, %s", plural(total, "item"), b.bf.name, b.outDir, skipped, next)
 }
 
-// finish reports the outcome, item by item in file order: a JSON summary
-// or a line on stderr. It returns the error of the run, errReported when
-// items failed, or nil.
+// finish records the outcome, item by item in file order, in the --json
+// report, and sums it up in a line on stderr. It returns the error of the
+// run, errReported when items failed, or nil.
 func (b *batchCmd) finish(res *wrapper.BatchResult, err error) error {
 	b.prog.stop()
-	sum := batchSummary{
-		Command: "batch", File: b.bf.name, Mode: "local", Out: b.outDir,
-		Manifest: filepath.Join(b.outDir, wrapper.BatchManifestName), Items: []batchItemJSON{},
-		RateLimited: b.rateLimited,
-	}
+	sum := b.sum
+	sum.RateLimited = b.rateLimited
 	if b.api {
-		sum.Mode, sum.BatchID, sum.BatchStatus = "batch_api", b.batchID, string(b.batchStatus)
+		sum.BatchID, sum.BatchStatus = b.batchID, string(b.batchStatus)
 		if err == nil && b.batch != nil {
 			err = b.batch.Err() // failed, expired or cancelled
 		}
 	}
+	sum.Items, sum.Totals = []batchItemJSON{}, batchTotals{}
 	for i := range res.Items {
 		it := &res.Items[i]
-		j := batchItemJSON{ID: it.ID, Line: b.bf.lines[i], Status: itemStatus(it), Files: it.Files,
+		j := batchItemJSON{ID: it.ID, Line: b.bf.items[i].Line, Status: itemStatus(it), Files: it.Files,
 			RequestID: it.RequestID, Attempts: it.Attempts}
 		if j.Files == nil {
 			j.Files = []string{}
@@ -579,17 +731,8 @@ func (b *batchCmd) finish(res *wrapper.BatchResult, err error) error {
 	}
 	sum.Totals.Items = len(sum.Items)
 	sum.ElapsedMS = time.Since(b.start).Milliseconds()
-	if err != nil {
-		sum.Error = errorInfo(err)
-	}
-	if b.json {
-		enc := json.NewEncoder(b.inv.stdout)
-		enc.SetIndent("", "  ")
-		if jerr := enc.Encode(sum); jerr != nil && err == nil {
-			err = jerr
-		}
-	} else {
-		fmt.Fprintln(b.inv.stderr, b.humanLine(&sum))
+	if !b.json && (!b.quiet || err != nil || sum.Totals.Failed+sum.Totals.NotRun > 0) {
+		fmt.Fprintln(b.inv.stderr, b.humanLine(sum))
 	}
 	if err == nil && sum.Totals.Failed+sum.Totals.NotRun > 0 {
 		err = errReported
@@ -675,27 +818,29 @@ func (b *batchCmd) removePending() {
 	}
 }
 
+// planResult is the plan as a result: the items done by an earlier run
+// skipped, the others marked with err.
+func (b *batchCmd) planResult(err error) *wrapper.BatchResult {
+	res := &wrapper.BatchResult{Items: make([]wrapper.BatchItemResult, len(b.plan.Items))}
+	for i, pi := range b.plan.Items {
+		it := wrapper.BatchItemResult{Index: i, ID: pi.ID}
+		if pi.State == wrapper.BatchItemDone {
+			it.Skipped, it.Files, it.RequestID = true, pi.Files, pi.Previous.RequestID
+		} else {
+			it.Err = err
+		}
+		res.Items[i] = it
+	}
+	return res
+}
+
 // runBatchAPI submits the items not done yet as a Batch API batch (or,
 // when an earlier run was interrupted, takes up the batch it submitted),
 // waits for it, and downloads its results into the output directory.
 func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emulator bool, wait wrapper.WaitBatchOptions) error {
-	b.prog = newProgress(b.inv.stderr, b.inv.tty, "batch", "starting")
+	b.startProgress("starting")
 	defer b.prog.stop()
-	// The items done by an earlier run (same ID, same request, files
-	// present), found without sending anything.
-	probe, err := client.BatchDone(b.bf.items, wrapper.BatchOptions{OutDir: b.outDir})
-	if err != nil {
-		return err
-	}
-	notRun := func(err error) *wrapper.BatchResult {
-		res := &wrapper.BatchResult{Items: append([]wrapper.BatchItemResult(nil), probe.Items...)}
-		for i := range res.Items {
-			if !res.Items[i].Skipped {
-				res.Items[i].Err = err
-			}
-		}
-		return res
-	}
+	notRun := func(err error) *wrapper.BatchResult { return b.planResult(err) }
 
 	pend, err := b.readPending()
 	if err != nil {
@@ -719,21 +864,25 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 		}
 	}
 	if pend == nil {
+		// The items not done, under the IDs the whole file gives them
+		// (identical items are told apart by their place among copies).
 		var todo []wrapper.BatchItem
-		for i, it := range probe.Items {
-			if !it.Skipped {
-				todo = append(todo, b.bf.items[i])
+		for i, pi := range b.plan.Items {
+			if pi.State != wrapper.BatchItemDone {
+				it := b.bf.items[i]
+				it.ID = pi.ID
+				todo = append(todo, it)
 			}
 		}
 		if len(todo) == 0 {
-			b.started(probe.Skipped, "nothing to submit")
-			return b.finish(probe, nil)
+			b.started(b.plan.Done, "nothing to submit")
+			return b.finish(notRun(nil), nil)
 		}
-		b.started(probe.Skipped, fmt.Sprintf("submitting %d to the Batch API", len(todo)))
+		b.started(b.plan.Done, fmt.Sprintf("submitting %d to the Batch API", len(todo)))
 		b.prog.setPhase("submitting")
 		batch, err = client.SubmitBatch(ctx, todo, wrapper.SubmitBatchOptions{
 			Metadata: map[string]string{"openai_images_file": clipString(filepath.Base(b.bf.name), 512)},
-		})
+		}, b.reqOpts...)
 		if err != nil {
 			return b.finish(notRun(fmt.Errorf("%w: %w", wrapper.ErrBatchItemNotRun, err)), err)
 		}
@@ -749,6 +898,9 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 		} else {
 			b.say("submitted %s as batch %s to the emulator; waiting for it", plural(len(todo), "item"), batch.ID)
 		}
+		b.mu.Lock()
+		b.meter.begin()
+		b.mu.Unlock()
 		batch, err = b.wait(ctx, client, batch.ID, wait, emulator)
 		if err != nil {
 			return b.finish(notRun(fmt.Errorf("%w: %w", wrapper.ErrBatchItemNotRun, err)), err)
@@ -766,8 +918,8 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 	merged := notRun(fmt.Errorf("%w: not in batch %s (rerun the command to submit it)", wrapper.ErrBatchItemNotRun, batch.ID))
 	if res != nil {
 		at := map[string]int{}
-		for i, it := range b.bf.items {
-			at[it.ID] = i
+		for i, id := range b.bf.ids {
+			at[id] = i
 		}
 		for _, it := range res.Items {
 			if i, ok := at[it.ID]; ok {
@@ -784,26 +936,23 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 		case statusOK:
 			b.paths(it.Files)
 		case statusFailed:
-			b.say("%s failed: %s", b.bf.label(i), briefError(it.Err))
+			b.failed("%s failed: %s", b.bf.label(i), briefError(it.Err))
 		}
 	}
 	b.prog.stop()
 	return b.finish(merged, err)
 }
 
-// wait polls the batch until it is done, reporting its status changes.
+// wait polls the batch until it is done, reporting its status changes and
+// the items done of all (those of earlier runs included).
 func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, opts wrapper.WaitBatchOptions, emulator bool) (*wrapper.Batch, error) {
 	b.batchID = id
 	opts.OnPoll = func(bt *wrapper.Batch) {
 		b.batchStatus = bt.Status
+		b.mu.Lock()
+		b.meter.update(bt.Completed, bt.Failed)
+		b.mu.Unlock()
 		b.prog.setPhase(fmt.Sprintf("%s %s", bt.ID, bt.Status))
-		if bt.Total > 0 {
-			detail := fmt.Sprintf("%d/%d done", bt.Completed+bt.Failed, bt.Total)
-			if bt.Failed > 0 {
-				detail += fmt.Sprintf(", %d failed", bt.Failed)
-			}
-			b.prog.setDetail(detail)
-		}
 		if bt.Status != b.lastStatus || bt.ID != b.lastID {
 			b.lastStatus, b.lastID = bt.Status, bt.ID
 			if bt.Total > 0 {

@@ -82,8 +82,8 @@ func parseBatchSummary(t *testing.T, stdout string) batchSummary {
 	return decodeStrict[batchSummary](t, stdout)
 }
 
-// checkImage checks an image file's format and dimensions.
-func checkImage(t *testing.T, path, format string, w, h int) {
+// checkImageFile checks an image file's format and dimensions.
+func checkImageFile(t *testing.T, path, format string, w, h int) {
 	t.Helper()
 	f, gw, gh := decodeConfig(t, path)
 	if f != format || gw != w || gh != h {
@@ -175,22 +175,24 @@ func TestBatchPlainText(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", sixPrompts)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--concurrency", "3", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--concurrency", "3", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
 	var want []string
-	for i := 1; i <= 6; i++ {
-		want = append(want, filepath.Join(out, "item-0000"+string(rune('0'+i))+".png"))
+	for _, id := range ids {
+		want = append(want, filepath.Join(out, id+".png"))
 	}
+	slices.Sort(want)
 	got := lines(r.stdout)
 	slices.Sort(got)
 	if !slices.Equal(got, want) {
 		t.Fatalf("stdout paths = %q, want %q", got, want)
 	}
 	for _, p := range want {
-		checkImage(t, p, "png", 256, 256)
+		checkImageFile(t, p, "png", 256, 256)
 	}
-	for _, w := range []string{"6 items from " + file, "3 at a time", "item-00003 (" + file + ":5) ok", "all 6 items done"} {
+	for _, w := range []string{"6 items from " + file, "3 at a time", ids[2] + " (" + file + ":5) ok", "all 6 items done"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -199,7 +201,7 @@ func TestBatchPlainText(t *testing.T) {
 	var prompts []string
 	for _, q := range reqs {
 		prompts = append(prompts, q.Params["prompt"].(string))
-		if q.Params["model"] != "dall-e-2" || q.Params["size"] != "256x256" || q.Params["response_format"] != "b64_json" {
+		if q.Params["model"] != "gpt-image-2" || q.Params["size"] != "256x256" {
 			t.Errorf("request params %v", q.Params)
 		}
 	}
@@ -210,7 +212,7 @@ func TestBatchPlainText(t *testing.T) {
 		t.Errorf("prompts sent = %q", prompts)
 	}
 	m := readManifest(t, out)
-	if len(m) != 6 || m["item-00004"].Status != "ok" || m["item-00004"].Files[0] != "item-00004.png" {
+	if len(m) != 6 || m[ids[3]].Status != "ok" || m[ids[3]].Files[0] != ids[3]+".png" {
 		t.Errorf("manifest = %+v", m)
 	}
 
@@ -224,9 +226,10 @@ func TestBatchPlainText(t *testing.T) {
 	}
 }
 
-// TestBatchJSONL runs items with parameters of their own: an invalid one
-// fails alone (exit 1), the others are written at their sizes; a rerun
-// retries the failure only, and once it is fixed sends it alone.
+// TestBatchJSONL runs items with parameters of their own: one the API
+// refuses (a model the client does not know, so it cannot check it) fails
+// alone (exit 1), the others are written at their sizes; a rerun retries
+// the failure only, and once it is fixed sends it alone.
 func TestBatchJSONL(t *testing.T) {
 	t.Parallel()
 	srv := batchServer(t)
@@ -235,18 +238,18 @@ func TestBatchJSONL(t *testing.T) {
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 # pairs
 {"id": "pair", "prompt": "two cats", "n": 2}
-{"id": "bad", "prompt": "two boats", "model": "dall-e-3", "size": "1024x1024", "n": 2}
+{"id": "bad", "prompt": "two boats", "model": "gpt-image-99", "n": 2}
 {"id": "tall", "prompt": "a tower", "model": "gpt-image-2", "size": "256x512", "output_format": "jpeg"}
 `
 	file := writeText(t, dir, "items.jsonl", items)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...)
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	for _, w := range []string{"bad (" + file + ":5) failed: invalid parameters: n=2: dall-e-3 supports only n=1", "4 of 5 items done, 1 failed"} {
+	for _, w := range []string{"bad (" + file + ":5) failed: createImage: 400 Bad Request", "4 of 5 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
@@ -259,7 +262,7 @@ func TestBatchJSONL(t *testing.T) {
 	for name, f := range files {
 		path := filepath.Join(out, name)
 		want = append(want, path)
-		checkImage(t, path, f[0].(string), f[1].(int), f[2].(int))
+		checkImageFile(t, path, f[0].(string), f[1].(int), f[2].(int))
 	}
 	got := lines(r.stdout)
 	slices.Sort(got)
@@ -269,15 +272,16 @@ func TestBatchJSONL(t *testing.T) {
 	}
 	params := map[string]map[string]any{}
 	for _, q := range srv.imageRequests() {
-		params[q.Params["prompt"].(string)] = q.Params
+		prompt, _ := q.Params["prompt"].(string)
+		params[prompt] = q.Params
 	}
-	if len(params) != 4 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+	if len(srv.imageRequests()) != 5 || params["a sea otter"]["model"] != "gpt-image-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
 		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
-		params["a tower"]["output_format"] != "jpeg" || params["two boats"] != nil {
+		params["a tower"]["output_format"] != "jpeg" {
 		t.Errorf("requests: %v", params)
 	}
 	m := readManifest(t, out)
-	if len(m) != 5 || m["bad"].Status != "error" || !strings.Contains(m["bad"].Error, "dall-e-3 supports only n=1") ||
+	if len(m) != 5 || m["bad"].Status != "error" || m["bad"].StatusCode != 400 ||
 		m["otter"].Status != "ok" || !slices.Equal(m["pair"].Files, []string{"pair-1.png", "pair-2.png"}) {
 		t.Errorf("manifest = %+v", m)
 	}
@@ -286,18 +290,18 @@ func TestBatchJSONL(t *testing.T) {
 		before[p] = stateOf(t, p)
 	}
 
-	// The same command: the failure is retried (and fails again, unsent),
-	// the rest skipped.
+	// The same command: the failure is retried (and fails again), the
+	// rest skipped.
 	r = runCLI(t, srv.env, args...)
 	if r.code != exitFailure || r.stdout != "" || !strings.Contains(r.stderr, "4 skipped as done by an earlier run, running 1") {
 		t.Errorf("rerun: exit %d, stdout %q, stderr:\n%s", r.code, r.stdout, r.stderr)
 	}
-	if n := len(srv.imageRequests()); n != 4 {
-		t.Errorf("%d requests, want the first run's 4", n)
+	if n := len(srv.imageRequests()); n != 6 {
+		t.Errorf("%d requests, want the first run's 5 and the failure again", n)
 	}
 
 	// Fixed, the item is sent alone.
-	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "dall-e-3", "size": "1024x1024", `, "", 1))
+	writeText(t, dir, "items.jsonl", strings.Replace(items, `"model": "gpt-image-99", `, "", 1))
 	r = runCLI(t, srv.env, args...).mustSucceed(t)
 	if got, want := lines(r.stdout), []string{filepath.Join(out, "bad-1.png"), filepath.Join(out, "bad-2.png")}; !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q", got, want)
@@ -306,15 +310,15 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	reqs := srv.imageRequests()
-	if len(reqs) != 5 || reqs[4].Params["prompt"] != "two boats" || reqs[4].Params["model"] != "dall-e-2" {
-		t.Errorf("%d requests in all, want 5, the last of them two boats", len(reqs))
+	if len(reqs) != 7 || reqs[6].Params["prompt"] != "two boats" || reqs[6].Params["model"] != "gpt-image-2" {
+		t.Errorf("%d requests in all, want 7, the last of them two boats", len(reqs))
 	}
 	for p, st := range before {
 		if now := stateOf(t, p); !bytes.Equal(now.data, st.data) || !now.mtime.Equal(st.mtime) {
 			t.Errorf("%s was rewritten", p)
 		}
 	}
-	checkImage(t, filepath.Join(out, "bad-2.png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, "bad-2.png"), "png", 256, 256)
 	if m := readManifest(t, out); len(m) != 5 || m["bad"].Status != "ok" {
 		t.Errorf("manifest = %+v", m)
 	}
@@ -322,7 +326,7 @@ func TestBatchJSONL(t *testing.T) {
 
 // apiItems is a Batch API batch with an item the client cannot check (a
 // model it does not know) that the API refuses: it lands in the error file.
-const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
+const apiItems = `{"id": "otter", "prompt": "a sea otter", "quality": "medium"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 {"id": "future", "prompt": "a new model", "model": "gpt-image-99", "quality": "xhigh"}
 {"prompt": "a default item"}
@@ -336,19 +340,20 @@ func TestBatchAPIEmulator(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "api.jsonl", apiItems)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--emulator", "--batch-api", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--emulator", "--batch-api", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, nil, args...)
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, "item-00004.png")}
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
+	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, ids[3]+".png")}
 	if got := lines(r.stdout); !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q (file order)", got, want)
 	}
-	checkImage(t, want[0], "png", 256, 256)
-	checkImage(t, want[1], "png", 512, 256)
-	checkImage(t, want[2], "png", 256, 256)
+	checkImageFile(t, want[0], "png", 256, 256)
+	checkImageFile(t, want[1], "png", 512, 256)
+	checkImageFile(t, want[2], "png", 256, 256)
 	for _, w := range []string{"submitting 4 to the Batch API", "submitted 4 items as batch batch_", " completed: 4 of 4 requests done, 1 failed",
 		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "model"`, "3 of 4 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
@@ -356,7 +361,7 @@ func TestBatchAPIEmulator(t *testing.T) {
 		}
 	}
 	m := readManifest(t, out)
-	if len(m) != 4 || m["future"].Status != "error" || m["future"].StatusCode != 400 || m["otter"].BatchID == "" || m["item-00004"].Status != "ok" {
+	if len(m) != 4 || m["future"].Status != "error" || m["future"].StatusCode != 400 || m["otter"].BatchID == "" || m[ids[3]].Status != "ok" {
 		t.Errorf("manifest = %+v", m)
 	}
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
@@ -370,14 +375,14 @@ func TestBatchAPIEmulator(t *testing.T) {
 	}
 	s := parseBatchSummary(t, r.stdout)
 	if s.Command != "batch" || s.Mode != "batch_api" || !strings.HasPrefix(s.BatchID, "batch_") || s.BatchStatus != "completed" ||
-		s.File != file || s.Out != out || s.Manifest != filepath.Join(out, "manifest.jsonl") || s.Error != nil {
+		s.File != file || s.Out != out || s.Manifest != filepath.Join(out, "manifest.jsonl") || s.Error == nil || s.Error.Kind != "batch" || s.ExitCode != 1 {
 		t.Errorf("summary = %+v", s)
 	}
 	if s.Totals != (batchTotals{Items: 4, Skipped: 3, Failed: 1}) || len(s.Items) != 4 {
 		t.Fatalf("totals = %+v, %d items", s.Totals, len(s.Items))
 	}
 	for i, it := range s.Items {
-		wantID := []string{"otter", "wide", "future", "item-00004"}[i]
+		wantID := ids[i]
 		if it.ID != wantID || it.Line != i+1 {
 			t.Errorf("item %d = %+v", i, it)
 		}
@@ -407,7 +412,7 @@ func TestBatchAPIResume(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "a sea otter\na red fox\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "the submission", func() bool { return strings.Contains(a.stderr.String(), "submitted 2 items as batch") })
@@ -434,7 +439,7 @@ func TestBatchAPIResume(t *testing.T) {
 	if got := lines(r.stdout); len(got) != 2 {
 		t.Errorf("stdout = %q", got)
 	}
-	checkImage(t, filepath.Join(out, "item-00002.png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
 	if n, b := srv.countPath("POST", "/v1/files"), srv.countPath("POST", "/v1/batches"); n != 1 || b != 1 {
 		t.Errorf("%d uploads and %d batches created, want one of each", n, b)
 	}
@@ -457,7 +462,7 @@ func TestBatchInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, file}
+	args := []string{"batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "two items", func() bool { return len(lines(a.stdout.String())) == 2 })
@@ -473,7 +478,7 @@ func TestBatchInterrupt(t *testing.T) {
 		t.Fatalf("manifest = %+v", m)
 	}
 	for _, p := range lines(a.stdout.String()) {
-		checkImage(t, p, "png", 256, 256)
+		checkImageFile(t, p, "png", 256, 256)
 	}
 
 	sent := len(srv.imageRequests())
@@ -494,8 +499,8 @@ func TestBatchRateLimited(t *testing.T) {
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
-	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file).mustSucceed(t)
+	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out"), file).mustSucceed(t)
 	s := parseBatchSummary(t, r.stdout)
 	if s.RateLimited != 1 || s.Totals != (batchTotals{Items: 4, Succeeded: 4}) || s.Mode != "local" {
 		t.Errorf("summary = %+v", s)
@@ -505,8 +510,8 @@ func TestBatchRateLimited(t *testing.T) {
 	}
 
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
-	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
+	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
 	if !strings.Contains(r.stderr, "rate limited by the server (1 429 answer so far): requests now") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
@@ -518,9 +523,9 @@ func TestBatchJSON(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
-{"id": "b", "prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+{"id": "b", "prompt": "a dog", "model": "gpt-image-99"}
 `)
-	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
+	r := runCLI(t, srv.env, "batch", "--json", "--model", "gpt-image-2", "--size", "256x256",
 		"--out", filepath.Join(dir, "out"), file)
 	if r.code != exitFailure || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -534,8 +539,12 @@ func TestBatchJSON(t *testing.T) {
 		a.RequestID == "" || a.Attempts != 1 || a.Error != nil {
 		t.Errorf("item a = %+v", a)
 	}
-	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || !strings.Contains(b.Error.Message, "n=2") {
-		t.Errorf("item b = %+v", b)
+	if b.ID != "b" || b.Line != 2 || b.Status != "failed" || len(b.Files) != 0 || b.Error == nil || b.Error.Kind != "api" ||
+		b.Error.Status != 400 || b.Error.Param != "model" {
+		t.Errorf("item b = %+v (%+v)", b, b.Error)
+	}
+	if s.ExitCode != exitFailure || s.Error == nil || s.Error.Kind != "batch" {
+		t.Errorf("outcome: exit %d, error %+v", s.ExitCode, s.Error)
 	}
 }
 
@@ -545,14 +554,18 @@ func TestBatchStdin(t *testing.T) {
 	srv := batchServer(t)
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := runWithStdin(t.Context(), []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, "-"},
+	code := runWithStdin(t.Context(), []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, "-"},
 		strings.NewReader("a cat\n\na dog\n"), &stdout, &stderr, func(k string) string { return srv.env[k] })
-	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), "item-00002 (stdin:3) ok") {
+	in := writeText(t, t.TempDir(), "in.txt", "a cat\n\na dog\n")
+	ids := itemIDs(t, in, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
+	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), ids[1]+" (stdin:3) ok") {
 		t.Fatalf("exit %d\nstderr: %s", code, stderr.String())
 	}
 	got := lines(stdout.String())
 	slices.Sort(got)
-	if !slices.Equal(got, []string{filepath.Join(out, "item-00001.png"), filepath.Join(out, "item-00002.png")}) {
+	want := []string{filepath.Join(out, ids[0]+".png"), filepath.Join(out, ids[1]+".png")}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
 		t.Errorf("stdout = %q", got)
 	}
 }
@@ -563,16 +576,17 @@ func TestBatchTerminal(t *testing.T) {
 	srv := batchServer(t)
 	dir := t.TempDir()
 	file := writeText(t, dir, "items.jsonl", `{"prompt": "a cat"}
-{"prompt": "a dog", "model": "dall-e-3", "n": 2, "size": "1024x1024"}
+{"prompt": "a dog", "model": "gpt-image-99"}
 `)
 	var stdout, stderr bytes.Buffer
 	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}
-	err := runBatch(t.Context(), inv, []string{"--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file})
-	if code := exitCode(t.Context(), inv, err); code != exitFailure {
+	err := runBatch(t.Context(), inv, []string{"--model", "gpt-image-2", "--size", "256x256", "--out", filepath.Join(dir, "out"), file})
+	if code := inv.exitCode(t.Context(), err); code != exitFailure {
 		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
 	}
 	s := stderr.String()
-	for _, w := range []string{"\rbatch: running ", "2/2 done, 1 failed", "item-00002 (" + file + ":2) failed: invalid parameters", "1 of 2 items done, 1 failed"} {
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
+	for _, w := range []string{"\rbatch: 0/2 (0%)", "\rbatch: 2/2 (100%), 1 failed, ", " items/s", ids[1] + " (" + file + ":2) failed: createImage: 400", "1 of 2 items done, 1 failed"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("stderr lacks %q: %q", w, s)
 		}
@@ -594,7 +608,7 @@ func TestBatchParseErrors(t *testing.T) {
 		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"}\n{\"prompt\": \"c\", \"sise\": \"256x256\"}\n", `items.jsonl:3: json: unknown field "sise"`},
 		{"{\"prompt\": \"a\"}\n\n# x\n{\"prompt\": \"b\",\n", "items.jsonl:4: unexpected EOF"},
 		{"{\"prompt\": \"a\"}\n{\"prompt\": \"b\"} {}\n", "items.jsonl:2: more than one JSON value"},
-		{"{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"X\", \"prompt\": \"b\"}\n", `the same ID "X"`},
+		{"{\"id\": \"x\", \"prompt\": \"a\"}\n{\"id\": \"X\", \"prompt\": \"b\"}\n", `ID "X" is also line 1's`},
 		{"{\"id\": \"a/b\", \"prompt\": \"a\"}\n", `ID "a/b" has '/'`},
 		{"# nothing but a comment\n\n", "items.jsonl has no items"},
 	}
@@ -640,7 +654,7 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--concurrency", "0", prompts}, []string{"batch: --concurrency 0: must be 1 to 256"}},
 		{[]string{"--concurrency", "-3", prompts}, []string{"batch: --concurrency -3: must be 1 to 256"}},
 		{[]string{"--concurrency", "257", prompts}, []string{"must be 1 to 256"}},
-		{[]string{"--concurrency", "many", prompts}, []string{`invalid value "many" for flag --concurrency`}},
+		{[]string{"--concurrency", "many", prompts}, []string{`batch: --concurrency "many": not a whole number (such as 2)`}},
 		{nil, []string{"batch: a batch file is required"}},
 		{[]string{prompts, prompts}, []string{"batch: one file expected, got 2"}},
 		{[]string{"--file", prompts, prompts}, []string{"give the file once"}},
@@ -648,7 +662,8 @@ func TestBatchUsageErrors(t *testing.T) {
 		{[]string{"--poll-interval", "1s", prompts}, []string{"--poll-interval applies to --batch-api"}},
 		{[]string{"--batch-api", "--poll-interval", "0s", prompts}, []string{"--poll-interval 0s: must be positive"}},
 		{[]string{"--batch-api", "--concurrency", "2", prompts}, []string{"--concurrency applies to local runs"}},
-		{[]string{"--out", "", prompts}, []string{"--out DIR must not be empty"}},
+		{[]string{"--out-dir", "", prompts}, []string{"--out-dir DIR must not be empty"}},
+		{[]string{"--out", "", prompts}, []string{"--out-dir DIR must not be empty"}},
 		{[]string{"--model", "dall-e-3", "--n", "2", "--size", "256x256", prompts}, []string{
 			"batch: invalid parameters in every item of " + prompts + ", nothing was sent:\n  --n=2: dall-e-3 supports only n=1",
 			"\n  --size=256x256: dall-e-3 does not support size 256x256"}},
@@ -678,13 +693,12 @@ func TestBatchUsageErrors(t *testing.T) {
 	}
 }
 
-func TestItemLines(t *testing.T) {
+func TestLineAt(t *testing.T) {
 	t.Parallel()
-	data := []byte("\ufeff# c\n a \n\n\t\n#x\nb\r\nc")
-	if got := itemLines(data); !slices.Equal(got, []int{2, 6, 7}) {
-		t.Errorf("itemLines = %v", got)
-	}
 	if got := lineAt([]byte("\ufeff{\"a\":1}\nb"), 1); got != `{"a":1}` {
+		t.Errorf("lineAt = %q", got)
+	}
+	if got := lineAt([]byte("a\nb\nc"), 3); got != "c" {
 		t.Errorf("lineAt = %q", got)
 	}
 }
@@ -700,7 +714,7 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	writeText(t, out, pendingBatchName, `{"batch_id": "batch_elsewhere", "base_url": "https://api.openai.com/v1", "items": 1}`)
 	r := runCLI(t, srv.env, args...)
@@ -717,8 +731,24 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 		!strings.Contains(r.stderr, "submitted 1 item as batch") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
-	checkImage(t, filepath.Join(out, "item-00001.png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
 		t.Errorf("%s left behind (%v)", pendingBatchName, err)
 	}
+}
+
+// itemIDs returns the IDs the batch command gives the items of a batch
+// file, with d as the flags' parameters.
+func itemIDs(t *testing.T, path string, d wrapper.GenerateParams) []string {
+	t.Helper()
+	items, err := wrapper.ReadBatchFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrapper.ApplyBatchDefaults(items, d)
+	ids, err := wrapper.BatchItemIDs(items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ids
 }

@@ -7,7 +7,11 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -48,4 +52,71 @@ func TestDemoMask(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestDemo runs scripts/demo.sh (make demo) twice into the same directory:
+// both runs succeed and print the transcript README.md shows, but for
+// times, rates, request and batch IDs, and the intermediate statuses of
+// the Batch API batch, which depend on timing.
+func TestDemo(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the command and runs the demo twice")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		goBin = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(readme), "this transcript):\n\n```\n")
+	transcript, _, ok2 := strings.Cut(after, "```\n")
+	if !ok || !ok2 {
+		t.Fatal("README.md has no demo transcript")
+	}
+	want := normalizeDemo(transcript, "out")
+	out := t.TempDir()
+	for run := 1; run <= 2; run++ {
+		cmd := exec.Command("sh", filepath.Join("scripts", "demo.sh"))
+		cmd.Dir = filepath.Join("..", "..")
+		cmd.Env = append(os.Environ(), "OUT="+out, "GO="+goBin)
+		output, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("run %d: %v\n%s", run, err, output)
+		}
+		if got := normalizeDemo(string(output), out); got != want {
+			t.Errorf("run %d prints, normalized:\n%s\nREADME.md shows, normalized:\n%s", run, got, want)
+		}
+	}
+}
+
+var demoVariable = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`\b\d+(\.\d+)?(ns|µs|ms|s|m)\b`), "<time>"},
+	{regexp.MustCompile(`\b\d+(\.\d+)? items/(s|min)`), "<rate>"},
+	{regexp.MustCompile(`\breq_[0-9a-f]+`), "req_<id>"},
+	{regexp.MustCompile(`\bbatch_[0-9a-f]+`), "batch_<id>"},
+}
+
+// batchStatus is a line reporting a Batch API batch's status before it is
+// done: how many the poller sees depends on timing.
+var batchStatus = regexp.MustCompile(`^batch: batch_<id> (validating|in_progress|finalizing)\b`)
+
+// normalizeDemo makes a demo transcript comparable: out (the output
+// directory) as "out", and the variable parts replaced.
+func normalizeDemo(s, out string) string {
+	s = strings.ReplaceAll(s, out+"/", "out/")
+	var lines []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		for _, v := range demoVariable {
+			l = v.re.ReplaceAllString(l, v.with)
+		}
+		if !batchStatus.MatchString(l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, "\n")
 }

@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/imagegen-go/openai-images/imagestest"
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -22,6 +25,8 @@ type cmdFlags struct {
 	about    string
 	examples []string
 	sections []*section
+	shorts   map[string]string // long name -> short name
+	hidden   map[string]bool   // aliases not shown in help
 }
 
 type section struct {
@@ -29,13 +34,14 @@ type section struct {
 	flags []flagHelp
 }
 
-type flagHelp struct{ name, arg, usage string }
+type flagHelp struct{ short, name, arg, usage string }
 
 func newFlags(name, synopsis, about string, examples ...string) *cmdFlags {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by parse, help by printUsage
 	fs.Usage = func() {}
-	return &cmdFlags{fs: fs, synopsis: synopsis, about: about, examples: examples}
+	return &cmdFlags{fs: fs, synopsis: synopsis, about: about, examples: examples,
+		shorts: map[string]string{}, hidden: map[string]bool{}}
 }
 
 // section starts a group of flags in the help text.
@@ -46,7 +52,7 @@ func (c *cmdFlags) add(name, arg, usage string) {
 		c.section("Flags")
 	}
 	s := c.sections[len(c.sections)-1]
-	s.flags = append(s.flags, flagHelp{name, arg, usage})
+	s.flags = append(s.flags, flagHelp{name: name, arg: arg, usage: usage})
 }
 
 // str registers a string flag; p may point to any string type.
@@ -55,8 +61,9 @@ func (c *cmdFlags) str(p *string, name, arg, usage string) {
 	c.add(name, arg, usage)
 }
 
+// integer registers an integer flag whose bad values are explained.
 func (c *cmdFlags) integer(p *int, name, arg, usage string) {
-	c.fs.IntVar(p, name, *p, usage)
+	c.fs.Var((*intValue)(p), name, usage)
 	c.add(name, arg, usage)
 }
 
@@ -65,14 +72,50 @@ func (c *cmdFlags) boolean(p *bool, name, usage string) {
 	c.add(name, "", usage)
 }
 
+// duration registers a duration flag that also takes a bare number of
+// seconds (90 for 90s).
 func (c *cmdFlags) duration(p *time.Duration, name, arg, usage string) {
-	c.fs.DurationVar(p, name, *p, usage)
+	c.fs.Var((*durationValue)(p), name, usage)
 	c.add(name, arg, usage)
 }
 
 func (c *cmdFlags) value(v flag.Value, name, arg, usage string) {
 	c.fs.Var(v, name, usage)
 	c.add(name, arg, usage)
+}
+
+// short gives flag name a one-letter form (-m for --model), shown in help.
+func (c *cmdFlags) short(letter, name string) {
+	f := c.fs.Lookup(name)
+	c.fs.Var(f.Value, letter, f.Usage)
+	c.shorts[name] = letter
+	for _, s := range c.sections {
+		for i := range s.flags {
+			if s.flags[i].name == name {
+				s.flags[i].short = letter
+			}
+		}
+	}
+}
+
+// alias makes old another name of flag name, not shown in help (an old
+// spelling that keeps working).
+func (c *cmdFlags) alias(old, name string) {
+	f := c.fs.Lookup(name)
+	c.fs.Var(f.Value, old, f.Usage)
+	c.hidden[old] = true
+}
+
+// isSet reports whether flag name (or another name of it) was given.
+func (c *cmdFlags) isSet(name string) bool {
+	target := c.fs.Lookup(name)
+	set := false
+	c.fs.Visit(func(f *flag.Flag) {
+		if f.Value == target.Value {
+			set = true
+		}
+	})
+	return set
 }
 
 // parse parses args, allowing flags and arguments in any order ("--" ends
@@ -86,7 +129,7 @@ func (c *cmdFlags) parse(inv *invocation, args []string) ([]string, error) {
 			return nil, errHelp
 		}
 		if err != nil {
-			return nil, usagef("%s: %s (see 'openai-images help %s')", c.fs.Name(), flagError(err), c.fs.Name())
+			return nil, usagef("%s: %s (see 'openai-images help %s')", c.fs.Name(), c.flagError(err), c.fs.Name())
 		}
 		rest := c.fs.Args()
 		if len(rest) == 0 {
@@ -100,17 +143,48 @@ func (c *cmdFlags) parse(inv *invocation, args []string) ([]string, error) {
 	}
 }
 
-// flagError rewrites the flag package's messages with double dashes, as
-// the help shows flags.
-func flagError(err error) string {
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value "(.*)" for flag -(\S+): (.*)$`)
+
+// flagError rewrites the flag package's messages as the help shows flags
+// (--name), suggesting the flag meant for an unknown one.
+func (c *cmdFlags) flagError(err error) string {
 	msg := err.Error()
 	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
-		return "unknown flag --" + strings.TrimPrefix(name, "-")
+		name = strings.TrimPrefix(name, "-")
+		if s := suggest(name, c.names()); s != "" {
+			return fmt.Sprintf("unknown flag --%s; did you mean --%s?", name, s)
+		}
+		return "unknown flag --" + name
 	}
 	if rest, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
 		return "flag --" + strings.TrimPrefix(rest, "-") + " needs a value"
 	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		name := c.longName(m[2])
+		return fmt.Sprintf("--%s %s: %s", name, strconv.Quote(m[1]), m[3])
+	}
 	return strings.Replace(msg, "for flag -", "for flag --", 1)
+}
+
+// names returns the long names of the flags shown in help.
+func (c *cmdFlags) names() []string {
+	var out []string
+	for _, s := range c.sections {
+		for _, f := range s.flags {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// longName returns the long name of a flag given by its short one.
+func (c *cmdFlags) longName(name string) string {
+	for long, short := range c.shorts {
+		if short == name {
+			return long
+		}
+	}
+	return name
 }
 
 // printUsage writes the command's help.
@@ -165,11 +239,64 @@ func wrapText(text string, width int) []string {
 	return lines
 }
 
+// label is the flag as help shows it: "-m, --model NAME", with long-only
+// flags aligned under the long names.
 func (f flagHelp) label() string {
-	if f.arg == "" {
-		return "--" + f.name
+	l := "    --" + f.name
+	switch {
+	case f.short != "":
+		l = "-" + f.short + ", --" + f.name
+	case len(f.name) == 1: // -n is --n
+		l = "-" + f.name + ", --" + f.name
 	}
-	return "--" + f.name + " " + f.arg
+	if f.arg != "" {
+		l += " " + f.arg
+	}
+	return l
+}
+
+// intValue is an integer flag whose error says what to write.
+type intValue int
+
+func (v *intValue) String() string { return strconv.Itoa(int(*v)) }
+
+func (v *intValue) Set(s string) error {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("not a whole number (such as 2)")
+	}
+	*v = intValue(n)
+	return nil
+}
+
+// durationValue is a duration flag that takes a bare number of seconds.
+type durationValue time.Duration
+
+func (v *durationValue) String() string { return time.Duration(*v).String() }
+
+func (v *durationValue) Set(s string) error {
+	d, err := parseDuration(s)
+	if err != nil {
+		return err
+	}
+	*v = durationValue(d)
+	return nil
+}
+
+// parseDuration reads a Go duration (90s, 1m30s, 500ms) or a bare number
+// of seconds (90, 1.5).
+func parseDuration(s string) (time.Duration, error) {
+	if secs, err := strconv.ParseFloat(s, 64); err == nil && !strings.ContainsAny(s, "eEnNiI") {
+		if secs > float64(1<<63-1)/float64(time.Second) || secs < -float64(1<<63-1)/float64(time.Second) {
+			return 0, errors.New("too long")
+		}
+		return time.Duration(secs * float64(time.Second)), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, errors.New("not a duration: write seconds (90) or a number with a unit (90s, 1m30s, 500ms)")
+	}
+	return d, nil
 }
 
 // optInt is an integer flag that tells "not given" from 0.
@@ -188,7 +315,7 @@ func (o *optInt) String() string {
 func (o *optInt) Set(s string) error {
 	v, err := strconv.Atoi(s)
 	if err != nil {
-		return errors.New("not an integer")
+		return errors.New("not a whole number (such as 2)")
 	}
 	o.set, o.v = true, v
 	return nil
@@ -215,27 +342,105 @@ func (l *stringList) Set(s string) error {
 	return nil
 }
 
+// suggest returns the candidate closest to s, if one is close enough to be
+// a typo of it: the same but for case and punctuation (gpt-image-15 for
+// gpt-image-1.5), at most one edit for words of 3 or 4 letters, two for
+// longer ones (a swap of neighbours counts as one), or s a prefix of only
+// it.
+func suggest(s string, candidates []string) string {
+	limit := 0
+	switch {
+	case len(s) >= 5:
+		limit = 2
+	case len(s) >= 3:
+		limit = 1
+	}
+	best, bestN, bestD := "", 0, 0
+	var prefixed []string
+	for _, c := range candidates {
+		if c == s {
+			return ""
+		}
+		n := editDistance(squash(s), squash(c))
+		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		if (n == 0 || d <= limit) && (best == "" || n < bestN || n == bestN && d < bestD) {
+			best, bestN, bestD = c, n, d
+		}
+		if len(s) >= 3 && strings.HasPrefix(c, s) {
+			prefixed = append(prefixed, c)
+		}
+	}
+	if best == "" && len(prefixed) == 1 {
+		return prefixed[0]
+	}
+	return best
+}
+
+// squash lower-cases s and drops its punctuation.
+func squash(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '_', '.', ' ':
+			return -1
+		}
+		return unicode.ToLower(r)
+	}, s)
+}
+
+// editDistance is the optimal string alignment distance: insertions,
+// deletions, substitutions and swaps of neighbours.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range rb {
+		d[0][j+1] = j + 1
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
+}
+
 // connFlags choose and tune the server the command talks to.
 type connFlags struct {
-	emulator   bool
-	timeout    time.Duration
-	maxRetries optInt
+	emulator     bool
+	timeout      time.Duration
+	maxRetries   optInt
+	allowRetired bool
 }
 
 func (cf *connFlags) register(c *cmdFlags) {
 	c.section("Connection (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are read)")
 	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network)")
-	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt, e.g. 90s (default: no limit; edits can take minutes)")
+	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt: seconds (90) or with a unit (90s, 2m) (default: no limit; edits can take minutes)")
 	c.value(&cf.maxRetries, "max-retries", "N", fmt.Sprintf("retries of failed attempts: connection errors, 408, 409, 429, 5xx (default %d)", wrapper.DefaultMaxRetries))
+	c.boolean(&cf.allowRetired, "allow-retired", helpAllowRetired)
 }
 
-// noKeyMessage is the error without a key or --emulator.
-const noKeyMessage = "no API key: set OPENAI_API_KEY, or pass --emulator to use the built-in offline emulator"
+// noKeyMessage is the error without a key or --emulator, whatever the
+// server: the official SDKs require a key too (a server that needs none
+// takes any).
+const noKeyMessage = "no API key: set OPENAI_API_KEY (any value for a server that needs none), or pass --emulator to use the built-in offline emulator"
+
+// errNoKey is the error without a key.
+var errNoKey = &usageError{msg: noKeyMessage, code: "missing_api_key"}
 
 // client returns a client for the connection flags and the environment,
 // and a function releasing it (stopping the emulator). Without --emulator
-// a key is required when the base URL is OpenAI's; an OpenAI-compatible
-// server at another OPENAI_BASE_URL may not need one.
+// a key is required, whatever the server, as the official SDKs require it.
 func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	release := func() {}
 	if cf.maxRetries.set && cf.maxRetries.v < 0 {
@@ -246,7 +451,12 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	}
 	var opts []wrapper.Option
 	if cf.emulator {
-		srv := imagestest.NewServer()
+		var eopts []imagestest.Option
+		if cf.allowRetired {
+			// As an OpenAI-compatible server that still has them.
+			eopts = append(eopts, imagestest.AllowRetiredModels())
+		}
+		srv := imagestest.NewServer(eopts...)
 		release = srv.Close
 		// A dummy key replaces any real one from the environment: the
 		// emulator needs none and is never sent yours.
@@ -262,14 +472,11 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 			return nil, release, usagef("OPENAI_BASE_URL must be an absolute http(s) URL without credentials, such as %s", wrapper.DefaultBaseURL)
 		}
 		key := strings.TrimSpace(inv.env("OPENAI_API_KEY"))
-		if key == "" && isOpenAIHost(u.Hostname()) {
-			return nil, release, usagef("%s", noKeyMessage)
+		if key == "" {
+			return nil, release, errNoKey
 		}
-		opts = append(opts, wrapper.WithBaseURL(base),
+		opts = append(opts, wrapper.WithBaseURL(base), wrapper.WithAPIKey(key),
 			wrapper.WithOrganization(inv.env("OPENAI_ORG_ID")), wrapper.WithProject(inv.env("OPENAI_PROJECT_ID")))
-		if key != "" {
-			opts = append(opts, wrapper.WithAPIKey(key))
-		}
 	}
 	if cf.timeout != 0 {
 		opts = append(opts, wrapper.WithTimeout(cf.timeout))
@@ -277,15 +484,18 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	if cf.maxRetries.set {
 		opts = append(opts, wrapper.WithMaxRetries(cf.maxRetries.v))
 	}
+	if inv.transport != nil {
+		opts = append(opts, wrapper.WithHTTPClient(&http.Client{Transport: inv.transport}))
+	}
+	if cf.allowRetired {
+		// Retired models are refused before sending on OpenAI's own
+		// API only; elsewhere this changes nothing.
+		opts = append(opts, wrapper.WithRetiredModels(true))
+	}
 	c, err := wrapper.New(opts...)
 	if err != nil {
 		release()
 		return nil, func() {}, usagef("%s", strings.TrimPrefix(err.Error(), "openai-images: "))
 	}
 	return c, release, nil
-}
-
-func isOpenAIHost(host string) bool {
-	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	return host == "openai.com" || strings.HasSuffix(host, ".openai.com")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,17 +43,22 @@ func TestCommandHelp(t *testing.T) {
 		}
 	}
 	r := runCLI(t, nil, "help", "generate").mustSucceed(t)
-	for _, f := range []string{"prompt", "model", "n", "size", "quality", "style", "background", "moderation", "output-format",
-		"output-compression", "response-format", "user", "stream", "partial-images", "out", "json", "emulator", "timeout", "max-retries"} {
-		if !strings.Contains(r.stdout, "  --"+f+" ") {
-			t.Errorf("generate help lacks --%s", f)
+	for _, f := range []string{"-p, --prompt TEXT", "-m, --model NAME", "-n, --n N", "-s, --size SIZE", "    --quality Q", "    --style", "    --background",
+		"    --moderation", "    --output-format", "    --output-compression", "    --response-format", "    --user", "    --stream",
+		"    --partial-images", "-o, --output FILE", "    --out-dir DIR", "    --json", "-q, --quiet", "    --emulator", "    --timeout", "    --max-retries"} {
+		if !strings.Contains(r.stdout, "\n  "+f+" ") {
+			t.Errorf("generate help lacks %q", f)
 		}
 	}
 	r = runCLI(t, nil, "help", "edit").mustSucceed(t)
-	for _, f := range []string{"image", "mask", "input-fidelity"} {
-		if !strings.Contains(r.stdout, "  --"+f+" ") {
-			t.Errorf("edit help lacks --%s", f)
+	for _, f := range []string{"-i, --image PATH", "    --mask PATH", "    --input-fidelity"} {
+		if !strings.Contains(r.stdout, "\n  "+f+" ") {
+			t.Errorf("edit help lacks %q", f)
 		}
+	}
+	// The old spelling of --out-dir works, unlisted.
+	if strings.Contains(r.stdout, "--out ") {
+		t.Errorf("help lists --out")
 	}
 }
 
@@ -66,6 +72,10 @@ func TestVersion(t *testing.T) {
 		}
 	}
 }
+
+// helpFlag matches a flag line of a command's help: its short form, if
+// any, and its name.
+var helpFlag = regexp.MustCompile(`^  (-[a-z])?(?:, |    )--([a-z-]+)`)
 
 // TestDocMentionsEveryFlag keeps the package documentation in step with
 // the flags.
@@ -81,10 +91,9 @@ func TestDocMentionsEveryFlag(t *testing.T) {
 			t.Errorf("doc.go does not show the %s command", c.name)
 		}
 		for _, l := range lines(r.stdout) {
-			if f, ok := strings.CutPrefix(l, "  --"); ok {
-				name, _, _ := strings.Cut(f, " ")
-				if !strings.Contains(string(doc), "--"+name) {
-					t.Errorf("doc.go does not mention --%s of %s", name, c.name)
+			if m := helpFlag.FindStringSubmatch(l); m != nil {
+				if !strings.Contains(string(doc), "--"+m[2]) || m[1] != "" && !strings.Contains(string(doc), m[1]+", --"+m[2]) {
+					t.Errorf("doc.go does not mention %s--%s of %s", m[1], m[2], c.name)
 				}
 			}
 		}
@@ -95,6 +104,8 @@ func TestFlagName(t *testing.T) {
 	t.Parallel()
 	for field, want := range map[string]string{
 		"output_format": "--output-format", "image[0]": "--image #1", "image[2]": "--image #3", "mask": "--mask", "n": "--n",
+		"frame_duration_ms": "--frame-duration-ms", "svg.model": "--svg-model", "svg.reasoning.effort": "--svg-reasoning-effort",
+		"svg": "--svg-model", "markup": "--markup", "safety_identifier": "--safety-identifier",
 	} {
 		if got := flagName(field); got != want {
 			t.Errorf("flagName(%q) = %q, want %q", field, got, want)

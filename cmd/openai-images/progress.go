@@ -19,6 +19,9 @@ type progress struct {
 	start time.Time
 	tick  time.Duration
 
+	// render, when set, makes the whole line (the batch's meter).
+	render func(label, phase string, elapsed time.Duration) string
+
 	mu       sync.Mutex
 	phase    string
 	detail   string // after the time, e.g. "3/6 done, 1 failed"
@@ -82,6 +85,15 @@ func (p *progress) setDetail(detail string) {
 	}
 }
 
+// redraw draws the line again (after what render shows changed).
+func (p *progress) redraw() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.stopped {
+		p.draw()
+	}
+}
+
 // partial counts a partial image received.
 func (p *progress) partial() {
 	p.mu.Lock()
@@ -122,6 +134,10 @@ func (p *progress) stop() {
 
 // draw writes the line; the caller holds mu.
 func (p *progress) draw() {
+	if p.render != nil {
+		p.show(p.render(p.label, p.phase, time.Since(p.start)))
+		return
+	}
 	line := fmt.Sprintf("%s: %s %.1fs", p.label, p.phase, time.Since(p.start).Seconds())
 	switch p.partials {
 	case 0:
@@ -133,6 +149,11 @@ func (p *progress) draw() {
 	if p.detail != "" {
 		line += ", " + p.detail
 	}
+	p.show(line)
+}
+
+// show writes line over the one shown; the caller holds mu.
+func (p *progress) show(line string) {
 	pad := max(p.shown-len(line), 0)
 	fmt.Fprintf(p.w, "\r%s%s", line, strings.Repeat(" ", pad))
 	if pad > 0 {
@@ -146,5 +167,89 @@ func (p *progress) clear() {
 	if p.shown > 0 {
 		fmt.Fprintf(p.w, "\r%s\r", strings.Repeat(" ", p.shown))
 		p.shown = 0
+	}
+}
+
+// meter counts a batch's items for its progress: done of all (the items
+// done by an earlier run included), as a percentage, with the rate of this
+// run and the time left at that rate.
+type meter struct {
+	total, skipped    int
+	succeeded, failed int
+	start             time.Time // when this run's requests began; zero before
+	now               func() time.Time
+}
+
+func newMeter(total, skipped int, now func() time.Time) *meter {
+	return &meter{total: total, skipped: skipped, now: now}
+}
+
+// begin marks the start of this run's requests.
+func (m *meter) begin() { m.start = m.now() }
+
+// update sets the items this run finished.
+func (m *meter) update(succeeded, failed int) { m.succeeded, m.failed = succeeded, failed }
+
+func (m *meter) done() int { return m.skipped + m.succeeded + m.failed }
+
+// percent is the share done, rounded down: 100 only when all are.
+func (m *meter) percent() int {
+	if m.total == 0 {
+		return 100
+	}
+	return m.done() * 100 / m.total
+}
+
+// String is the status line's account: "138/200 (69%), 67 skipped,
+// 1 failed, 2.1 items/s, ETA 30s".
+func (m *meter) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d (%d%%)", m.done(), m.total, m.percent())
+	if m.skipped > 0 {
+		fmt.Fprintf(&b, ", %d skipped", m.skipped)
+	}
+	if m.failed > 0 {
+		fmt.Fprintf(&b, ", %d failed", m.failed)
+	}
+	b.WriteString(m.tail())
+	return b.String()
+}
+
+// itemLine is the count before an item's line: "[138/200 69%]".
+func (m *meter) itemLine() string {
+	return fmt.Sprintf("[%d/%d %d%%]", m.done(), m.total, m.percent())
+}
+
+// tail is the rate and the time left, ", 2.1 items/s, ETA 30s", once this
+// run has finished an item ("" before).
+func (m *meter) tail() string {
+	ran := m.succeeded + m.failed
+	elapsed := m.now().Sub(m.start)
+	if ran == 0 || m.start.IsZero() || elapsed <= 0 {
+		return ""
+	}
+	rate := float64(ran) / elapsed.Seconds()
+	var s string
+	if rate >= 1 {
+		s = fmt.Sprintf(", %.1f items/s", rate)
+	} else {
+		s = fmt.Sprintf(", %.1f items/min", rate*60)
+	}
+	if left := m.total - m.done(); left > 0 {
+		s += ", ETA " + formatETA(time.Duration(float64(left)/rate*float64(time.Second)))
+	}
+	return s
+}
+
+// formatETA renders a time left in whole seconds: 45s, 4m05s, 1h02m.
+func formatETA(d time.Duration) string {
+	secs := int64((d + time.Second - 1) / time.Second)
+	switch {
+	case secs < 60:
+		return fmt.Sprintf("%ds", secs)
+	case secs < 3600:
+		return fmt.Sprintf("%dm%02ds", secs/60, secs%60)
+	default:
+		return fmt.Sprintf("%dh%02dm", secs/3600, secs%3600/60)
 	}
 }

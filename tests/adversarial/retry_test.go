@@ -381,26 +381,33 @@ func TestStalledAttemptTimesOutAndIsRetried(t *testing.T) {
 	})
 }
 
-// For a stream the per-attempt timeout covers only the wait for the
-// response headers: a stream slower than the timeout is not cut.
+// For a stream the per-attempt timeout bounds each wait for an event, not
+// the whole stream: a stream that takes far longer than the timeout, with
+// its events closer together than it, is not cut.
 func TestAttemptTimeoutDoesNotCutAStartedStream(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		img := pngImage(t, 4, 4, false)
 		n := newMemNet(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
 			w.Header().Set("Content-Type", "text/event-stream")
-			io.WriteString(w, partialEvent(0, img))
-			w.(http.Flusher).Flush()
-			time.Sleep(20 * time.Second)
+			for i := range 3 {
+				io.WriteString(w, partialEvent(i, img))
+				w.(http.Flusher).Flush()
+				time.Sleep(4 * time.Second)
+			}
 			io.WriteString(w, completedEvent(img))
 		}))
+		start := time.Now()
 		s, err := n.client(t, wrapper.WithTimeout(5*time.Second)).GenerateStream(context.Background(), streamParams())
 		if err != nil {
 			t.Fatal(err)
 		}
 		events, err := collect(s)
-		if err != nil || len(events) != 2 {
+		if err != nil || len(events) != 4 {
 			t.Fatalf("events = %d, err = %v", len(events), err)
+		}
+		if d := time.Since(start); d != 12*time.Second {
+			t.Errorf("the stream took %v, want 12s", d)
 		}
 	})
 }

@@ -115,7 +115,7 @@ func TestKeyNeverLeaks(t *testing.T) {
 		errs = append(errs, err)
 		res, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "bad b64"}, q)
 		if err == nil && len(res.Data) == 1 {
-			_, err = res.Data[0].Bytes(ctx)
+			_, err = res.Data[0].Content(ctx)
 		}
 		errs = append(errs, err)
 		if s.attempts() != len(steps) {
@@ -430,7 +430,10 @@ func TestImageDownloadCarriesNoAuthorization(t *testing.T) {
 				tr.CloseIdleConnections()
 				api.Close()
 			})
-			c, err := wrapper.New(wrapper.WithBaseURL(memBaseURL), wrapper.WithAPIKey(testKey), wrapper.WithHTTPClient(&http.Client{Transport: tr}))
+			// The test's hosts all live on loopback servers, so the
+			// download policy must allow that.
+			c, err := wrapper.New(wrapper.WithBaseURL(memBaseURL), wrapper.WithAPIKey(testKey), wrapper.WithHTTPClient(&http.Client{Transport: tr}),
+				wrapper.WithDownloadPolicy(wrapper.DownloadPolicy{AllowHTTP: true, AllowPrivateNetworks: true}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -438,7 +441,7 @@ func TestImageDownloadCarriesNoAuthorization(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := res.Data[0].Bytes(context.Background())
+			got, err := res.Data[0].Content(context.Background())
 			if err != nil || !bytes.Equal(got, img) {
 				t.Fatalf("download: %d bytes, %v", len(got), err)
 			}

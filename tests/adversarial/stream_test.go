@@ -259,10 +259,15 @@ func (b *eventBody) Close() error { b.closed.Store(true); return nil }
 
 // bigCompleted is a stream whose completed event carries a b64_json of
 // b64Len characters of base64 for a repeated 3-byte pattern.
+// pngRun is what the base64 of bigCompleted decodes to, repeated: the PNG
+// signature, so that the image checks as the PNG it is declared as, and one
+// byte more to make 9 bytes (12 characters of base64, no padding).
+var pngRun = []byte("\x89PNG\r\n\x1a\n\x89")
+
 func bigCompleted(prefix string, b64Len int64) *eventBody {
 	return &eventBody{
 		head: []byte(prefix + `data: {"type":"image_generation.completed","created_at":1,"size":"1024x1024","quality":"high","background":"opaque","output_format":"png","usage":{"input_tokens":1,"input_tokens_details":{"image_tokens":0,"text_tokens":1},"output_tokens":2,"total_tokens":3},"b64_json":"`),
-		fill: bytes.Repeat([]byte(b64([]byte{0x89, 'P', 'N'})), 16<<10), // "iVBO": 4 characters per 3 bytes
+		fill: bytes.Repeat([]byte(b64(pngRun)), 16<<10), // "iVBORw0KGgqJ": 12 characters per 9 bytes
 		n:    b64Len,
 		tail: []byte("\"}\n\n"),
 	}
@@ -292,7 +297,8 @@ func TestStream64MiBEventParses(t *testing.T) {
 	if err != nil || len(img) != b64Len/4*3 {
 		t.Fatalf("decoded %d bytes, err = %v", len(img), err)
 	}
-	if !bytes.Equal(img[:3], []byte{0x89, 'P', 'N'}) || !bytes.Equal(img[len(img)-3:], []byte{0x89, 'P', 'N'}) {
+	last := len(img) - 3
+	if !bytes.Equal(img[:9], pngRun) || !bytes.Equal(img[last:], []byte{pngRun[last%9], pngRun[(last+1)%9], pngRun[(last+2)%9]}) {
 		t.Error("decoded bytes differ from what was sent")
 	}
 	if !body.closed.Load() {

@@ -119,8 +119,8 @@ func TestCancelledContextSendsNothing(t *testing.T) {
 			_, err := c.EditStream(ctx, wrapper.EditParams{Model: wrapper.ModelGPTImage15, Prompt: "x", Images: []wrapper.Image{wrapper.ImageFromBytes("a.png", img)}})
 			return err
 		},
-		"CreateVariation": func(ctx context.Context, c *wrapper.Client) error {
-			_, err := c.CreateVariation(ctx, wrapper.VariationParams{Image: wrapper.ImageFromBytes("a.png", img)})
+		"Vary": func(ctx context.Context, c *wrapper.Client) error {
+			_, err := c.Vary(ctx, wrapper.VaryParams{Image: wrapper.ImageFromBytes("a.png", img)})
 			return err
 		},
 	}

@@ -58,7 +58,7 @@ func TestInvalidInputsRejectedBeforeAnyRequest(t *testing.T) {
 		return func(ctx context.Context, c *wrapper.Client) error { _, err := c.GenerateStream(ctx, p); return err }
 	}
 	variation := func(p wrapper.VariationParams) func(context.Context, *wrapper.Client) error {
-		return func(ctx context.Context, c *wrapper.Client) error { _, err := c.CreateVariation(ctx, p); return err }
+		return func(ctx context.Context, c *wrapper.Client) error { _, err := c.Vary(ctx, p); return err }
 	}
 	gpt := wrapper.ModelGPTImage15
 
@@ -70,10 +70,10 @@ func TestInvalidInputsRejectedBeforeAnyRequest(t *testing.T) {
 		{"0-byte image", edit(wrapper.EditParams{Model: gpt, Prompt: "x", Images: one(wrapper.ImageFromBytes("empty.png", nil))}), "image"},
 		{"0-byte image, stream", editStream(wrapper.EditParams{Model: gpt, Prompt: "x", Images: one(wrapper.ImageFromBytes("empty.png", []byte{}))}), "image"},
 		{"0-byte image, dall-e-2", edit(wrapper.EditParams{Model: wrapper.ModelDallE2, Prompt: "x", Images: one(wrapper.ImageFromBytes("empty.png", nil))}), "image"},
-		{"0-byte variation", variation(wrapper.VariationParams{Image: wrapper.ImageFromBytes("empty.png", nil)}), "image"},
+		{"0-byte variation", variation(wrapper.VaryParams{Image: wrapper.ImageFromBytes("empty.png", nil)}), "image"},
 		{"text named .png", edit(wrapper.EditParams{Model: gpt, Prompt: "x", Images: one(wrapper.ImageFromBytes("photo.png", []byte("this is not an image, whatever its name says")))}), "image"},
 		{"html named .png, dall-e-2", edit(wrapper.EditParams{Model: wrapper.ModelDallE2, Prompt: "x", Images: one(wrapper.ImageFromBytes("photo.png", []byte("<html><body>404</body></html>")))}), "image"},
-		{"text named .png, variation", variation(wrapper.VariationParams{Image: wrapper.ImageFromBytes("photo.png", []byte("\x89PNG but not really"))}), "image"},
+		{"text named .png, variation", variation(wrapper.VaryParams{Image: wrapper.ImageFromBytes("photo.png", []byte("\x89PNG but not really"))}), "image"},
 		{"mask of other dimensions", edit(wrapper.EditParams{Model: gpt, Prompt: "x", Images: one(wrapper.ImageFromBytes("in.png", square)), Mask: wrapper.Ptr(wrapper.ImageFromBytes("mask.png", otherSize))}), "mask"},
 		{"mask of other dimensions, dall-e-2", edit(wrapper.EditParams{Model: wrapper.ModelDallE2, Prompt: "x", Images: one(wrapper.ImageFromBytes("in.png", square)), Mask: wrapper.Ptr(wrapper.ImageFromBytes("mask.png", pngImage(t, 8, 8, true)))}), "mask"},
 		{"17 images", edit(wrapper.EditParams{Model: gpt, Prompt: "x", Images: images(17)}), "image"},

@@ -124,9 +124,9 @@ var saveRows = []struct {
 	clients     map[string]string
 }{
 	{"stream", "8 streams, one 20 MiB image each", map[string]string{
-		wrapperName: "wrapper `SaveTo`", openaiName: "openai-go, decode + `os.WriteFile`"}},
+		wrapperName: "wrapper `WriteFiles` (stream)", openaiName: "openai-go, decode + `os.WriteFile`"}},
 	{"generate", "8 generate calls, one 20 MiB image each", map[string]string{
-		wrapperName: "wrapper `Generate` + `Save`", "wrapper-files": "wrapper `WithImageFiles`", openaiName: "openai-go, decode + `os.WriteFile`"}},
+		wrapperName: "wrapper `Generate` + `WriteFile`", "wrapper-files": "wrapper `WithImageFiles`", openaiName: "openai-go, decode + `os.WriteFile`"}},
 	{"batch", "local batch: 16 items at concurrency 8", map[string]string{
 		wrapperName: "wrapper `RunBatch`"}},
 }
