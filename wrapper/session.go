@@ -232,6 +232,13 @@ func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig
 		return cl, fmt.Errorf("openai-images: %s: %w", responsesOp, err)
 	}
 	c := s.client
+	var imageDeployment string
+	if az := c.cfg.azure; az != nil {
+		// On Azure the tool's image deployment is named by a header.
+		if imageDeployment, err = az.route(s.tool.Model, "tools[0].model"); err != nil {
+			return cl, err
+		}
+	}
 	cl.send = func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
 		// /responses is outside the vendored Images spec, so this one
 		// request is built here, with the same editors as generated calls.
@@ -240,6 +247,9 @@ func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig
 			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/json")
+		if imageDeployment != "" {
+			req.Header.Set(azureImageDeploymentHeader, imageDeployment)
+		}
 		for _, edit := range append(append([]gen.RequestEditorFn{}, c.api.RequestEditors...), editors...) {
 			if err := edit(ctx, req); err != nil {
 				return nil, err
