@@ -25,7 +25,7 @@ type tokenServer struct {
 	// refuseAll answers 401 to every token.
 	refuseAll bool
 	seen      []string
-	status  []int
+	status    []int
 }
 
 func (s *tokenServer) RoundTrip(r *http.Request) (*http.Response, error) {
