@@ -149,15 +149,29 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 			return err
 		}
 	}
-	if err := bf.validate(batchAPI); err != nil {
+	// On Azure the items' models name deployments, whose models only the
+	// client knows: they are checked once it is made (still before the
+	// first request).
+	azure, err := conn.azure(inv)
+	if err != nil {
 		return err
 	}
-
+	if !azure {
+		if err := bf.validate(batchAPI, tableChecks{}); err != nil {
+			return err
+		}
+	}
+	conn.model = d.Model
 	client, release, err := inv.client(&conn)
 	if err != nil {
 		return err
 	}
 	defer release()
+	if azure {
+		if err := bf.validate(batchAPI, client); err != nil {
+			return err
+		}
+	}
 	plan, err := client.PlanBatch(bf.items, wrapper.RunBatchOptions{OutDir: outDir})
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
@@ -302,17 +316,34 @@ func (bf *batchFile) checkBatchAPI() error {
 	return nil
 }
 
+// checker checks an item as Generate or Edit would: the model table's
+// rules (tableChecks), or a client's (*wrapper.Client, on Azure).
+type checker interface {
+	CheckGenerate(p wrapper.GenerateParams, stream bool) error
+	CheckEdit(p wrapper.EditParams, stream bool) error
+}
+
+type tableChecks struct{}
+
+func (tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
+	return wrapper.CheckGenerate(p, stream)
+}
+
+func (tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
+	return wrapper.CheckEdit(p, stream)
+}
+
 // validate checks every item as Generate and Edit would, images included,
 // before anything is sent: any problem is a usage error listing every
 // item's, and nothing is sent.
-func (bf *batchFile) validate(batchAPI bool) error {
+func (bf *batchFile) validate(batchAPI bool, check checker) error {
 	errs := make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
 		if it.Generate != nil {
-			errs[i] = wrapper.CheckGenerate(*it.Generate, false)
+			errs[i] = check.CheckGenerate(*it.Generate, false)
 		} else {
-			errs[i] = wrapper.CheckEdit(*it.Edit, false)
+			errs[i] = check.CheckEdit(*it.Edit, false)
 		}
 		if errs[i] != nil {
 			invalid++

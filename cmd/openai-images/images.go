@@ -152,8 +152,9 @@ func runGenerate(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat,
-		check: func() error { return wrapper.CheckGenerate(p, stream) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Generate(ctx, p) },
+		check:       func() error { return wrapper.CheckGenerate(p, stream) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckGenerate(p, stream) },
+		plain:       func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Generate(ctx, p) },
 		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
 			return c.GenerateStream(ctx, p)
 		},
@@ -234,8 +235,9 @@ func runEdit(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat,
-		check: func() error { return wrapper.CheckEdit(p, stream) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Edit(ctx, p) },
+		check:       func() error { return wrapper.CheckEdit(p, stream) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckEdit(p, stream) },
+		plain:       func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Edit(ctx, p) },
 		streamed: func(c *wrapper.Client) (*wrapper.ImageStream, error) {
 			return c.EditStream(ctx, p)
 		},
@@ -289,8 +291,9 @@ func runVary(ctx context.Context, inv *invocation, args []string) error {
 	}
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, n: p.N,
-		check: func() error { return wrapper.CheckVary(p) },
-		plain: func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Vary(ctx, p) },
+		check:       func() error { return wrapper.CheckVary(p) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckVary(p) },
+		plain:       func(c *wrapper.Client) (*wrapper.ImagesResponse, error) { return c.Vary(ctx, p) },
 	})
 }
 
@@ -307,24 +310,41 @@ type call struct {
 	partials int
 	format   wrapper.OutputFormat
 	check    func() error // the model-aware checks, before anything else
-	plain    func(*wrapper.Client) (*wrapper.ImagesResponse, error)
-	streamed func(*wrapper.Client) (*wrapper.ImageStream, error) // nil when the call cannot stream
+	// clientCheck is check as the client judges the call: on Azure, by
+	// the model of the call's deployment.
+	clientCheck func(*wrapper.Client) error
+	plain       func(*wrapper.Client) (*wrapper.ImagesResponse, error)
+	streamed    func(*wrapper.Client) (*wrapper.ImageStream, error) // nil when the call cannot stream
 }
 
 // send checks the parameters and the output flags, connects, then makes
 // the call (streamed when asked) and saves what it returns.
 func (inv *invocation) send(ctx context.Context, c call) error {
-	if err := c.check(); err != nil {
+	// On Azure -m names a deployment, whose model only the client knows:
+	// the checks run once it is made, still before anything is sent.
+	azure, err := c.conn.azure(inv)
+	if err != nil {
 		return err
+	}
+	if !azure {
+		if err := c.check(); err != nil {
+			return err
+		}
 	}
 	if err := c.out.prepare(inv, c.flags, c.n, c.partials, c.format); err != nil {
 		return err
 	}
+	c.conn.model = c.model
 	client, release, err := inv.client(c.conn)
 	if err != nil {
 		return err
 	}
 	defer release()
+	if azure {
+		if err := c.clientCheck(client); err != nil {
+			return err
+		}
+	}
 	if err := c.out.create(); err != nil {
 		return err
 	}
