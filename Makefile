@@ -77,7 +77,8 @@ test-prism:
 
 ## test-sdk: the official SDKs against the emulator: npm openai (pinned in package-lock.json)
 ## against `openai-images serve`, its AzureOpenAI client against this library's Azure mode
-## (docs/azure-wire.md), and openai-go (pinned in bench/go.mod) in process
+## (docs/azure-wire.md), and openai-go (pinned in bench/go.mod) in process; then the
+## wire comparison: the same calls with npm openai and the wrapper, requests compared part by part
 test-sdk:
 	npm ci --no-audit --no-fund
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
@@ -85,6 +86,7 @@ test-sdk:
 	OPENAI_IMAGES_BIN="$$tmp/openai-images" node --test tests/sdk/node/
 	SDK_REQUIRED=1 $(GO) test -count=1 -run '^TestAzureWireMatchesNodeSDK$$' ./tests/azure/
 	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v .
+	SDK_REQUIRED=1 $(GO) test -count=1 -v ./tests/sdk/wire/
 
 FUZZTIME ?= 60s
 

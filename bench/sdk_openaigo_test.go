@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"image"
 	"image/color"
+	"image/gif"
 	"image/jpeg"
 	"image/png"
 	"io"
@@ -34,19 +36,25 @@ import (
 // checked. It logs how many SDK calls and HTTP requests it made.
 func TestOpenAIGoSDK(t *testing.T) {
 	srv := imagestest.NewServer(imagestest.WithBatchDelay(200 * time.Millisecond))
+	// An OpenAI-compatible server that still serves the retired models and
+	// the variations endpoint.
+	legacySrv := imagestest.NewServer(imagestest.AllowRetiredModels())
 	t.Cleanup(func() {
-		srv.Close()
-		for _, v := range srv.Violations() {
-			t.Errorf("emulator response broke the spec: %v", v)
+		for _, e := range []*imagestest.Server{srv, legacySrv} {
+			e.Close()
+			for _, v := range e.Violations() {
+				t.Errorf("emulator response broke the spec: %v", v)
+			}
 		}
 	})
 	s := newSDKSuite(t, srv.URL)
+	legacy := s.clientFor(legacySrv.URL)
 	t.Cleanup(func() { t.Logf("openai-go: %d calls, %d HTTP requests", s.calls, s.requests.Load()) })
 	ctx := t.Context()
 	c := s.client
 
 	t.Run("generate", func(t *testing.T) {
-		res := got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a red fox", Model: openai.ImageModelGPTImage1, Size: "1024x1536", Quality: "low"})).must(s, t)
+		res := got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a red fox", Model: openai.ImageModelGPTImage1_5, Size: "1024x1536", Quality: "low"})).must(s, t)
 		checkB64(t, res.Data[0].B64JSON, "png", 1024, 1536)
 		if res.Size != "1024x1536" || res.Quality != "low" || res.Usage.TotalTokens == 0 {
 			t.Errorf("size %q quality %q usage %+v", res.Size, res.Quality, res.Usage)
@@ -63,9 +71,54 @@ func TestOpenAIGoSDK(t *testing.T) {
 		for _, d := range res.Data {
 			checkB64(t, d.B64JSON, "webp", 1024, 1024)
 		}
-		res = got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a fox", Model: openai.ImageModelDallE2, Size: "256x256", ResponseFormat: "url"})).must(s, t)
+	})
+
+	t.Run("generate: xhigh, GIF, SVG, safety_identifier", func(t *testing.T) {
+		res := got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a glacier", Model: openai.ImageModelGPTImage2_5Sunburst, Size: "512x512",
+			Quality: openai.ImageGenerateParamsQualityXhigh, Complexity: openai.ImageGenerateParamsComplexityHigh})).must(s, t)
+		checkB64(t, res.Data[0].B64JSON, "png", 512, 512)
+		if res.Quality != "xhigh" || res.Usage.OutputTokensDetails.TextTokens == 0 {
+			t.Errorf("quality %q, usage %s", res.Quality, res.Usage.RawJSON())
+		}
+
+		res = got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a spinning top", Model: openai.ImageModelGPTImage2_5Flare, Size: "256x256",
+			OutputFormat: openai.ImageGenerateParamsOutputFormatGIF, FrameCount: openai.Int(5), FrameDurationMs: openai.Int(120)})).must(s, t)
+		g := decodeGIF(t, res.Data[0].B64JSON)
+		if len(g.Image) != 5 || g.Config.Width != 256 || g.Config.Height != 256 || g.LoopCount != 0 || !slices.Equal(g.Delay, []int{12, 12, 12, 12, 12}) || res.OutputFormat != "gif" {
+			t.Errorf("GIF: %d frames of %dx%d, delays %v, loop %d, output_format %q", len(g.Image), g.Config.Width, g.Config.Height, g.Delay, g.LoopCount, res.OutputFormat)
+		}
+
+		res = got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: `a fox & <its> "den"`, Model: openai.ImageModelGPTImage2_5Sunburst, Size: "768x512",
+			OutputFormat: openai.ImageGenerateParamsOutputFormatSvg, Svg: openai.ImageGenerateParamsSvg{Model: "gpt-5", Reasoning: openai.ImageGenerateParamsSvgReasoning{Effort: "low"}}})).must(s, t)
+		svg := parseSVG(t, res.Data[0].B64JSON)
+		if svg.Width != "768" || svg.Height != "512" || svg.ViewBox != "0 0 768 512" || svg.Title != `a fox & <its> "den"` || svg.Shapes == 0 {
+			t.Errorf("SVG %+v", svg)
+		}
+		if u := res.SvgUsage; u.Model != "gpt-5" || u.ReasoningTokens == 0 || u.TotalTokens != u.InputTokens+u.OutputTokens {
+			t.Errorf("svg_usage %s", u.RawJSON())
+		}
+
+		res = got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage1Mini, Size: "1024x1024", SafetyIdentifier: openai.String("hashed-user-42")})).must(s, t)
+		if res.SafetyIdentifier != "hashed-user-42" {
+			t.Errorf("safety_identifier %q", res.SafetyIdentifier)
+		}
+		s.calls++
+		st := c.Images.GenerateStreaming(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage1_5, Size: "1024x1024", PartialImages: openai.Int(1), SafetyIdentifier: openai.String("streamed-user")})
+		var completed string
+		for st.Next() {
+			if ev := st.Current(); ev.Type == "image_generation.completed" {
+				completed = ev.SafetyIdentifier
+			}
+		}
+		if err := st.Err(); err != nil || completed != "streamed-user" {
+			t.Errorf("completed event safety_identifier %q: %v", completed, err)
+		}
+	})
+
+	t.Run("an OpenAI-compatible server: DALL-E models, url answers, revised prompts", func(t *testing.T) {
+		res := got(legacy.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a fox", Model: openai.ImageModelDallE2, Size: "256x256", ResponseFormat: "url"})).must(s, t)
 		checkImage(t, s.fetch(res.Data[0].URL), "png", 256, 256)
-		res = got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a fox", Model: openai.ImageModelDallE3, Size: "1792x1024", ResponseFormat: "b64_json"})).must(s, t)
+		res = got(legacy.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "a fox", Model: openai.ImageModelDallE3, Size: "1792x1024", ResponseFormat: "b64_json"})).must(s, t)
 		checkB64(t, res.Data[0].B64JSON, "png", 1792, 1024)
 		if !strings.Contains(res.Data[0].RevisedPrompt, "a fox") {
 			t.Errorf("revised prompt %q", res.Data[0].RevisedPrompt)
@@ -97,7 +150,7 @@ func TestOpenAIGoSDK(t *testing.T) {
 	redRGBA := color.NRGBA{220, 30, 30, 255}
 
 	t.Run("edit", func(t *testing.T) {
-		res := got(c.Images.Edit(ctx, openai.ImageEditParams{Prompt: "add a hat", Model: openai.ImageModelGPTImage1, Size: "1024x1024",
+		res := got(c.Images.Edit(ctx, openai.ImageEditParams{Prompt: "add a hat", Model: openai.ImageModelGPTImage1_5, Size: "1024x1024",
 			Image: openai.ImageEditParamsImageUnion{OfFile: file("red.png", red)}})).must(s, t)
 		checkB64(t, res.Data[0].B64JSON, "png", 1024, 1024)
 		res = got(c.Images.Edit(ctx, openai.ImageEditParams{Prompt: "put them in a basket", Model: openai.ImageModelGPTImage1_5, Size: "1024x1024",
@@ -110,7 +163,7 @@ func TestOpenAIGoSDK(t *testing.T) {
 			t.Error("no image tokens for two input images")
 		}
 		s.calls++
-		st := c.Images.EditStreaming(ctx, openai.ImageEditParams{Prompt: "add a hat", Model: openai.ImageModelGPTImage1, Size: "1024x1024", PartialImages: openai.Int(1),
+		st := c.Images.EditStreaming(ctx, openai.ImageEditParams{Prompt: "add a hat", Model: openai.ImageModelGPTImage1_5, Size: "1024x1024", PartialImages: openai.Int(1),
 			Image: openai.ImageEditParamsImageUnion{OfFile: file("red.png", red)}})
 		var types []string
 		for st.Next() {
@@ -122,8 +175,27 @@ func TestOpenAIGoSDK(t *testing.T) {
 		}
 	})
 
-	t.Run("variation", func(t *testing.T) {
-		res := got(c.Images.NewVariation(ctx, openai.ImageNewVariationParams{Image: file("red.png", red), Model: openai.ImageModelDallE2, N: openai.Int(2), Size: "256x256", ResponseFormat: "b64_json"})).must(s, t)
+	t.Run("edit with markup", func(t *testing.T) {
+		// A transparent markup with one opaque yellow stroke.
+		yellow := color.NRGBA{255, 220, 0, 255}
+		markup := pngOf(solidImage(512, 512, color.NRGBA{}, image.Rect(100, 250, 400, 262), yellow))
+		p := openai.ImageEditParams{Prompt: "a bridge across", Model: openai.ImageModelGPTImage2_5Sunburst, Size: "512x512", Image: openai.ImageEditParamsImageUnion{OfFile: file("red.png", red)}}
+		plain := checkB64(t, got(c.Images.Edit(ctx, p)).must(s, t).Data[0].B64JSON, "png", 512, 512)
+		p.Image, p.Markup = openai.ImageEditParamsImageUnion{OfFile: file("red.png", red)}, file("markup.png", markup)
+		marked := checkB64(t, got(c.Images.Edit(ctx, p)).must(s, t).Data[0].B64JSON, "png", 512, 512)
+		if bytes.Equal(plain.Pix, marked.Pix) || at(marked, 250, 255) != yellow || at(marked, 250, 300) != at(plain, 250, 300) {
+			t.Errorf("markup edit: stroke %v, elsewhere %v (plain %v)", at(marked, 250, 255), at(marked, 250, 300), at(plain, 250, 300))
+		}
+	})
+
+	t.Run("variation: retired, served by an OpenAI-compatible server", func(t *testing.T) {
+		_, err := c.Images.NewVariation(ctx, openai.ImageNewVariationParams{Image: file("red.png", red), Model: openai.ImageModelDallE2, N: openai.Int(2), Size: "256x256"})
+		s.calls++
+		var e *openai.Error
+		if !errors.As(err, &e) || e.StatusCode != 400 || e.Code != "model_not_found" || !strings.Contains(e.Message, "variations endpoint") {
+			t.Errorf("variation on the default emulator: %v", err)
+		}
+		res := got(legacy.Images.NewVariation(ctx, openai.ImageNewVariationParams{Image: file("red.png", red), Model: openai.ImageModelDallE2, N: openai.Int(2), Size: "256x256", ResponseFormat: "b64_json"})).must(s, t)
 		if len(res.Data) != 2 {
 			t.Fatalf("%d images", len(res.Data))
 		}
@@ -290,12 +362,29 @@ func TestOpenAIGoSDK(t *testing.T) {
 		if e := apiErr(err); e.StatusCode != 400 || e.Code != "invalid_value" || e.Param != "model" || !strings.HasPrefix(e.Message, "Invalid value: 'not-a-model'. Supported values are: ") {
 			t.Errorf("unknown model: %d %q %q %q", e.StatusCode, e.Code, e.Param, e.Message)
 		}
-		_, err = c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelDallE3, N: openai.Int(2)})
-		if e := apiErr(err); e.StatusCode != 400 || e.Param != "n" {
-			t.Errorf("n=2 for dall-e-3: %d %q", e.StatusCode, e.Param)
+		_, err = c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: "gpt-image-l"})
+		if e := apiErr(err); e.StatusCode != 400 || e.Param != "model" || !strings.HasPrefix(e.Message, "Invalid value: 'gpt-image-l'. Supported values are: 'gpt-image-2.6-sunburst'") {
+			t.Errorf("typo: %d %q %q", e.StatusCode, e.Param, e.Message)
+		}
+		_, err = c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelDallE3})
+		if e := apiErr(err); e.StatusCode != 400 || e.Param != "model" || e.Code != "model_not_found" ||
+			!strings.Contains(e.Message, "retired on May 12, 2026") || !strings.Contains(e.Message, "gpt-image-2.5-sunburst or gpt-image-2.5-flare") {
+			t.Errorf("retired model: %d %q %q %q", e.StatusCode, e.Param, e.Code, e.Message)
+		}
+		_, err = c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage2, Quality: openai.ImageGenerateParamsQualityXhigh})
+		if e := apiErr(err); e.StatusCode != 400 || e.Param != "quality" || e.Code != "invalid_value" || e.Message != "Invalid value: 'xhigh'. Supported values are: 'low', 'medium', 'high', and 'auto'." {
+			t.Errorf("xhigh for gpt-image-2: %d %q %q %q", e.StatusCode, e.Param, e.Code, e.Message)
+		}
+		s.calls++
+		st := c.Images.GenerateStreaming(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage2, OutputFormat: openai.ImageGenerateParamsOutputFormatSvg})
+		for st.Next() {
+		}
+		var e *openai.Error
+		if !errors.As(st.Err(), &e) || e.StatusCode != 400 || e.Param != "stream" || e.Code != "unsupported_value" {
+			t.Errorf("SVG stream: %v", st.Err())
 		}
 		bad := openai.NewClient(option.WithBaseURL(srv.URL+"/"), option.WithAPIKey(imagestest.InvalidAPIKey), option.WithMaxRetries(0))
-		_, err = bad.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage1})
+		_, err = bad.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage1_5})
 		if e := apiErr(err); e.StatusCode != 401 || e.Code != "invalid_api_key" {
 			t.Errorf("bad key: %d %q", e.StatusCode, e.Code)
 		}
@@ -324,7 +413,7 @@ func TestOpenAIGoSDK(t *testing.T) {
 	t.Run("retries", func(t *testing.T) {
 		srv.InjectFault(imagestest.ServerError(500), 2)
 		before := s.requests.Load()
-		res := got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelDallE2, Size: "256x256", ResponseFormat: "b64_json"}, option.WithMaxRetries(2))).must(s, t)
+		res := got(c.Images.Generate(ctx, openai.ImageGenerateParams{Prompt: "x", Model: openai.ImageModelGPTImage2, Size: "256x256"}, option.WithMaxRetries(2))).must(s, t)
 		checkB64(t, res.Data[0].B64JSON, "png", 256, 256)
 		if n := s.requests.Load() - before; n != 3 {
 			t.Errorf("%d requests for two 500s and a success", n)
@@ -341,12 +430,89 @@ type sdkSuite struct {
 
 func newSDKSuite(t *testing.T, base string) *sdkSuite {
 	s := &sdkSuite{t: t}
+	s.client = s.clientFor(base)
+	return s
+}
+
+// clientFor is a client of the emulator at base whose requests the suite
+// counts.
+func (s *sdkSuite) clientFor(base string) openai.Client {
 	counting := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 		s.requests.Add(1)
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	s.client = openai.NewClient(option.WithBaseURL(base+"/"), option.WithAPIKey("sk-openai-go"), option.WithHTTPClient(counting), option.WithMaxRetries(0))
-	return s
+	return openai.NewClient(option.WithBaseURL(base+"/"), option.WithAPIKey("sk-openai-go"), option.WithHTTPClient(counting), option.WithMaxRetries(0))
+}
+
+// decodeGIF decodes a base64 GIF, every frame.
+func decodeGIF(t *testing.T, b64 string) *gif.GIF {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not a GIF: %v", err)
+	}
+	return g
+}
+
+// svgDoc is what the suite reads of an SVG document.
+type svgDoc struct {
+	Width, Height, ViewBox, Title string
+	Shapes                        int
+}
+
+// parseSVG decodes a base64 SVG, checks that it is well-formed XML (every
+// token) with an svg root in the SVG namespace, and reads it.
+func parseSVG(t *testing.T, b64 string) svgDoc {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc svgDoc
+	d := xml.NewDecoder(bytes.NewReader(b))
+	var path []string
+	for {
+		tok, err := d.Token()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("not well-formed XML: %v", err)
+		}
+		switch tok := tok.(type) {
+		case xml.StartElement:
+			path = append(path, tok.Name.Local)
+			if len(path) == 1 {
+				if tok.Name.Local != "svg" || tok.Name.Space != "http://www.w3.org/2000/svg" {
+					t.Fatalf("root element %v", tok.Name)
+				}
+				for _, a := range tok.Attr {
+					switch a.Name.Local {
+					case "width":
+						doc.Width = a.Value
+					case "height":
+						doc.Height = a.Value
+					case "viewBox":
+						doc.ViewBox = a.Value
+					}
+				}
+			}
+			if tok.Name.Local == "circle" || tok.Name.Local == "rect" {
+				doc.Shapes++
+			}
+		case xml.EndElement:
+			path = path[:len(path)-1]
+		case xml.CharData:
+			if len(path) == 2 && path[1] == "title" {
+				doc.Title += string(tok)
+			}
+		}
+	}
+	return doc
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)

@@ -104,7 +104,9 @@ func ExampleEdit() {
 }
 
 func ExampleVariation() {
-	srv := imagestest.NewServer()
+	// OpenAI has retired the variations endpoint and dall-e-2: an
+	// emulator that serves them, as an OpenAI-compatible server may.
+	srv := imagestest.NewServer(imagestest.AllowRetiredModels())
 	defer srv.Close()
 	api, _ := gen.NewClientWithResponses(srv.URL, gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer sk-example")

@@ -17,8 +17,9 @@ func TestEditCaptionReplacesTheInputs(t *testing.T) {
 		plain.Pix[i] = 255
 	}
 	captioned := renderScene(w, h, "an earlier turn's caption, long enough to fill two lines of the band", "x", false)
-	a := renderEdit(w, h, "seed", "make it blue", []image.Image{plain}, nil, false)
-	b := renderEdit(w, h, "seed", "make it blue", []image.Image{captioned}, nil, false)
+	scene := planScene(w, h, "seed", "edit", false, "").backdrop(0)
+	a := renderEdit(scene, "make it blue", []image.Image{plain}, nil, nil)
+	b := renderEdit(scene, "make it blue", []image.Image{captioned}, nil, nil)
 	for y := h - 40; y < h; y++ {
 		if !bytes.Equal(a.Pix[a.PixOffset(0, y):a.PixOffset(w, y)], b.Pix[b.PixOffset(0, y):b.PixOffset(w, y)]) {
 			t.Fatalf("row %d of the caption band differs with the input: the input's caption shows through", y)
@@ -36,7 +37,7 @@ func TestEditCaptionReplacesTheInputs(t *testing.T) {
 			mask.SetNRGBA(x, y, color.NRGBA{A: 255})
 		}
 	}
-	m := renderEdit(w, h, "seed", "make it blue", []image.Image{captioned}, mask, false)
+	m := renderEdit(scene, "make it blue", []image.Image{captioned}, mask, nil)
 	for y := h - 40; y < h; y++ {
 		if !bytes.Equal(m.Pix[m.PixOffset(0, y):m.PixOffset(w, y)], captioned.Pix[captioned.PixOffset(0, y):captioned.PixOffset(w, y)]) {
 			t.Fatalf("row %d outside the mask changed", y)

@@ -25,8 +25,8 @@ type Emulator struct {
 	now       func() time.Time
 	batchCfg  batchConfig
 
-	refuseRetired bool
-	azure         *Azure // WithAzure: Azure OpenAI's shapes
+	allowRetired bool
+	azure        *Azure // WithAzure: Azure OpenAI's shapes
 
 	mu         sync.Mutex
 	recs       []*recording
@@ -82,7 +82,7 @@ func New(opts ...Option) (*Emulator, error) {
 	for _, opt := range opts {
 		opt(e)
 	}
-	checked := func(h http.HandlerFunc) http.Handler { return v.Middleware(h) }
+	checked := e.specChecked
 	e.mux = http.NewServeMux()
 	e.mux.Handle("POST /v1/images/generations", checked(e.generate))
 	e.mux.Handle("POST /v1/images/edits", checked(e.edit))

@@ -18,7 +18,13 @@ import (
 
 func newClient(t *testing.T, opts ...wrapper.Option) (*Server, *wrapper.Client) {
 	t.Helper()
-	srv := NewServer()
+	return newClientOf(t, nil, opts...)
+}
+
+// newClientOf is newClient with emulator options.
+func newClientOf(t *testing.T, emuOpts []Option, opts ...wrapper.Option) (*Server, *wrapper.Client) {
+	t.Helper()
+	srv := NewServer(emuOpts...)
 	t.Cleanup(func() {
 		srv.Close()
 		for _, v := range srv.Violations() {
@@ -43,14 +49,15 @@ func decodeConfig(t *testing.T, b []byte) (image.Config, string) {
 
 func TestGenerateSizesAndFormats(t *testing.T) {
 	t.Parallel()
-	_, c := newClient(t)
+	// The retired DALL-E models too, served with their old rules.
+	_, c := newClientOf(t, []Option{AllowRetiredModels()})
 	cases := []struct {
 		p      wrapper.GenerateParams
 		w, h   int
 		format string
 	}{
 		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1536x1024}, 1536, 1024, "png"},
-		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1536, OutputFormat: wrapper.OutputFormatJPEG, OutputCompression: wrapper.Ptr(60)}, 1024, 1536, "jpeg"},
+		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1536, OutputFormat: wrapper.OutputFormatJPEG, OutputCompression: wrapper.Ptr(60)}, 1024, 1536, "jpeg"},
 		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelGPTImage1Mini, OutputFormat: wrapper.OutputFormatWebP, Background: wrapper.BackgroundTransparent}, 1024, 1024, "webp"},
 		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(1536, 864)}, 1536, 864, "png"},
 		{wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON}, 256, 256, "png"},
@@ -110,7 +117,7 @@ func TestDeterministic(t *testing.T) {
 	t.Parallel()
 	_, c := newClient(t)
 	get := func(prompt string) []byte {
-		res, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1024, Quality: wrapper.QualityLow})
+		res, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1024, Quality: wrapper.QualityLow})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -124,7 +131,7 @@ func TestDeterministic(t *testing.T) {
 	if bytes.Equal(a, other) {
 		t.Error("different prompts gave the same image")
 	}
-	res, _ := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "a red fox", Model: wrapper.ModelGPTImage1, N: 3})
+	res, _ := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "a red fox", Model: wrapper.ModelGPTImage15, N: 3})
 	x, _ := res.Data[0].Bytes(context.Background())
 	y, _ := res.Data[1].Bytes(context.Background())
 	if len(res.Data) != 3 || bytes.Equal(x, y) {
@@ -134,7 +141,8 @@ func TestDeterministic(t *testing.T) {
 
 func TestURLResponseIsServedByTheEmulator(t *testing.T) {
 	t.Parallel()
-	_, c := newClient(t)
+	// URL answers are a feature of the retired DALL-E models.
+	_, c := newClientOf(t, []Option{AllowRetiredModels()})
 	res, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "otter", Model: wrapper.ModelDallE2, Size: wrapper.Size512x512, ResponseFormat: wrapper.ResponseFormatURL})
 	if err != nil {
 		t.Fatal(err)
@@ -220,7 +228,9 @@ func TestMaskedEditChangesOnlyTransparentRegion(t *testing.T) {
 
 func TestMultiImageEditAndVariation(t *testing.T) {
 	t.Parallel()
-	srv, c := newClient(t)
+	// The variations endpoint is retired: served here as an
+	// OpenAI-compatible server may still serve it.
+	srv, c := newClientOf(t, []Option{AllowRetiredModels()})
 	var imgs []wrapper.Image
 	for i := range 3 {
 		m := image.NewNRGBA(image.Rect(0, 0, 64, 64))
@@ -229,7 +239,7 @@ func TestMultiImageEditAndVariation(t *testing.T) {
 		}
 		imgs = append(imgs, wrapper.ImageFromBytes(fmt.Sprintf("item%d.png", i), pngBytes(t, m)))
 	}
-	res, err := c.Edit(context.Background(), wrapper.EditParams{Images: imgs, Prompt: "a gift basket", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1024})
+	res, err := c.Edit(context.Background(), wrapper.EditParams{Images: imgs, Prompt: "a gift basket", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1024})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,20 +277,20 @@ func TestInvalidRequests(t *testing.T) {
 		call  func() error
 		param string
 	}{
-		{"n=2 with dall-e-3", func() error {
-			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelDallE3, N: 2}, off)
+		{"quality xhigh with gpt-image-2", func() error {
+			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage2, Quality: wrapper.QualityXHigh}, off)
 			return err
-		}, "n"},
+		}, "quality"},
 		{"quality outside the enum", func() error {
 			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "ultra"}, off)
 			return err
 		}, "quality"},
 		{"transparent jpeg", func() error {
-			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage1, Background: wrapper.BackgroundTransparent, OutputFormat: wrapper.OutputFormatJPEG}, off)
+			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage15, Background: wrapper.BackgroundTransparent, OutputFormat: wrapper.OutputFormatJPEG}, off)
 			return err
 		}, "background"},
-		{"variation with a GPT model", func() error {
-			_, err := c.CreateVariation(context.Background(), wrapper.VariationParams{Image: wrapper.ImageFromBytes("a.png", pngBytes(t, image.NewNRGBA(image.Rect(0, 0, 8, 8)))), Model: wrapper.ModelGPTImage1}, off)
+		{"variation (a retired endpoint)", func() error {
+			_, err := c.CreateVariation(context.Background(), wrapper.VariationParams{Image: wrapper.ImageFromBytes("a.png", pngBytes(t, image.NewNRGBA(image.Rect(0, 0, 8, 8)))), Model: wrapper.ModelGPTImage15}, off)
 			return err
 		}, "model"},
 	}
@@ -307,7 +317,7 @@ func TestInvalidRequests(t *testing.T) {
 func TestStreamsPartialImages(t *testing.T) {
 	t.Parallel()
 	_, c := newClient(t)
-	s, err := c.GenerateStream(context.Background(), wrapper.GenerateParams{Prompt: "forest", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1024, PartialImages: wrapper.Ptr(3)})
+	s, err := c.GenerateStream(context.Background(), wrapper.GenerateParams{Prompt: "forest", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1024, PartialImages: wrapper.Ptr(3)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -398,7 +408,7 @@ func TestFaultsExerciseRetries(t *testing.T) {
 	t.Parallel()
 	srv, c := newClient(t, wrapper.WithMaxRetries(2))
 	ctx := context.Background()
-	p := wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1024, Quality: wrapper.QualityLow}
+	p := wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1024, Quality: wrapper.QualityLow}
 
 	srv.InjectFault(Fault{Status: 429, RetryAfterMs: "5"}, 1)
 	srv.InjectFault(ServerError(503), 1)
@@ -426,7 +436,7 @@ func TestFaultsExerciseRetries(t *testing.T) {
 	slow, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithTimeout(time.Second), wrapper.WithMaxRetries(1))
 	srv.InjectFault(SlowFirstByte(30*time.Second), 1)
 	start := time.Now()
-	if _, err := slow.Generate(ctx, wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256}); err != nil {
+	if _, err := slow.Generate(ctx, wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}); err != nil {
 		t.Fatalf("slow first byte not retried: %v", err)
 	}
 	if time.Since(start) > 20*time.Second {
@@ -443,7 +453,7 @@ func TestStreamFaults(t *testing.T) {
 	t.Parallel()
 	srv, c := newClient(t)
 	ctx := context.Background()
-	p := wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1024, PartialImages: wrapper.Ptr(2)}
+	p := wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1024, PartialImages: wrapper.Ptr(2)}
 	read := func() (int, error) {
 		s, err := c.GenerateStream(ctx, p)
 		if err != nil {

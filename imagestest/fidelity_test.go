@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -90,30 +91,36 @@ func TestUnknownModelRefused(t *testing.T) {
 	cases := []struct {
 		name string
 		op   wrapper.Operation
-		send func() *httptest.ResponseRecorder
+		m    inMemory
+		send func(m inMemory) *httptest.ResponseRecorder
 	}{
-		{"generate", wrapper.OpGenerate, func() *httptest.ResponseRecorder {
+		{"generate", wrapper.OpGenerate, m, func(m inMemory) *httptest.ResponseRecorder {
 			return m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"not-a-model"}`), nil)
 		}},
-		{"edit", wrapper.OpEdit, func() *httptest.ResponseRecorder {
+		{"edit", wrapper.OpEdit, m, func(m inMemory) *httptest.ResponseRecorder {
 			ct, body := multipartBody(t, map[string]string{"prompt": "x", "model": "not-a-model"}, map[string][]byte{"image": small})
 			return m.call("POST", "/v1/images/edits", ct, body, nil)
 		}},
-		{"variation", wrapper.OpVariation, func() *httptest.ResponseRecorder {
+		// The variations endpoint is retired: only an emulator that serves
+		// it looks at its model.
+		{"variation", wrapper.OpVariation, newInMemory(t, AllowRetiredModels()), func(m inMemory) *httptest.ResponseRecorder {
 			ct, body := multipartBody(t, map[string]string{"model": "not-a-model"}, map[string][]byte{"image": small})
 			return m.call("POST", "/v1/images/variations", ct, body, nil)
 		}},
 	}
 	for _, c := range cases {
-		rec := c.send()
+		rec := c.send(c.m)
 		e := decodeErr(t, rec)
 		if rec.Code != 400 || str(e.Error.Param) != "model" || str(e.Error.Code) != "invalid_value" ||
 			!strings.HasPrefix(e.Error.Message, "Invalid value: 'not-a-model'. Supported values are: ") {
 			t.Errorf("%s: %d %s", c.name, rec.Code, rec.Body)
 		}
+		// The models offered are those served: the retired ones only
+		// where retired models are allowed.
 		for _, info := range wrapper.ModelsSupporting(c.op) {
-			if !strings.Contains(e.Error.Message, "'"+string(info.Model)+"'") {
-				t.Errorf("%s: message does not offer %s: %s", c.name, info.Model, e.Error.Message)
+			offered := strings.Contains(e.Error.Message, "'"+string(info.Model)+"'")
+			if want := c.m.e.allowRetired || !info.RetiredAt(time.Now()); offered != want {
+				t.Errorf("%s: %s offered %v, want %v: %s", c.name, info.Model, offered, want, e.Error.Message)
 			}
 		}
 	}
@@ -126,46 +133,118 @@ func TestUnknownModelRefused(t *testing.T) {
 	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "tools[1].model" || str(e.Error.Code) != "invalid_value" {
 		t.Errorf("tool model: %d %s", rec.Code, rec.Body)
 	}
+	// A typo of a known model is unknown to the API as well.
+	rec = m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"gpt-image-l"}`), nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "model" || !strings.HasPrefix(e.Error.Message, "Invalid value: 'gpt-image-l'.") {
+		t.Errorf("typo: %d %s", rec.Code, rec.Body)
+	}
 }
 
-func TestRetiredModelsRefusedOnRequest(t *testing.T) {
+// Every retired model of the table, for every call it had, is answered as
+// the API answers it now, unless retired models are allowed; before its
+// retirement date it is served.
+func TestRetiredModelsRefused(t *testing.T) {
 	t.Parallel()
-	var retired wrapper.ModelInfo
+	small := pngBytes(t, image.NewNRGBA(image.Rect(0, 0, 16, 16)))
+	send := func(m inMemory, model string, op wrapper.Operation) *httptest.ResponseRecorder {
+		switch op {
+		case wrapper.OpGenerate:
+			return m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"`+model+`","size":"1024x1024"}`), nil)
+		case wrapper.OpEdit:
+			ct, body := multipartBody(t, map[string]string{"prompt": "x", "model": model, "size": "1024x1024"}, map[string][]byte{"image": small})
+			return m.call("POST", "/v1/images/edits", ct, body, nil)
+		case wrapper.OpEditJSON:
+			return m.call("POST", "/v1/images/edits", "application/json",
+				[]byte(`{"prompt":"x","model":"`+model+`","images":[{"image_url":"https://example.com/a.png"}]}`), nil)
+		}
+		ct, body := multipartBody(t, map[string]string{"model": model, "size": "256x256"}, map[string][]byte{"image": small})
+		return m.call("POST", "/v1/images/variations", ct, body, nil)
+	}
+	var seen int
 	for _, info := range wrapper.Models() {
-		if !info.Retirement.IsZero() && info.Supports(wrapper.OpGenerate) {
-			retired = info
-			break
+		if info.Retirement.IsZero() {
+			continue
+		}
+		seen++
+		after, before := info.Retirement.Add(time.Hour), info.Retirement.Add(-time.Hour)
+		refusing := newInMemory(t, WithClock(func() time.Time { return after }))
+		allowing := newInMemory(t, WithClock(func() time.Time { return after }), AllowRetiredModels())
+		early := newInMemory(t, WithClock(func() time.Time { return before }))
+		for _, op := range []wrapper.Operation{wrapper.OpGenerate, wrapper.OpEdit, wrapper.OpEditJSON, wrapper.OpVariation} {
+			if !info.Supports(op) {
+				continue
+			}
+			name := fmt.Sprintf("%s %s", info.Model, op)
+			rec := send(refusing, string(info.Model), op)
+			e := decodeErr(t, rec)
+			date := info.Retirement.Format("January 2, 2006")
+			if rec.Code != 400 || e.Error.Type != "invalid_request_error" || str(e.Error.Param) != "model" || str(e.Error.Code) != "model_not_found" ||
+				!strings.Contains(e.Error.Message, date) || !strings.Contains(e.Error.Message, string(info.Replacements[0])) {
+				t.Errorf("%s after its retirement: %d %s", name, rec.Code, rec.Body)
+			}
+			if rec := send(allowing, string(info.Model), op); rec.Code != 200 {
+				t.Errorf("%s with AllowRetiredModels: %d %s", name, rec.Code, rec.Body)
+			}
+			if rec := send(early, string(info.Model), op); rec.Code != 200 {
+				t.Errorf("%s before its retirement: %d %s", name, rec.Code, rec.Body)
+			}
 		}
 	}
-	if retired.Model == "" {
-		t.Skip("the model table announces no retirement")
+	if seen == 0 {
+		t.Fatal("the model table announces no retirement")
 	}
-	body := []byte(`{"prompt":"x","model":"` + string(retired.Model) + `","size":"1024x1024"}`)
-	after := retired.Retirement.Add(time.Hour)
-	m := newInMemory(t, WithClock(func() time.Time { return after }))
-	if rec := m.call("POST", "/v1/images/generations", "application/json", body, nil); rec.Code != 200 {
-		t.Errorf("by default a retired model is served: %d %s", rec.Code, rec.Body)
+
+	// The variations endpoint is refused whatever the model, or none.
+	m := newInMemory(t)
+	ct, body := multipartBody(t, nil, map[string][]byte{"image": small})
+	rec := m.call("POST", "/v1/images/variations", ct, body, nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Code) != "model_not_found" || !strings.Contains(e.Error.Message, "variations endpoint") {
+		t.Errorf("variation: %d %s", rec.Code, rec.Body)
 	}
-	m = newInMemory(t, WithClock(func() time.Time { return after }), RefuseRetiredModels())
-	rec := m.call("POST", "/v1/images/generations", "application/json", body, nil)
-	if e := decodeErr(t, rec); rec.Code != 404 || str(e.Error.Code) != "model_not_found" || !strings.Contains(e.Error.Message, "has been deprecated") {
-		t.Errorf("retired: %d %s", rec.Code, rec.Body)
+	// The deprecated option changes nothing.
+	if rec := newInMemory(t, RefuseRetiredModels()).call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"dall-e-3"}`), nil); rec.Code != 400 {
+		t.Errorf("RefuseRetiredModels: %d %s", rec.Code, rec.Body)
 	}
-	before := retired.Retirement.Add(-time.Hour)
-	m = newInMemory(t, WithClock(func() time.Time { return before }), RefuseRetiredModels())
-	if rec := m.call("POST", "/v1/images/generations", "application/json", body, nil); rec.Code != 200 {
-		t.Errorf("before its retirement: %d %s", rec.Code, rec.Body)
+	// The Responses API's tool.
+	rec = m.call("POST", "/v1/responses", "application/json", []byte(`{"model":"gpt-5","input":"x","tools":[{"type":"image_generation","model":"gpt-image-1"}]}`), nil)
+	if e := decodeErr(t, rec); rec.Code != 400 || str(e.Error.Param) != "tools[0].model" || str(e.Error.Code) != "model_not_found" {
+		t.Errorf("tool model: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// A Batch API line naming a retired model lands in the error file with the
+// API's answer.
+func TestRetiredModelInBatch(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// The bubble's clock starts in 2000, before any retirement.
+		today := time.Date(2026, time.December, 2, 0, 0, 0, 0, time.UTC)
+		m := newInMemory(t, WithClock(func() time.Time { return today }))
+		input := `{"custom_id":"old","method":"POST","url":"/v1/images/generations","body":{"prompt":"x","model":"dall-e-2","size":"256x256"}}` + "\n" +
+			`{"custom_id":"new","method":"POST","url":"/v1/images/generations","body":{"prompt":"x","model":"gpt-image-2","size":"256x256"}}` + "\n"
+		_, f := m.upload("batch", "in.jsonl", []byte(input))
+		_, b := m.createBatch(f["id"].(string), "/v1/images/generations")
+		for b.Status != "completed" {
+			time.Sleep(time.Second)
+			b = m.batch(b.ID)
+		}
+		errs := m.lines(b.ErrorFileID)
+		if len(errs) != 1 || errs[0].CustomID != "old" || errs[0].Response.StatusCode != 400 || !bytes.Contains(errs[0].Response.Body, []byte(`"model_not_found"`)) {
+			t.Errorf("error lines %+v", errs)
+		}
+		if out := m.lines(b.OutputFileID); len(out) != 1 || out[0].CustomID != "new" {
+			t.Errorf("output lines %+v", out)
+		}
+	})
 }
 
 func TestSizeAlwaysEchoed(t *testing.T) {
 	t.Parallel()
 	m := newInMemory(t)
 	for body, want := range map[string]string{
-		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`:  "1536x864",
-		`{"prompt":"x","model":"gpt-image-1","size":"auto"}`:      "1024x1024",
-		`{"prompt":"x","model":"gpt-image-1.5"}`:                  "1024x1024",
-		`{"prompt":"x","model":"gpt-image-1","size":"1024x1536"}`: "1024x1536",
+		`{"prompt":"x","model":"gpt-image-2","size":"1536x864"}`:    "1536x864",
+		`{"prompt":"x","model":"gpt-image-1.5","size":"auto"}`:      "1024x1024",
+		`{"prompt":"x","model":"gpt-image-1.5"}`:                    "1024x1024",
+		`{"prompt":"x","model":"gpt-image-1.5","size":"1024x1536"}`: "1024x1536",
 	} {
 		var res struct {
 			Size string `json:"size"`

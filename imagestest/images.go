@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	_ "golang.org/x/image/webp" // decode WebP inputs
 
@@ -29,22 +30,69 @@ const maxUpload = 32 << 20
 
 // job is one image request after parsing and checking.
 type job struct {
-	kind     string // "generation", "edit" or "variation"
-	model    string
-	prompt   string
-	n        int
-	w, h     int
-	sizeName string // the size as requested, for the response
-	quality  string
-	format   string // png, jpeg or webp
-	compress int
-	bg       string
-	gpt      bool
-	b64      bool // b64_json rather than url
-	stream   bool
-	partials int
-	inputs   []image.Image
-	mask     image.Image
+	kind       string // "generation", "edit" or "variation"
+	model      string
+	prompt     string
+	n          int
+	w, h       int
+	sizeName   string // the size as requested, for the response
+	quality    string
+	complexity string
+	format     string // png, jpeg, webp, gif or svg
+	compress   int
+	bg         string
+	gpt        bool
+	b64        bool // b64_json rather than url
+	stream     bool
+	partials   int
+	inputs     []image.Image
+	mask       image.Image
+	markup     image.Image
+	frames     int    // GIF frames
+	frameMS    int    // GIF frame duration, in milliseconds
+	svgModel   string // the SVG author
+	svgEffort  string // its reasoning effort
+	safetyID   string // the effective safety identifier
+}
+
+// defaultModel is the model the emulator draws with when a request names
+// none. The API documents no default any more (npm openai 7.59.0
+// src/resources/images.ts ImageGenerateParamsBase.model: "Specify a model
+// explicitly."; its old default, dall-e-2, is retired), so the emulator
+// takes gpt-image-1.5, the vendored spec's default for edits. With
+// retired models allowed it keeps the old defaults: dall-e-2 for a
+// generation without GPT image parameters.
+const defaultModel = "gpt-image-1.5"
+
+// effectiveSafetyID is the safety identifier the API echoes: "the non-empty
+// safety_identifier from the request, or the deprecated user value when
+// safety_identifier is omitted, null, or empty" (npm openai 7.59.0
+// src/resources/images.ts ImagesResponse.safety_identifier).
+func effectiveSafetyID(safetyID, user string) string {
+	if safetyID != "" {
+		return safetyID
+	}
+	return user
+}
+
+// outputFormat is the output format a request asks for, "png" when none.
+func outputFormat(f wrapper.OutputFormat) string {
+	if f == "" {
+		return "png"
+	}
+	return string(f)
+}
+
+// svgOptions reads the svg object of a JSON body.
+func svgOptions(s *gen.CreateImageSvg) *wrapper.SVGOptions {
+	if s == nil {
+		return nil
+	}
+	o := &wrapper.SVGOptions{Model: s.Model}
+	if s.Reasoning != nil {
+		o.ReasoningEffort = wrapper.ReasoningEffort(deref(s.Reasoning.Effort))
+	}
+	return o
 }
 
 func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {
@@ -54,25 +102,49 @@ func (e *Emulator) generate(w http.ResponseWriter, r *http.Request) {
 	}
 	p := wrapper.GenerateParams{
 		Prompt: req.Prompt, Model: wrapper.Model(deref(req.Model)), N: deref(req.N), Size: wrapper.Size(deref(req.Size)),
-		Quality: wrapper.Quality(deref(req.Quality)), Style: wrapper.Style(deref(req.Style)),
+		Quality: wrapper.Quality(deref(req.Quality)), Complexity: wrapper.Complexity(deref(req.Complexity)), Style: wrapper.Style(deref(req.Style)),
 		Background: wrapper.Background(deref(req.Background)), Moderation: wrapper.Moderation(deref(req.Moderation)),
 		OutputFormat: wrapper.OutputFormat(deref(req.OutputFormat)), OutputCompression: req.OutputCompression,
-		ResponseFormat: wrapper.ResponseFormat(deref(req.ResponseFormat)), User: deref(req.User), PartialImages: req.PartialImages,
+		FrameCount: deref(req.FrameCount), FrameDuration: time.Duration(deref(req.FrameDurationMs)) * time.Millisecond, SVG: svgOptions(req.Svg),
+		ResponseFormat: wrapper.ResponseFormat(deref(req.ResponseFormat)), SafetyIdentifier: deref(req.SafetyIdentifier), User: deref(req.User),
+		PartialImages: req.PartialImages,
 	}
 	stream := deref(req.Stream)
-	if !e.checkModel(w, string(p.Model), "model", wrapper.OpGenerate, false) || !checkParams(w, wrapper.CheckGenerate(p, stream)) {
+	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpGenerate, false)
+	q := request{op: wrapper.OpGenerate, info: info, models: e.modelsFor(wrapper.OpGenerate), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
+	if !ok || !checkParams(w, wrapper.CheckGenerate(p, stream), q) {
 		return
 	}
 	model := string(p.Model)
 	if model == "" {
-		model = "dall-e-2"
-		if p.Background != "" || p.Moderation != "" || p.OutputFormat != "" || p.OutputCompression != nil || stream || p.PartialImages != nil {
-			model = "gpt-image-1"
+		model = defaultModel
+		if e.allowRetired {
+			model = "dall-e-2"
+			if p.Background != "" || p.Moderation != "" || p.OutputFormat != "" || p.OutputCompression != nil || stream || p.PartialImages != nil ||
+				p.Complexity != "" || p.FrameCount != 0 || p.FrameDuration != 0 || p.SVG != nil {
+				model = "gpt-image-1"
+			}
 		}
 	}
 	j := newJob("generation", model, p.Prompt, p.N, p.Size, string(p.Quality), string(p.OutputFormat), p.OutputCompression, string(p.Background), string(p.ResponseFormat))
 	j.stream, j.partials = stream, deref(p.PartialImages)
+	j.setOutput(string(p.Complexity), p.FrameCount, req.FrameDurationMs, p.SVG, effectiveSafetyID(p.SafetyIdentifier, p.User))
 	e.respond(w, r, j)
+}
+
+// setOutput records the output parameters newer than the vendored spec.
+func (j *job) setOutput(complexity string, frames int, frameMS *int, svg *wrapper.SVGOptions, safetyID string) {
+	j.complexity, j.safetyID = complexity, safetyID
+	j.frames, j.frameMS = defaultFrameCount, defaultFrameDuration
+	if frames > 0 {
+		j.frames = frames
+	}
+	if frameMS != nil {
+		j.frameMS = *frameMS
+	}
+	if svg != nil {
+		j.svgModel, j.svgEffort = svg.Model, string(svg.ReasoningEffort)
+	}
 }
 
 func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
@@ -87,8 +159,8 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	var imgs []wrapper.Image
 	var raw [][]byte
-	var mask *wrapper.Image
-	var maskRaw []byte
+	var mask, markup *wrapper.Image
+	var maskRaw, markupRaw []byte
 	for _, f := range files {
 		switch f.field {
 		case "image", "image[]":
@@ -97,25 +169,35 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 		case "mask":
 			m := wrapper.ImageFromBytes(f.name, f.data)
 			mask, maskRaw = &m, f.data
+		case "markup":
+			m := wrapper.ImageFromBytes(f.name, f.data)
+			markup, markupRaw = &m, f.data
 		}
 	}
 	p := wrapper.EditParams{
-		Images: imgs, Mask: mask, Prompt: form.get("prompt"), Model: wrapper.Model(form.get("model")), N: form.int("n"),
-		Size: wrapper.Size(form.get("size")), Quality: wrapper.Quality(form.get("quality")), Background: wrapper.Background(form.get("background")),
+		Images: imgs, Mask: mask, Markup: markup, Prompt: form.get("prompt"), Model: wrapper.Model(form.get("model")), N: form.int("n"),
+		Size: wrapper.Size(form.get("size")), Quality: wrapper.Quality(form.get("quality")), Complexity: wrapper.Complexity(form.get("complexity")),
+		Background:   wrapper.Background(form.get("background")),
 		OutputFormat: wrapper.OutputFormat(form.get("output_format")), OutputCompression: form.intPtr("output_compression"),
+		FrameCount: form.int("frame_count"), FrameDuration: time.Duration(form.int("frame_duration_ms")) * time.Millisecond,
+		SVG:           formSVG(form),
 		InputFidelity: wrapper.InputFidelity(form.get("input_fidelity")), ResponseFormat: wrapper.ResponseFormat(form.get("response_format")),
-		User: form.get("user"), PartialImages: form.intPtr("partial_images"), Moderation: wrapper.Moderation(form.get("moderation")),
+		SafetyIdentifier: form.get("safety_identifier"), User: form.get("user"), PartialImages: form.intPtr("partial_images"),
+		Moderation: wrapper.Moderation(form.get("moderation")),
 	}
 	stream := form.get("stream") == "true"
-	if !e.checkModel(w, string(p.Model), "model", wrapper.OpEdit, false) || !checkParams(w, wrapper.CheckEdit(p, stream)) {
+	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpEdit, false)
+	q := request{op: wrapper.OpEdit, info: info, models: e.modelsFor(wrapper.OpEdit), format: outputFormat(p.OutputFormat), prompt: p.Prompt}
+	if !ok || !checkParams(w, wrapper.CheckEdit(p, stream), q) {
 		return
 	}
 	model := string(p.Model)
 	if model == "" {
-		model = "gpt-image-1.5" // the spec's default for edits
+		model = defaultModel // the vendored spec's default for edits
 	}
 	j := newJob("edit", model, p.Prompt, p.N, p.Size, string(p.Quality), string(p.OutputFormat), p.OutputCompression, string(p.Background), string(p.ResponseFormat))
 	j.stream, j.partials = stream, deref(p.PartialImages)
+	j.setOutput(string(p.Complexity), p.FrameCount, form.intPtr("frame_duration_ms"), p.SVG, effectiveSafetyID(p.SafetyIdentifier, p.User))
 	for i, data := range raw {
 		m, _, err := image.Decode(bytes.NewReader(data))
 		if err != nil {
@@ -124,15 +206,35 @@ func (e *Emulator) edit(w http.ResponseWriter, r *http.Request) {
 		}
 		j.inputs = append(j.inputs, m)
 	}
-	if maskRaw != nil {
-		m, err := png.Decode(bytes.NewReader(maskRaw))
+	for _, in := range []struct {
+		field string
+		raw   []byte
+		to    *image.Image
+	}{{"mask", maskRaw, &j.mask}, {"markup", markupRaw, &j.markup}} {
+		if in.raw == nil {
+			continue
+		}
+		m, err := png.Decode(bytes.NewReader(in.raw))
 		if err != nil {
-			apiError(w, 400, "invalid_request_error", "mask", "invalid_image", "Invalid mask image: "+err.Error())
+			apiError(w, 400, "invalid_request_error", in.field, "invalid_image", fmt.Sprintf("Invalid %s image: %v", in.field, err))
 			return
 		}
-		j.mask = m
+		*in.to = m
 	}
 	e.respond(w, r, j)
+}
+
+// formSVG reads the SVG options of a multipart edit: the parts svg[model]
+// and svg[reasoning][effort], as the SDKs send the svg object (npm openai
+// 7.59.0 src/resources/images.ts ImageEditParamsBase.svg: "Use multipart
+// fields such as `svg[model]`").
+func formSVG(form formValues) *wrapper.SVGOptions {
+	_, hasModel := form["svg[model]"]
+	_, hasEffort := form["svg[reasoning][effort]"]
+	if !hasModel && !hasEffort {
+		return nil
+	}
+	return &wrapper.SVGOptions{Model: form.get("svg[model]"), ReasoningEffort: wrapper.ReasoningEffort(form.get("svg[reasoning][effort]"))}
 }
 
 // maxJSONBody bounds a JSON request body (data URLs can be large).
@@ -140,7 +242,7 @@ const maxJSONBody = 64 << 20
 
 // readJSON reads a JSON body into v, records its fields, and answers a body
 // that does not parse. It reports whether the handler should go on.
-func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+func readJSON(w http.ResponseWriter, r *http.Request, v any, more ...any) bool {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxJSONBody+1))
 	if err != nil {
 		return false
@@ -152,9 +254,11 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	var params map[string]any
 	json.Unmarshal(body, &params)
 	setParams(r.Context(), params, nil)
-	if err := json.Unmarshal(body, v); err != nil {
-		apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
-		return false
+	for _, to := range append([]any{v}, more...) {
+		if err := json.Unmarshal(body, to); err != nil {
+			apiError(w, 400, "invalid_request_error", "", "invalid_json", "We could not parse the JSON body of your request: "+err.Error())
+			return false
+		}
 	}
 	return true
 }
@@ -166,9 +270,23 @@ func fieldName(base string, i, n int) string {
 	return base
 }
 
+// jsonEditExtra are the fields of a JSON edit that its schema
+// (EditImageBodyJsonParam) lacks: safety_identifier, which the API takes in
+// every images request, and the multipart-only parameters, read so that the
+// check can refuse them as the wrapper does.
+type jsonEditExtra struct {
+	SafetyIdentifier *string             `json:"safety_identifier"`
+	Complexity       *string             `json:"complexity"`
+	FrameCount       *int                `json:"frame_count"`
+	FrameDurationMs  *int                `json:"frame_duration_ms"`
+	Svg              *gen.CreateImageSvg `json:"svg"`
+	ResponseFormat   *string             `json:"response_format"`
+}
+
 func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
 	var req gen.EditImageBodyJsonParam
-	if !readJSON(w, r, &req) {
+	var extra jsonEditExtra
+	if !readJSON(w, r, &req, &extra) {
 		return
 	}
 	ref := func(p gen.ImageRefParam) wrapper.ImageRef {
@@ -180,6 +298,9 @@ func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
 		Moderation: wrapper.Moderation(deref(req.Moderation)), OutputFormat: wrapper.OutputFormat(deref(req.OutputFormat)),
 		OutputCompression: req.OutputCompression, InputFidelity: wrapper.InputFidelity(deref(req.InputFidelity)),
 		User: deref(req.User), PartialImages: req.PartialImages,
+		SafetyIdentifier: deref(extra.SafetyIdentifier), Complexity: wrapper.Complexity(deref(extra.Complexity)),
+		FrameCount: deref(extra.FrameCount), FrameDuration: time.Duration(deref(extra.FrameDurationMs)) * time.Millisecond,
+		SVG: svgOptions(extra.Svg), ResponseFormat: wrapper.ResponseFormat(deref(extra.ResponseFormat)),
 	}
 	for _, im := range req.Images {
 		p.ImageRefs = append(p.ImageRefs, ref(im))
@@ -189,15 +310,18 @@ func (e *Emulator) editJSON(w http.ResponseWriter, r *http.Request) {
 		p.MaskRef = &m
 	}
 	stream := deref(req.Stream)
-	if !e.checkModel(w, string(p.Model), "model", wrapper.OpEditJSON, false) || !checkParams(w, wrapper.CheckEdit(p, stream)) {
+	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpEditJSON, false)
+	q := request{op: wrapper.OpEditJSON, info: info, models: e.modelsFor(wrapper.OpEditJSON), format: outputFormat(p.OutputFormat), prompt: p.Prompt, jsonRef: true}
+	if !ok || !checkParams(w, wrapper.CheckEdit(p, stream), q) {
 		return
 	}
 	model := string(p.Model)
 	if model == "" {
-		model = "gpt-image-1.5"
+		model = defaultModel
 	}
 	j := newJob("edit", model, p.Prompt, p.N, p.Size, string(p.Quality), string(p.OutputFormat), p.OutputCompression, string(p.Background), "")
 	j.stream, j.partials = stream, deref(p.PartialImages)
+	j.setOutput("", 0, nil, nil, effectiveSafetyID(p.SafetyIdentifier, p.User))
 	for i, ref := range p.ImageRefs {
 		m, err := e.resolveRef(ref)
 		if err != nil {
@@ -252,7 +376,7 @@ func (e *Emulator) resolveRef(ref wrapper.ImageRef) (image.Image, error) {
 
 func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 	form, files, ok := parseForm(w, r)
-	if !ok {
+	if !ok || !e.variationsRetired(w) {
 		return
 	}
 	var img wrapper.Image
@@ -264,7 +388,9 @@ func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 	}
 	p := wrapper.VariationParams{Image: img, Model: wrapper.Model(form.get("model")), N: form.int("n"), Size: wrapper.Size(form.get("size")),
 		ResponseFormat: wrapper.ResponseFormat(form.get("response_format")), User: form.get("user")}
-	if !e.checkModel(w, string(p.Model), "model", wrapper.OpVariation, false) || !checkParams(w, wrapper.CheckVariation(p)) {
+	info, ok := e.checkModel(w, string(p.Model), "model", wrapper.OpVariation, false)
+	q := request{op: wrapper.OpVariation, info: info, models: e.modelsFor(wrapper.OpVariation), format: "png"}
+	if !ok || !checkParams(w, wrapper.CheckVariation(p), q) {
 		return
 	}
 	model := string(p.Model)
@@ -272,6 +398,7 @@ func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 		model = "dall-e-2"
 	}
 	j := newJob("variation", model, "", p.N, p.Size, "", "", nil, "", string(p.ResponseFormat))
+	j.safetyID = p.User
 	m, _, err := image.Decode(bytes.NewReader(raw))
 	if err != nil {
 		apiError(w, 400, "invalid_request_error", "image", "invalid_image", "Invalid input image: "+err.Error())
@@ -279,25 +406,6 @@ func (e *Emulator) variation(w http.ResponseWriter, r *http.Request) {
 	}
 	j.inputs = []image.Image{m}
 	e.respond(w, r, j)
-}
-
-// checkParams answers a validation failure like the API: 400 with the
-// first problem's field as param and every problem in the message.
-func checkParams(w http.ResponseWriter, err error) bool {
-	if err == nil {
-		return true
-	}
-	var ve *wrapper.ValidationError
-	if errors.As(err, &ve) && len(ve.Problems) > 0 {
-		msgs := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			msgs[i] = p.String()
-		}
-		apiError(w, 400, "invalid_request_error", ve.Problems[0].Field, "invalid_value", strings.Join(msgs, "; "))
-		return false
-	}
-	apiError(w, 400, "invalid_request_error", "", "invalid_value", err.Error())
-	return false
 }
 
 func newJob(kind, model, prompt string, n int, size wrapper.Size, quality, format string, compression *int, bg, responseFormat string) *job {
@@ -319,7 +427,9 @@ func newJob(kind, model, prompt string, n int, size wrapper.Size, quality, forma
 	return j
 }
 
-// encode renders img in the job's output format.
+// encode writes one still picture in the job's raster output format (png,
+// jpeg or webp; GIF and SVG are written by output, streams are refused for
+// them).
 func (j *job) encode(img image.Image) ([]byte, string, string, error) {
 	var buf bytes.Buffer
 	switch j.format {
@@ -341,17 +451,57 @@ func (j *job) encode(img image.Image) ([]byte, string, string, error) {
 	}
 }
 
+// output renders image i of the job in its output format: the file's
+// bytes, content type and extension, and the still picture (the first
+// frame of a GIF; the reference picture of an SVG) for the inspector.
+func (j *job) output(i int) (data []byte, contentType, ext string, still *image.NRGBA, err error) {
+	switch j.format {
+	case "gif":
+		frames := make([]*image.NRGBA, j.frames)
+		for k := range frames {
+			frames[k] = j.renderAt(i, float64(k)/float64(j.frames))
+		}
+		data, err = encodeGIF(frames, gifDelay(j.frameMS))
+		return data, "image/gif", ".gif", frames[0], err
+	case "svg":
+		still = j.render(i)
+		if j.kind == "generation" {
+			data = svgScene(j.scene(i))
+		} else {
+			data = svgMosaic(still, j.prompt)
+		}
+		return data, "image/svg+xml", ".svg", still, nil
+	}
+	still = j.render(i)
+	data, contentType, ext, err = j.encode(still)
+	return data, contentType, ext, still, err
+}
+
 // render draws image i of the job.
-func (j *job) render(i int) *image.NRGBA {
-	salt := fmt.Sprintf("%s/%s/%d", j.kind, j.model, i)
-	transparent := j.bg == "transparent" && j.format != "jpeg"
+func (j *job) render(i int) *image.NRGBA { return j.renderAt(i, 0) }
+
+func (j *job) salt(i int) string { return fmt.Sprintf("%s/%s/%d", j.kind, j.model, i) }
+
+func (j *job) transparent() bool { return j.bg == "transparent" && j.format != "jpeg" }
+
+// scene plans the picture of image i of a generation.
+func (j *job) scene(i int) scene {
+	return planScene(j.w, j.h, j.prompt, j.salt(i), j.transparent(), j.complexity)
+}
+
+// renderAt draws image i of the job at phase t of its animation (0: the
+// still picture; GIF frames are drawn at t = k/frames).
+func (j *job) renderAt(i int, t float64) *image.NRGBA {
 	switch j.kind {
 	case "edit":
-		return renderEdit(j.w, j.h, j.prompt+"\x00"+salt, j.prompt, j.inputs, j.mask, transparent)
+		// Seeded as the edits' pictures always were (seed joins its parts
+		// with NUL bytes); the caption is the prompt alone.
+		sc := planScene(j.w, j.h, j.prompt, j.salt(i)+"\x00edit", j.transparent(), j.complexity).backdrop(t)
+		return renderEdit(sc, j.prompt, j.inputs, j.mask, j.markup)
 	case "variation":
-		return renderVariation(j.inputs[0], j.w, j.h, salt)
+		return renderVariation(j.inputs[0], j.w, j.h, j.salt(i))
 	default:
-		return renderScene(j.w, j.h, j.prompt, salt, transparent)
+		return j.scene(i).raster(t)
 	}
 }
 

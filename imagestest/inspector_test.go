@@ -22,7 +22,7 @@ func TestRequestLogBoundedReadAndReset(t *testing.T) {
 	t.Parallel()
 	m := newInMemory(t, WithRequestLog(3))
 	for _, p := range []string{"one", "two", "three", "four", "five"} {
-		m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"`+p+`","model":"dall-e-2","size":"256x256"}`), nil)
+		m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"`+p+`","model":"gpt-image-2","size":"256x256"}`), nil)
 	}
 	reqs := m.e.Requests()
 	if len(reqs) != 3 || reqs[0].Params["prompt"] != "three" || reqs[2].Params["prompt"] != "five" {
@@ -37,7 +37,7 @@ func TestRequestLogBoundedReadAndReset(t *testing.T) {
 	if rec := m.call("GET", "/v1/emulator/requests", "", nil, &log); rec.Code != 200 || len(log.Data) != 3 {
 		t.Fatalf("GET log: %d %s", rec.Code, rec.Body)
 	}
-	if e := log.Data[2]; e.Model != "dall-e-2" || e.Status != 200 || e.Images != 1 || e.Path != "/v1/images/generations" {
+	if e := log.Data[2]; e.Model != "gpt-image-2" || e.Status != 200 || e.Images != 1 || e.Path != "/v1/images/generations" {
 		t.Errorf("JSON entry %+v", e)
 	}
 	if strings.Contains(m.call("GET", "/v1/emulator/requests", "", nil, nil).Body.String(), "sk-emulator") {
@@ -60,7 +60,7 @@ func TestInspectorPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if _, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "a <b>bold</b> otter", Model: wrapper.ModelGPTImage1, Size: wrapper.Size1024x1536, Quality: wrapper.QualityLow}); err != nil {
+	if _, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "a <b>bold</b> otter", Model: wrapper.ModelGPTImage15, Size: wrapper.Size1024x1536, Quality: wrapper.QualityLow}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "x", Model: "not-a-model"}); err == nil {
@@ -113,7 +113,7 @@ func TestInspectorPage(t *testing.T) {
 	if text(refused[3]) != "not-a-model" || text(refused[5]) != "400" {
 		t.Errorf("refused row: %s %s", text(refused[3]), text(refused[5]))
 	}
-	if text(ok[1]) != "POST" || text(ok[2]) != "/v1/images/generations" || text(ok[3]) != "gpt-image-1" || text(ok[5]) != "200" ||
+	if text(ok[1]) != "POST" || text(ok[2]) != "/v1/images/generations" || text(ok[3]) != "gpt-image-1.5" || text(ok[5]) != "200" ||
 		!strings.HasSuffix(text(ok[6]), " ms") || !strings.HasPrefix(text(ok[7]), "req_") {
 		t.Errorf("generation row: %q", texts(ok))
 	}
@@ -162,10 +162,10 @@ func TestInspectorPage(t *testing.T) {
 	if rs := next(); len(rs) != 2 {
 		t.Fatalf("first event: %d rows", len(rs))
 	}
-	if _, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "third", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256}); err != nil {
+	if _, err := c.Generate(ctx, wrapper.GenerateParams{Prompt: "third", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}); err != nil {
 		t.Fatal(err)
 	}
-	if rs := next(); len(rs) != 3 || rs[0].Model != "dall-e-2" || rs[0].Status != "200" || len(rs[0].Thumbs) != 1 {
+	if rs := next(); len(rs) != 3 || rs[0].Model != "gpt-image-2" || rs[0].Status != "200" || len(rs[0].Thumbs) != 1 {
 		t.Errorf("after a request: %+v", rs)
 	}
 }
@@ -219,7 +219,7 @@ func TestFaultRates(t *testing.T) {
 	m := newInMemory(t, WithFaultRates(7, FaultRate{Fault: ServerError(503), Rate: 0.25}, FaultRate{Fault: RateLimited(time.Second), Rate: 0.25}))
 	counts := map[int]int{}
 	for range 400 {
-		rec := m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"dall-e-2","size":"256x256"}`), nil)
+		rec := m.call("POST", "/v1/images/generations", "application/json", []byte(`{"prompt":"x","model":"gpt-image-2","size":"256x256"}`), nil)
 		counts[rec.Code]++
 		if rec.Code == 429 && rec.Header().Get("Retry-After") != "1" {
 			t.Errorf("429 without Retry-After: %v", rec.Header())
@@ -249,7 +249,7 @@ func TestStreamCut(t *testing.T) {
 	for _, drop := range []bool{false, true} {
 		srv := NewServer(WithFaultRates(1, FaultRate{Fault: StreamCut(drop), Rate: 1}))
 		c, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("k"), wrapper.WithMaxRetries(0))
-		s, err := c.GenerateStream(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage1, PartialImages: wrapper.Ptr(2), Size: wrapper.Size1024x1024})
+		s, err := c.GenerateStream(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage15, PartialImages: wrapper.Ptr(2), Size: wrapper.Size1024x1024})
 		var events int
 		if err == nil {
 			for _, err = range s.All() {
@@ -263,7 +263,7 @@ func TestStreamCut(t *testing.T) {
 			t.Errorf("drop=%v: %d events, err %v; want none and an error", drop, events, err)
 		}
 		// A non-stream request is not touched.
-		if _, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256}); err != nil {
+		if _, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}); err != nil {
 			t.Errorf("drop=%v: plain request: %v", drop, err)
 		}
 		srv.Close()
@@ -280,8 +280,8 @@ func TestLatency(t *testing.T) {
 			t.Fatal(err)
 		}
 		for body, want := range map[string]time.Duration{
-			`{"prompt":"x","model":"dall-e-2","size":"256x256"}`:                                       300 * time.Millisecond,
-			`{"prompt":"x","model":"gpt-image-1","size":"1024x1024","stream":true,"partial_images":3}`: 600 * time.Millisecond,
+			`{"prompt":"x","model":"gpt-image-2","size":"256x256"}`:                                      300 * time.Millisecond,
+			`{"prompt":"x","model":"gpt-image-1.5","size":"1024x1024","stream":true,"partial_images":3}`: 600 * time.Millisecond,
 		} {
 			req := httptest.NewRequest("POST", "/v1/images/generations", strings.NewReader(body))
 			req.Header.Set("Authorization", "Bearer k")

@@ -63,32 +63,89 @@ func hsv(h, s, v float64) color.NRGBA {
 // seeded shapes and the prompt as text. With transparent, the background
 // is left transparent and only the shapes and text are drawn.
 func renderScene(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
-	img := renderBackdrop(w, h, prompt, salt, transparent)
-	drawCaption(img, prompt, nil)
+	return planScene(w, h, prompt, salt, transparent, "").raster(0)
+}
+
+// scene is the plan of a generated picture, drawn as pixels by raster and
+// as vector markup by svgScene, so that a PNG, a GIF and an SVG of the same
+// request show the same picture.
+type scene struct {
+	w, h        int
+	top, bottom color.NRGBA // the sky's gradient
+	transparent bool        // no sky
+	shapes      []shape
+	caption     string
+}
+
+// shape is a filled circle (radius size) or rectangle (2*size by
+// 1.2*size) centred on (cx, cy). In an animation it moves on a small
+// ellipse: orbit is the ellipse's radius and phase where on it the shape
+// starts.
+type shape struct {
+	circle       bool
+	cx, cy, size float64
+	c            color.NRGBA
+	orbit, phase float64
+}
+
+// shapeCounts is how many shapes a scene has for each complexity: planning
+// more puts more in the picture. Unset complexity is the model's default,
+// medium.
+var shapeCounts = map[string]int{"low": 4, "": 7, "medium": 7, "high": 11}
+
+// planScene plans the picture for prompt, seeded by prompt and salt: the
+// same arguments give the same picture. complexity ("", low, medium, high)
+// sets how many shapes it has.
+func planScene(w, h int, prompt, salt string, transparent bool, complexity string) scene {
+	r := seed(prompt, salt)
+	cols := palette(r, 6)
+	s := scene{w: w, h: h, top: cols[0], bottom: cols[1], transparent: transparent, caption: prompt}
+	motion := seed(prompt, salt, "motion")
+	unit := float64(min(w, h))
+	n, ok := shapeCounts[complexity]
+	if !ok {
+		n = shapeCounts[""]
+	}
+	for i := range n {
+		sh := shape{circle: i%2 == 0, c: cols[2+i%4]}
+		sh.cx, sh.cy = r.Float64()*float64(w), r.Float64()*float64(h)
+		sh.size = unit * (0.08 + 0.22*r.Float64())
+		sh.orbit, sh.phase = unit*(0.03+0.05*motion.Float64()), 2*math.Pi*motion.Float64()
+		s.shapes = append(s.shapes, sh)
+	}
+	return s
+}
+
+// at is where the shape is at phase t of an animation (0 to 1): on its
+// ellipse, at its planned place when t is 0.
+func (sh shape) at(t float64) (float64, float64) {
+	a := sh.phase + 2*math.Pi*t
+	return sh.cx + sh.orbit*(math.Cos(a)-math.Cos(sh.phase)), sh.cy + 0.6*sh.orbit*(math.Sin(a)-math.Sin(sh.phase))
+}
+
+// raster draws the scene at phase t of its animation (0: the still
+// picture), caption included.
+func (s scene) raster(t float64) *image.NRGBA {
+	img := s.backdrop(t)
+	drawCaption(img, s.caption, nil)
 	return img
 }
 
-// renderBackdrop is renderScene without the caption.
-func renderBackdrop(w, h int, prompt, salt string, transparent bool) *image.NRGBA {
-	r := seed(prompt, salt)
-	cols := palette(r, 6)
-	img := image.NewNRGBA(image.Rect(0, 0, w, h))
-	if !transparent {
-		top, bottom := cols[0], cols[1]
-		for y := range h {
-			t := float64(y) / float64(max(h-1, 1))
-			fillRow(img.Pix[y*img.Stride:y*img.Stride+w*4], color.NRGBA{lerp(top.R, bottom.R, t), lerp(top.G, bottom.G, t), lerp(top.B, bottom.B, t), 255})
+// backdrop is raster without the caption.
+func (s scene) backdrop(t float64) *image.NRGBA {
+	img := image.NewNRGBA(image.Rect(0, 0, s.w, s.h))
+	if !s.transparent {
+		for y := range s.h {
+			f := float64(y) / float64(max(s.h-1, 1))
+			fillRow(img.Pix[y*img.Stride:y*img.Stride+s.w*4], color.NRGBA{lerp(s.top.R, s.bottom.R, f), lerp(s.top.G, s.bottom.G, f), lerp(s.top.B, s.bottom.B, f), 255})
 		}
 	}
-	unit := float64(min(w, h))
-	for i := range 7 {
-		c := cols[2+i%4]
-		cx, cy := r.Float64()*float64(w), r.Float64()*float64(h)
-		size := unit * (0.08 + 0.22*r.Float64())
-		if i%2 == 0 {
-			fillCircle(img, cx, cy, size, c)
+	for _, sh := range s.shapes {
+		cx, cy := sh.at(t)
+		if sh.circle {
+			fillCircle(img, cx, cy, sh.size, sh.c)
 		} else {
-			fillRect(img, image.Rect(int(cx-size), int(cy-size*0.6), int(cx+size), int(cy+size*0.6)), c)
+			fillRect(img, image.Rect(int(cx-sh.size), int(cy-sh.size*0.6), int(cx+sh.size), int(cy+sh.size*0.6)), sh.c)
 		}
 	}
 	return img
@@ -197,35 +254,65 @@ func captionFace(height float64) font.Face {
 	return face
 }
 
+// caption is the layout of a prompt written across the lower part of an
+// image: at most three lines on a translucent black band.
+type caption struct {
+	lines     []string
+	px        float64 // font size
+	bandTop   int
+	baselines []int
+}
+
+// captionAlpha is the band's opacity (of 255).
+const captionAlpha = 140
+
+// layoutCaption wraps prompt to the width of a w x h image; ok is false
+// when the image is too small for text or the prompt has none.
+func layoutCaption(w, h int, prompt string) (caption, bool) {
+	px := math.Max(10, float64(min(w, h))/18)
+	if px*2 > float64(h) {
+		return caption{}, false
+	}
+	face := captionFace(px)
+	if face == nil {
+		return caption{}, false
+	}
+	defer face.Close()
+	lines := wrap(face, strings.Join(strings.Fields(prompt), " "), fixed.I(w)-fixed.I(int(px*2)), 3)
+	if len(lines) == 0 {
+		return caption{}, false
+	}
+	lineH := int(px * 1.3)
+	c := caption{lines: lines, px: px, bandTop: h - lineH*len(lines) - int(px)}
+	for i := range lines {
+		c.baselines = append(c.baselines, c.bandTop+int(px*0.5)+lineH*(i+1)-int(px*0.3))
+	}
+	return c, true
+}
+
 // drawCaption writes the prompt across the lower part of the image on a
 // translucent band, wrapped to at most three lines. With cover, the band's
 // area is first painted from cover, so that no caption drawn there before
 // shows through.
 func drawCaption(img *image.NRGBA, prompt string, cover *image.NRGBA) {
 	w, h := img.Bounds().Dx(), img.Bounds().Dy()
-	px := math.Max(10, float64(min(w, h))/18)
-	if px*2 > float64(h) {
+	c, ok := layoutCaption(w, h, prompt)
+	if !ok {
 		return
 	}
-	face := captionFace(px)
+	face := captionFace(c.px)
 	if face == nil {
 		return
 	}
 	defer face.Close()
-	lines := wrap(face, strings.Join(strings.Fields(prompt), " "), fixed.I(w)-fixed.I(int(px*2)), 3)
-	if len(lines) == 0 {
-		return
-	}
-	lineH := int(px * 1.3)
-	bandTop := h - lineH*len(lines) - int(px)
-	band := image.Rect(0, max(bandTop, 0), w, h)
+	band := image.Rect(0, max(c.bandTop, 0), w, h)
 	if cover != nil {
 		draw.Draw(img, band, cover, band.Min, draw.Src)
 	}
-	darkenOver(img, band, color.NRGBA{0, 0, 0, 140})
+	darkenOver(img, band, color.NRGBA{0, 0, 0, captionAlpha})
 	d := font.Drawer{Dst: img, Src: image.White, Face: face}
-	for i, line := range lines {
-		d.Dot = fixed.P(int(px), bandTop+int(px*0.5)+lineH*(i+1)-int(px*0.3))
+	for i, line := range c.lines {
+		d.Dot = fixed.P(int(c.px), c.baselines[i])
 		d.DrawString(line)
 	}
 }
@@ -249,8 +336,14 @@ func wrap(face font.Face, text string, width fixed.Int26_6, maxLines int) []stri
 		lines = append(lines, cur)
 	}
 	for i, l := range lines {
-		for font.MeasureString(face, l) > width && len(l) > 1 {
-			l = l[:len(l)-2] + "…"
+		// A word wider than the image is cut, a character at a time, and
+		// ends in an ellipsis.
+		for font.MeasureString(face, l) > width {
+			r := []rune(strings.TrimSuffix(l, "…"))
+			if len(r) <= 1 {
+				break
+			}
+			l = string(r[:len(r)-1]) + "…"
 		}
 		lines[i] = l
 	}
@@ -286,16 +379,19 @@ func toNRGBA(src image.Image) *image.NRGBA {
 	return n
 }
 
-// renderEdit composes an edit: the scene seeded by seedText over the first
-// input image, the other inputs inset as tiles along the top, and, with a
+// renderEdit composes an edit: scene (the picture drawn for the prompt,
+// without its caption) over the first input image, the other inputs inset as tiles along the top, and, with a
 // mask, the result kept equal to the first image wherever the mask is not
 // fully transparent (the API's rule: transparent areas are what gets
 // edited). Without a mask the prompt is the caption, replacing the input's
 // (an image edited over several turns shows the last instruction only);
-// with one the caption is the input's, outside the edited area.
-func renderEdit(w, h int, seedText, prompt string, inputs []image.Image, mask image.Image, transparent bool) *image.NRGBA {
+// with one the caption is the input's, outside the edited area. With
+// markup, the markup's strokes (its pixels that are not fully transparent)
+// are drawn over the result, as the edit the markup guides would show
+// them; the rest is edited as usual.
+func renderEdit(scene *image.NRGBA, prompt string, inputs []image.Image, mask, markup image.Image) *image.NRGBA {
+	w, h := scene.Rect.Dx(), scene.Rect.Dy()
 	base := resize(inputs[0], w, h)
-	scene := renderBackdrop(w, h, seedText, "edit", transparent)
 	out := image.NewNRGBA(base.Rect)
 	copy(out.Pix, base.Pix)
 	// Blend the scene over the base so the input stays recognisable.
@@ -323,9 +419,12 @@ func renderEdit(w, h int, seedText, prompt string, inputs []image.Image, mask im
 				copy(out.Pix[i:i+4], base.Pix[i:i+4])
 			}
 		}
-		return out
+	} else {
+		drawCaption(out, prompt, scene)
 	}
-	drawCaption(out, prompt, scene)
+	if markup != nil {
+		draw.Draw(out, out.Rect, resize(markup, w, h), image.Point{}, draw.Over)
+	}
 	return out
 }
 

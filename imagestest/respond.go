@@ -10,7 +10,7 @@ import (
 
 // Qualities that the spec's response schemas allow; the emulator reports a
 // quality only when the schema can carry it.
-var reportQualities = []string{"low", "medium", "high"}
+var reportQualities = []string{"low", "medium", "high", "xhigh", "max"}
 
 // size is the image's real dimensions as WIDTHxHEIGHT: what the API echoes
 // in size, for custom sizes and auto too. Newer than the vendored spec,
@@ -27,17 +27,18 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, j *job) {
 	}
 	created := e.now().Unix()
 	var data []map[string]any
+	var svgBytes int
 	for i := range j.n {
 		if r.Context().Err() != nil {
 			return
 		}
-		img := j.render(i)
-		addThumb(r.Context(), img)
-		b, ct, ext, err := j.encode(img)
+		b, ct, ext, still, err := j.output(i)
 		if err != nil {
 			apiError(w, 500, "server_error", "", "", "emulator: encode failed: "+err.Error())
 			return
 		}
+		addThumb(r.Context(), still)
+		svgBytes += len(b)
 		item := map[string]any{}
 		if j.b64 {
 			item["b64_json"] = base64.StdEncoding.EncodeToString(b)
@@ -53,6 +54,12 @@ func (e *Emulator) respond(w http.ResponseWriter, r *http.Request, j *job) {
 	if j.gpt {
 		e.describe(body, j)
 		body["usage"] = j.usage()
+		if j.format == "svg" {
+			body["svg_usage"] = j.svgUsage(svgBytes)
+		}
+	}
+	if j.safetyID != "" {
+		body["safety_identifier"] = j.safetyID
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("x-request-id", newID("req"))
@@ -78,7 +85,9 @@ func (e *Emulator) describe(m map[string]any, j *job) {
 }
 
 // usage is a deterministic token count: text tokens from the prompt, image
-// tokens from the inputs, output tokens from the pixels.
+// tokens from the inputs, output image tokens from the pixels (of every
+// frame of a GIF), and output text tokens for the planning the complexity
+// asks for.
 func (j *job) usage() map[string]any {
 	text := len(j.prompt)/4 + 1
 	img := 0
@@ -86,13 +95,48 @@ func (j *job) usage() map[string]any {
 		b := in.Bounds()
 		img += 65 + b.Dx()*b.Dy()/(512*512)*129
 	}
-	out := j.n * (j.w * j.h / 4096)
-	return map[string]any{
-		"input_tokens":         text + img,
-		"input_tokens_details": map[string]any{"text_tokens": text, "image_tokens": img},
-		"output_tokens":        out,
-		"total_tokens":         text + img + out,
+	outImage := j.n * (j.w * j.h / 4096)
+	if j.format == "gif" {
+		outImage *= j.frames
 	}
+	outText := planningTokens[j.complexity]
+	out := outImage + outText
+	return map[string]any{
+		"input_tokens":          text + img,
+		"input_tokens_details":  map[string]any{"text_tokens": text, "image_tokens": img},
+		"output_tokens":         out,
+		"output_tokens_details": map[string]any{"image_tokens": outImage, "text_tokens": outText},
+		"total_tokens":          text + img + out,
+	}
+}
+
+// planningTokens are the emulator's output text tokens for each
+// complexity (none when it is not given).
+var planningTokens = map[string]int{"low": 64, "medium": 192, "high": 512}
+
+// defaultSVGAuthor is the SVG author the emulator reports in svg_usage when
+// the request names none. The sources name no default author ("When model
+// selection is disabled, omit this object": the project's configured author
+// writes the SVG), so the emulator names a current text model.
+const defaultSVGAuthor = "gpt-5"
+
+// svgReasoningTokens are the emulator's reasoning tokens of the SVG author
+// for each effort ("" is the author model's default, taken as medium).
+var svgReasoningTokens = map[string]int{"none": 0, "minimal": 64, "low": 256, "": 1024, "medium": 1024, "high": 4096, "xhigh": 8192, "max": 16384}
+
+// svgUsage is the SVG authoring usage (ImagesResponse.svg_usage): the
+// author reads the prompt and the reference picture and writes the markup
+// (about four bytes a token), after reasoning; reasoning tokens are counted
+// in output_tokens, as OpenAI's usage objects count them.
+func (j *job) svgUsage(svgBytes int) map[string]any {
+	model := j.svgModel
+	if model == "" {
+		model = defaultSVGAuthor
+	}
+	in := len(j.prompt)/4 + 1 + j.w*j.h/4096
+	reasoning := svgReasoningTokens[j.svgEffort]
+	out := svgBytes/4 + 1 + reasoning
+	return map[string]any{"model": model, "input_tokens": in, "output_tokens": out, "reasoning_tokens": reasoning, "total_tokens": in + out}
 }
 
 // stream sends partial frames (coarse versions of the final image) and
@@ -140,6 +184,9 @@ func (e *Emulator) stream(w http.ResponseWriter, r *http.Request, j *job) {
 		}
 		ev := e.eventBase(j, b)
 		ev["usage"] = j.usage()
+		if j.safetyID != "" {
+			ev["safety_identifier"] = j.safetyID
+		}
 		if !send(prefix+".completed", ev) {
 			return
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/imagegen-go/openai-images/gen"
 	"github.com/imagegen-go/openai-images/wrapper"
 )
 
@@ -42,6 +43,7 @@ type responsesRequest struct {
 	TopP               *float64          `json:"top_p"`
 	MaxOutputTokens    *int              `json:"max_output_tokens"`
 	User               *string           `json:"user"`
+	SafetyIdentifier   *string           `json:"safety_identifier"`
 }
 
 // imageTool is the image_generation tool of a request (ImageGenTool in the
@@ -59,6 +61,12 @@ type imageTool struct {
 	InputImageMask    *imgRef `json:"input_image_mask"`
 	InputFidelity     *string `json:"input_fidelity"`
 	Moderation        string  `json:"moderation"`
+	// Newer than the vendored spec (newer.yaml, from openai-go v3.100.0
+	// responses/response.go ToolImageGenerationParam).
+	Complexity      string              `json:"complexity"`
+	FrameCount      int                 `json:"frame_count"`
+	FrameDurationMs *int                `json:"frame_duration_ms"`
+	Svg             *gen.CreateImageSvg `json:"svg"`
 }
 
 // imgRef is an image given by URL (a data URL, or any URL: the emulator
@@ -205,8 +213,10 @@ func (e *Emulator) responsesAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	if tool != nil && !e.checkModel(w, tool.Model, fmt.Sprintf("tools[%d].model", toolIndex), wrapper.OpGenerate, true) {
-		return
+	if tool != nil {
+		if _, ok := e.checkModel(w, tool.Model, fmt.Sprintf("tools[%d].model", toolIndex), wrapper.OpGenerate, true); !ok {
+			return
+		}
 	}
 	if strings.TrimSpace(in.text) == "" && len(in.images) == 0 {
 		apiError(w, 400, "invalid_request_error", "input", "missing_required_parameter", "Missing required parameter: 'input'.")
@@ -268,10 +278,14 @@ func (t *turn) text() {
 func (t *turn) image(w http.ResponseWriter, tool *imageTool, prev *storedResponse) bool {
 	model := tool.Model
 	if model == "" {
-		model = "gpt-image-1" // ImageGenTool.model default
+		// ImageGenTool.model's default (newer.yaml, from openai-go
+		// v3.100.0 ToolImageGenerationParam.Model: "Default:
+		// `gpt-image-2.6-sunburst`.").
+		model = string(wrapper.ModelGPTImage26Sunburst)
 	}
 	quality, format, bg := tool.Quality, tool.OutputFormat, tool.Background
 	j := newJob("generation", model, t.in.text, 1, wrapper.Size(tool.Size), quality, format, tool.OutputCompression, bg, "b64_json")
+	j.setOutput(tool.Complexity, tool.FrameCount, tool.FrameDurationMs, svgOptions(tool.Svg), "")
 	var inputs []image.Image
 	if prev != nil && prev.img != nil {
 		inputs = append(inputs, prev.img)
@@ -298,8 +312,7 @@ func (t *turn) image(w http.ResponseWriter, tool *imageTool, prev *storedRespons
 			"The image_generation tool's action 'edit' needs an input image: none was given.")
 		return false
 	}
-	img := j.render(0)
-	b, _, _, err := j.encode(img)
+	b, _, _, img, err := j.output(0)
 	if err != nil {
 		apiError(w, 500, "server_error", "", "", "emulator: encode failed")
 		return false
@@ -311,11 +324,17 @@ func (t *turn) image(w http.ResponseWriter, tool *imageTool, prev *storedRespons
 		bg = "opaque"
 	}
 	t.j, t.img, t.callID, t.partials = j, img, newID("ig"), min(max(tool.PartialImages, 0), 3)
+	if j.format == "gif" || j.format == "svg" {
+		t.partials = 0 // no partial images of GIF or SVG output
+	}
 	t.call = map[string]any{
 		"type": "image_generation_call", "id": t.callID, "status": "completed",
 		"result": base64.StdEncoding.EncodeToString(b), "action": action, "background": bg,
 		"output_format": j.format, "quality": quality, "size": j.size(),
 		"revised_prompt": "An image of: " + clipValue(strings.Join(strings.Fields(t.in.text), " ")),
+	}
+	if j.format == "svg" {
+		t.call["svg_usage"] = j.svgUsage(len(b))
 	}
 	t.output = []any{t.call}
 	u := j.usage()
@@ -382,7 +401,8 @@ func (t *turn) object(status string, output []any) map[string]any {
 		"text":        map[string]any{"format": map[string]any{"type": "text"}, "verbosity": "medium"},
 		"tool_choice": or(req.ToolChoice, "auto"), "tools": tools, "top_p": or(req.TopP, 1.0),
 		"truncation": "disabled", "usage": nil, "user": or(req.User, nil), "metadata": metadata,
-		"completed_at": nil,
+		"safety_identifier": or(req.SafetyIdentifier, nil),
+		"completed_at":      nil,
 	}
 	if status == "completed" {
 		m["usage"], m["completed_at"] = t.usage, t.created

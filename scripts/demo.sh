@@ -3,10 +3,11 @@
 # built-in offline emulator (--emulator): no API key and no network beyond
 # the Go module proxy for the build. It generates with two models, streams
 # a generation with partial images, edits two of the generated images with
-# the mask in docs/demo-inputs/, varies the result, shows a request refused
-# before sending, runs a prompts file as a Batch API batch, then runs it
-# again reordered with a prompt added, and lists the files written under
-# ./out (OUT=dir to change it).
+# the mask in docs/demo-inputs/, shows the retired variations endpoint
+# answered as the API answers it now and a request refused before sending,
+# runs a prompts file as a Batch API batch, then runs it again reordered
+# with a prompt added, and lists the files written under ./out (OUT=dir to
+# change it).
 #
 # It can run any number of times and prints the same each time (but for
 # times and IDs): the files it writes are named (-o), replaced on each run,
@@ -39,8 +40,8 @@ step "1. generate with gpt-image-1.5"
 run generate -m gpt-image-1.5 -s 1024x1024 --quality high -o "$OUT/lighthouse.png" \
 	"a lighthouse on a rocky coast at sunset"
 
-step "2. generate with dall-e-3 (it rewrites the prompt)"
-run generate -m dall-e-3 -s 1024x1024 --style vivid -o "$OUT/boat.png" \
+step "2. generate with gpt-image-2.5-sunburst at quality xhigh"
+run generate -m gpt-image-2.5-sunburst -s 1024x1024 --quality xhigh -o "$OUT/boat.png" \
 	"a small red sailing boat"
 
 step "3. streamed generation with gpt-image-2: 2 partial images, then the final webp"
@@ -51,12 +52,21 @@ step "4. edit both images with a mask: only its transparent rectangle changes"
 run edit -m gpt-image-1.5 -s 1024x1024 -i "$OUT/lighthouse.png" -i "$OUT/boat.png" --mask "$MASK" \
 	-o "$OUT/edit.png" "the red sailing boat in the bay below the lighthouse"
 
-step "5. two variations of the edit with dall-e-2, the edit read from standard input"
-run vary -m dall-e-2 -i - -n 2 -s 512x512 -o "$OUT/variation.png" <"$OUT/edit.png"
+step "5. the variations endpoint is retired: the emulator answers as the API does"
+# (The command sends it: the emulator is not OpenAI's own host, where it is
+# refused before sending. serve --allow-retired serves it, as an
+# OpenAI-compatible server may.)
+status=0
+run vary -i - -n 2 -s 512x512 -o "$OUT/variation.png" <"$OUT/edit.png" || status=$?
+echo "exit status $status"
+if [ "$status" -eq 0 ]; then
+	echo "demo: the retired endpoint was served" >&2
+	exit 1
+fi
 
 step "6. a request the model cannot take is refused before anything is sent"
 status=0
-run generate -m dall-e-3 -n 2 -o "$OUT/refused.png" "two boats" || status=$?
+run generate -m gpt-image-2 --quality xhigh -o "$OUT/refused.png" "two boats" || status=$?
 echo "exit status $status"
 if [ "$status" -ne 2 ]; then
 	echo "demo: the invalid request was not refused" >&2
@@ -65,14 +75,14 @@ fi
 
 step "7. a file of prompts as one Batch API batch (the emulator serves it)"
 printf '%s\n' "a lighthouse at night" "a boat in a storm" "a harbour in fog" >"$OUT/batch/prompts.txt"
-run batch --batch-api -m dall-e-2 -s 256x256 --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
+run batch --batch-api -m gpt-image-2 -s 256x256 --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
 
 step "8. the file reordered, with a prompt added: only the new prompt runs"
 printf '%s\n' "a kingfisher on a post" "a harbour in fog" "a lighthouse at night" "a boat in a storm" >"$OUT/batch/prompts.txt"
-run batch -m dall-e-2 -s 256x256 --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
+run batch -m gpt-image-2 -s 256x256 --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
 
 printf '\n== files under %s/ after about %ss:\n' "$OUT" "$(($(date +%s) - start))"
-for f in "$OUT"/lighthouse.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/variation-*.png "$OUT"/batch/*.png; do
+for f in "$OUT"/lighthouse.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/batch/*.png; do
 	printf '%8s bytes  %s\n' "$(wc -c <"$f" | tr -d ' ')" "$f"
 done
 echo "Open them with any image viewer; the emulator draws shapes and the prompt from a seed."

@@ -149,7 +149,7 @@ func (h *heapSampler) done() (first, second float64) {
 	return mib(h.peaks[0].Load()), mib(h.peaks[1].Load())
 }
 
-// BenchmarkBatch1000 runs 1,000 generations (dall-e-2, 256x256, base64)
+// BenchmarkBatch1000 runs 1,000 generations (gpt-image-2, 256x256, base64)
 // through RunBatch against the emulator limited to R requests/s
 // (OPENAI_IMAGES_BENCH_RATE, default 100) with bursts of B
 // (OPENAI_IMAGES_BENCH_BURST, default 10: a tenth of a second), answering

@@ -238,8 +238,8 @@ func TestRunBatchImageNamesNeverCollide(t *testing.T) {
 	srv, c := emulatorClient(t)
 	ctx := context.Background()
 	dir := t.TempDir()
-	two := &wrapper.GenerateParams{Prompt: "a cat", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, N: 2, ResponseFormat: wrapper.ResponseFormatB64JSON}
-	one := &wrapper.GenerateParams{Prompt: "another cat", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON}
+	two := &wrapper.GenerateParams{Prompt: "a cat", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256), N: 2}
+	one := &wrapper.GenerateParams{Prompt: "another cat", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}
 
 	_, err := c.RunBatch(ctx, []wrapper.BatchItem{{ID: "cat", Generate: two}, {ID: "cat-1", Generate: one}}, wrapper.RunBatchOptions{OutDir: dir})
 	if err == nil || !strings.Contains(err.Error(), `ID "cat-1" ends in "-1"`) || len(imageRequests(srv.Emulator)) != 0 {

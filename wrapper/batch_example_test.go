@@ -26,7 +26,7 @@ func ExampleClient_RunBatch() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON})
+	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
 
 	dir, _ := os.MkdirTemp("", "batch")
 	defer os.RemoveAll(dir)
@@ -50,13 +50,13 @@ func ExampleClient_RunBatch() {
 	// prompt added at the top and the others reordered runs only the new
 	// one.
 	items, _ = wrapper.ParseBatch(strings.NewReader("A kingfisher\nA heron\nA sea otter\nA red fox\n"), "prompts.txt")
-	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON})
+	wrapper.ApplyBatchDefaults(items, wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
 	again, _ := client.RunBatch(context.Background(), items, wrapper.RunBatchOptions{OutDir: dir})
 	fmt.Println("rerun:", again.Succeeded, "run,", again.Skipped, "skipped")
 	// Output:
-	// a-sea-otter-rhichjvj.png
-	// a-red-fox-tzxnrpca.png
-	// a-heron-kucnbvzm.png
+	// a-sea-otter-lhseymix.png
+	// a-red-fox-wjaneeur.png
+	// a-heron-kasatomj.png
 	// rerun: 1 run, 3 skipped
 }
 

@@ -70,7 +70,7 @@ func inMemory(t *testing.T, emuOpts []imagestest.Option, opts ...wrapper.Option)
 }
 
 func gen256(prompt string) *wrapper.GenerateParams {
-	return &wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelDallE2, Size: wrapper.Size256x256, ResponseFormat: wrapper.ResponseFormatB64JSON}
+	return &wrapper.GenerateParams{Prompt: prompt, Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)}
 }
 
 func imagePaths(e *imagestest.Emulator) (n int) {

@@ -15,7 +15,9 @@ import (
 // The deprecated old names do exactly what their new names do: same
 // requests, same results, same files.
 func TestDeprecatedNamesMatchNewNames(t *testing.T) {
-	srv := imagestest.NewServer()
+	// Variations are retired: a server that still serves them, as an
+	// OpenAI-compatible server may.
+	srv := imagestest.NewServer(imagestest.AllowRetiredModels())
 	t.Cleanup(srv.Close)
 	c, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-test"))
 	if err != nil {

@@ -17,7 +17,7 @@ func ExampleClient_GenerateStream() {
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("sk-example"))
 
 	stream, err := client.GenerateStream(context.Background(), wrapper.GenerateParams{
-		Model:         wrapper.ModelGPTImage1,
+		Model:         wrapper.ModelGPTImage15,
 		Prompt:        "a magical forest",
 		PartialImages: wrapper.Ptr(2),
 	})

@@ -68,7 +68,7 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 			"command, with lines added, removed or reordered, runs only what is not done.\n"+
 			"An item done before with other parameters is reported and nothing is sent,\n"+
 			"unless --rerun-changed.",
-		`openai-images batch --emulator -m dall-e-2 -s 256x256 prompts.txt`,
+		`openai-images batch --emulator -m gpt-image-2 -s 256x256 prompts.txt`,
 		`openai-images batch -m gpt-image-1-mini --quality low --concurrency 8 --out-dir otters items.jsonl`,
 		`openai-images batch --batch-api -m gpt-image-1.5 -s 1024x1024 --out-dir nightly prompts.txt`,
 		`grep -v draft ideas.txt | openai-images batch --json -m dall-e-3 - > summary.json`,

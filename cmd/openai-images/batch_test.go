@@ -175,10 +175,10 @@ func TestBatchPlainText(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", sixPrompts)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--concurrency", "3", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--concurrency", "3", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
-	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
 	var want []string
 	for _, id := range ids {
 		want = append(want, filepath.Join(out, id+".png"))
@@ -201,7 +201,7 @@ func TestBatchPlainText(t *testing.T) {
 	var prompts []string
 	for _, q := range reqs {
 		prompts = append(prompts, q.Params["prompt"].(string))
-		if q.Params["model"] != "dall-e-2" || q.Params["size"] != "256x256" || q.Params["response_format"] != "b64_json" {
+		if q.Params["model"] != "gpt-image-2" || q.Params["size"] != "256x256" {
 			t.Errorf("request params %v", q.Params)
 		}
 	}
@@ -243,7 +243,7 @@ func TestBatchJSONL(t *testing.T) {
 `
 	file := writeText(t, dir, "items.jsonl", items)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, srv.env, args...)
 	if r.code != exitFailure {
@@ -275,7 +275,7 @@ func TestBatchJSONL(t *testing.T) {
 		prompt, _ := q.Params["prompt"].(string)
 		params[prompt] = q.Params
 	}
-	if len(srv.imageRequests()) != 5 || params["a sea otter"]["model"] != "dall-e-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
+	if len(srv.imageRequests()) != 5 || params["a sea otter"]["model"] != "gpt-image-2" || params["a wide harbour"]["model"] != "gpt-image-2" ||
 		params["a wide harbour"]["size"] != "512x256" || params["a wide harbour"]["quality"] != "low" || params["two cats"]["n"] != 2.0 ||
 		params["a tower"]["output_format"] != "jpeg" {
 		t.Errorf("requests: %v", params)
@@ -310,7 +310,7 @@ func TestBatchJSONL(t *testing.T) {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
 	reqs := srv.imageRequests()
-	if len(reqs) != 7 || reqs[6].Params["prompt"] != "two boats" || reqs[6].Params["model"] != "dall-e-2" {
+	if len(reqs) != 7 || reqs[6].Params["prompt"] != "two boats" || reqs[6].Params["model"] != "gpt-image-2" {
 		t.Errorf("%d requests in all, want 7, the last of them two boats", len(reqs))
 	}
 	for p, st := range before {
@@ -326,7 +326,7 @@ func TestBatchJSONL(t *testing.T) {
 
 // apiItems is a Batch API batch with an item the client cannot check (a
 // model it does not know) that the API refuses: it lands in the error file.
-const apiItems = `{"id": "otter", "prompt": "a sea otter", "response_format": "b64_json"}
+const apiItems = `{"id": "otter", "prompt": "a sea otter", "quality": "medium"}
 {"id": "wide", "prompt": "a wide harbour", "model": "gpt-image-2", "size": "512x256", "quality": "low"}
 {"id": "future", "prompt": "a new model", "model": "gpt-image-99", "quality": "xhigh"}
 {"prompt": "a default item"}
@@ -340,13 +340,13 @@ func TestBatchAPIEmulator(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "api.jsonl", apiItems)
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--emulator", "--batch-api", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--emulator", "--batch-api", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	r := runCLI(t, nil, args...)
 	if r.code != exitFailure {
 		t.Fatalf("exit %d, want 1\nstderr: %s", r.code, r.stderr)
 	}
-	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
 	want := []string{filepath.Join(out, "otter.png"), filepath.Join(out, "wide.png"), filepath.Join(out, ids[3]+".png")}
 	if got := lines(r.stdout); !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q (file order)", got, want)
@@ -412,7 +412,7 @@ func TestBatchAPIResume(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "a sea otter\na red fox\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "the submission", func() bool { return strings.Contains(a.stderr.String(), "submitted 2 items as batch") })
@@ -439,7 +439,7 @@ func TestBatchAPIResume(t *testing.T) {
 	if got := lines(r.stdout); len(got) != 2 {
 		t.Errorf("stdout = %q", got)
 	}
-	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
+	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
 	if n, b := srv.countPath("POST", "/v1/files"), srv.countPath("POST", "/v1/batches"); n != 1 || b != 1 {
 		t.Errorf("%d uploads and %d batches created, want one of each", n, b)
 	}
@@ -462,7 +462,7 @@ func TestBatchInterrupt(t *testing.T) {
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\n")
 	out := filepath.Join(dir, "out")
-	args := []string{"batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, file}
+	args := []string{"batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	a := startCLI(t, srv.env, args...)
 	a.waitFor(t, "two items", func() bool { return len(lines(a.stdout.String())) == 2 })
@@ -499,8 +499,8 @@ func TestBatchRateLimited(t *testing.T) {
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
 	dir := t.TempDir()
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
-	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file).mustSucceed(t)
+	r := runCLI(t, srv.env, "batch", "--json", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out"), file).mustSucceed(t)
 	s := parseBatchSummary(t, r.stdout)
 	if s.RateLimited != 1 || s.Totals != (batchTotals{Items: 4, Succeeded: 4}) || s.Mode != "local" {
 		t.Errorf("summary = %+v", s)
@@ -510,8 +510,8 @@ func TestBatchRateLimited(t *testing.T) {
 	}
 
 	srv.InjectFault(imagestest.Fault{Path: "/images/generations", Status: 429, RetryAfterMs: "20"}, 1)
-	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "dall-e-2", "--size", "256x256",
-		"--response-format", "b64_json", "--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
+	r = runCLI(t, srv.env, "batch", "--concurrency", "2", "--model", "gpt-image-2", "--size", "256x256",
+		"--out", filepath.Join(dir, "out2"), file).mustSucceed(t)
 	if !strings.Contains(r.stderr, "rate limited by the server (1 429 answer so far): requests now") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
@@ -525,7 +525,7 @@ func TestBatchJSON(t *testing.T) {
 	file := writeText(t, dir, "items.jsonl", `{"id": "a", "prompt": "a cat"}
 {"id": "b", "prompt": "a dog", "model": "gpt-image-99"}
 `)
-	r := runCLI(t, srv.env, "batch", "--json", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json",
+	r := runCLI(t, srv.env, "batch", "--json", "--model", "gpt-image-2", "--size", "256x256",
 		"--out", filepath.Join(dir, "out"), file)
 	if r.code != exitFailure || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -554,10 +554,10 @@ func TestBatchStdin(t *testing.T) {
 	srv := batchServer(t)
 	out := filepath.Join(t.TempDir(), "out")
 	var stdout, stderr bytes.Buffer
-	code := runWithStdin(t.Context(), []string{"batch", "--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", out, "-"},
+	code := runWithStdin(t.Context(), []string{"batch", "--model", "gpt-image-2", "--size", "256x256", "--out", out, "-"},
 		strings.NewReader("a cat\n\na dog\n"), &stdout, &stderr, func(k string) string { return srv.env[k] })
 	in := writeText(t, t.TempDir(), "in.txt", "a cat\n\na dog\n")
-	ids := itemIDs(t, in, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
+	ids := itemIDs(t, in, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
 	if code != exitOK || !strings.Contains(stderr.String(), "2 items from stdin") || !strings.Contains(stderr.String(), ids[1]+" (stdin:3) ok") {
 		t.Fatalf("exit %d\nstderr: %s", code, stderr.String())
 	}
@@ -580,12 +580,12 @@ func TestBatchTerminal(t *testing.T) {
 `)
 	var stdout, stderr bytes.Buffer
 	inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return srv.env[k] }, tty: true}
-	err := runBatch(t.Context(), inv, []string{"--model", "dall-e-2", "--size", "256x256", "--response-format", "b64_json", "--out", filepath.Join(dir, "out"), file})
+	err := runBatch(t.Context(), inv, []string{"--model", "gpt-image-2", "--size", "256x256", "--out", filepath.Join(dir, "out"), file})
 	if code := inv.exitCode(t.Context(), err); code != exitFailure {
 		t.Fatalf("exit %d: %v\nstderr: %q", code, err, stderr.String())
 	}
 	s := stderr.String()
-	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256", ResponseFormat: "b64_json"})
+	ids := itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})
 	for _, w := range []string{"\rbatch: 0/2 (0%)", "\rbatch: 2/2 (100%), 1 failed, ", " items/s", ids[1] + " (" + file + ":2) failed: createImage: 400", "1 of 2 items done, 1 failed"} {
 		if !strings.Contains(s, w) {
 			t.Errorf("stderr lacks %q: %q", w, s)
@@ -714,7 +714,7 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "dall-e-2", "--size", "256x256", "--out", out, file}
+	args := []string{"batch", "--batch-api", "--poll-interval", "10ms", "--model", "gpt-image-2", "--size", "256x256", "--out", out, file}
 
 	writeText(t, out, pendingBatchName, `{"batch_id": "batch_elsewhere", "base_url": "https://api.openai.com/v1", "items": 1}`)
 	r := runCLI(t, srv.env, args...)
@@ -731,7 +731,7 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 		!strings.Contains(r.stderr, "submitted 1 item as batch") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
-	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "dall-e-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
+	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
 		t.Errorf("%s left behind (%v)", pendingBatchName, err)
 	}

@@ -21,7 +21,7 @@ func TestBatchReorderInsertRemove(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	file := writeText(t, dir, "prompts.txt", "a lighthouse\na red boat\na harbour\n")
-	args := []string{"batch", "-m", "dall-e-2", "-s", "256x256", "--response-format", "b64_json", "--concurrency", "1", "--out-dir", out, file}
+	args := []string{"batch", "-m", "gpt-image-2", "-s", "256x256", "--concurrency", "1", "--out-dir", out, file}
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
 	first := lines(r.stdout)
 	before := map[string]fileState{}
@@ -132,30 +132,30 @@ func TestBatchChangedParameters(t *testing.T) {
 	file := writeText(t, dir, "prompts.txt", "a lighthouse\na red boat\n")
 	items := writeText(t, dir, "items.jsonl", `{"id": "fox", "prompt": "a fox", "size": "256x256"}`+"\n")
 	run := func(model string, extra ...string) result {
-		return runCLI(t, srv.env, append([]string{"batch", "-m", model, "-s", "256x256", "--response-format", "b64_json", "--out-dir", out, file}, extra...)...)
+		return runCLI(t, srv.env, append([]string{"batch", "-m", model, "-s", "256x256", "--out-dir", out, file}, extra...)...)
 	}
-	first := lines(run("dall-e-2").mustSucceed(t).stdout)
+	first := lines(run("gpt-image-2").mustSucceed(t).stdout)
 	sent := len(srv.imageRequests())
 
-	r := run("dall-e-3", "-s", "1024x1024")
+	r := run("gpt-image-1.5", "-s", "1024x1024")
 	if r.code != exitUsage || r.stdout != "" || len(srv.imageRequests()) != sent {
 		t.Fatalf("exit %d, stdout %q\nstderr: %s", r.code, r.stdout, r.stderr)
 	}
 	for _, w := range []string{
 		"batch: 2 items of " + file + " were done by an earlier run into " + out + " with other parameters, nothing was sent:\n",
-		"(" + file + ":1): model: dall-e-2 → dall-e-3, size: 256x256 → 1024x1024\n",
+		"(" + file + ":1): model: gpt-image-2 → gpt-image-1.5, size: 256x256 → 1024x1024\n",
 		"add --rerun-changed",
 	} {
 		if !strings.Contains(r.stderr, w) {
 			t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
 		}
 	}
-	r = run("dall-e-3", "-s", "1024x1024", "--json")
+	r = run("gpt-image-1.5", "-s", "1024x1024", "--json")
 	if s := parseBatchSummary(t, r.stdout); s.Error == nil || s.Error.Code != "batch_items_changed" || len(s.Error.Problems) != 2 || s.Error.Problems[1].Line != 2 {
 		t.Errorf("--json: %+v", s.Error)
 	}
 
-	r = run("dall-e-3", "-s", "1024x1024", "--rerun-changed").mustSucceed(t)
+	r = run("gpt-image-1.5", "-s", "1024x1024", "--rerun-changed").mustSucceed(t)
 	again := lines(r.stdout)
 	if len(again) != 2 || len(srv.imageRequests()) != sent+2 || slices.Contains(again, first[0]) {
 		t.Errorf("rerun-changed wrote %q", again)
@@ -167,13 +167,13 @@ func TestBatchChangedParameters(t *testing.T) {
 	}
 
 	// An item with an id: its files are replaced, on request only.
-	runCLI(t, srv.env, "batch", "-m", "dall-e-2", "--response-format", "b64_json", "--out-dir", out, items).mustSucceed(t)
+	runCLI(t, srv.env, "batch", "-m", "gpt-image-2", "--out-dir", out, items).mustSucceed(t)
 	writeText(t, dir, "items.jsonl", `{"id": "fox", "prompt": "a fox", "size": "512x512"}`+"\n")
-	r = runCLI(t, srv.env, "batch", "-m", "dall-e-2", "--response-format", "b64_json", "--out-dir", out, items)
+	r = runCLI(t, srv.env, "batch", "-m", "gpt-image-2", "--out-dir", out, items)
 	if r.code != exitUsage || !strings.Contains(r.stderr, "fox ("+items+":1): size: 256x256 → 512x512") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
-	runCLI(t, srv.env, "batch", "-m", "dall-e-2", "--response-format", "b64_json", "--out-dir", out, "--rerun-changed", items).mustSucceed(t)
+	runCLI(t, srv.env, "batch", "-m", "gpt-image-2", "--out-dir", out, "--rerun-changed", items).mustSucceed(t)
 	checkImage(t, filepath.Join(out, "fox.png"), "png", 512, 512)
 }
 
@@ -186,7 +186,7 @@ func TestBatchProgressLines(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\n")
-	args := []string{"batch", "-m", "dall-e-2", "-s", "256x256", "--response-format", "b64_json", "--concurrency", "1", "--out-dir", out, file}
+	args := []string{"batch", "-m", "gpt-image-2", "-s", "256x256", "--concurrency", "1", "--out-dir", out, file}
 	runCLI(t, srv.env, args...).mustSucceed(t)
 	writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
 	r := runCLI(t, srv.env, args...).mustSucceed(t)
@@ -212,7 +212,7 @@ func TestBatchProgressTerminal(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	file := writeText(t, dir, "prompts.txt", "one\ntwo\nthree\n")
-	args := []string{"-m", "dall-e-2", "-s", "256x256", "--response-format", "b64_json", "--concurrency", "1", "--out-dir", out, file}
+	args := []string{"-m", "gpt-image-2", "-s", "256x256", "--concurrency", "1", "--out-dir", out, file}
 	runCLI(t, srv.env, append([]string{"batch"}, args...)...).mustSucceed(t)
 	writeText(t, dir, "prompts.txt", "one\ntwo\nthree\nfour\n")
 	var stdout, stderr syncBuffer

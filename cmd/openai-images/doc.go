@@ -298,7 +298,9 @@
 // http://127.0.0.1:8089/ shows the newest requests in a browser, with
 // thumbnails of the images returned; GET /v1/emulator/requests returns the
 // log as JSON and DELETE empties it (--log-size requests are kept, 1000 by
-// default). --refuse-retired answers retired models as the API does.
+// default). Models OpenAI has retired, and the variations endpoint, are
+// answered as the API answers them now; --allow-retired serves them with
+// their old rules, as an OpenAI-compatible server may.
 //
 // With --azure the emulator is an Azure OpenAI resource instead, and serve
 // prints AZURE_OPENAI_ENDPOINT=http://127.0.0.1:8089: image calls at
@@ -336,7 +338,7 @@
 //	echo "a paper crane" | openai-images generate -m gpt-image-1-mini -o - - > crane.png
 //	openai-images edit -i room.png -i lamp.png --mask window.png -o garden.png "a garden outside the window"
 //	openai-images vary -i otter.png -n 2 -s 512x512
-//	openai-images batch --emulator -m dall-e-2 -s 256x256 prompts.txt
+//	openai-images batch --emulator -m gpt-image-2 -s 256x256 prompts.txt
 //	openai-images batch --batch-api -m gpt-image-1.5 --out-dir nightly items.jsonl
 //	openai-images serve --addr 127.0.0.1:0
 //	AZURE_OPENAI_ENDPOINT=https://NAME.openai.azure.com OPENAI_API_VERSION=2025-04-01-preview openai-images generate -m my-images "a kite"

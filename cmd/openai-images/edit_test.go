@@ -115,10 +115,11 @@ func TestEditStream(t *testing.T) {
 }
 
 // TestEditDallE2 checks a dall-e-2 edit of a square image with
-// transparency (no mask), returned by URL and downloaded.
+// transparency (no mask), returned by URL and downloaded, from a server
+// that still serves the retired model.
 func TestEditDallE2(t *testing.T) {
 	t.Parallel()
-	env := newServer(t).env
+	env := newRetiredServer(t).env
 	dir := t.TempDir()
 	m := gradient(256, 256, 5)
 	for y := 100; y < 150; y++ {

@@ -61,7 +61,9 @@ func TestGenerate(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := newServer(t)
+			// The retired DALL-E models are served: their parameters are
+			// what several cases check.
+			srv := newRetiredServer(t)
 			env := srv.env
 			out := t.TempDir()
 			args := append([]string{"generate", "--json", "--out", out, "--prompt", "a red fox in the snow"}, tc.args...)
@@ -158,7 +160,7 @@ func TestGeneratePlainOutput(t *testing.T) {
 	t.Parallel()
 	env := newServer(t).env
 	out := t.TempDir()
-	r := runCLI(t, env, "generate", "--model", "dall-e-2", "--n", "2", "--size", "256x256", "--out", out, "two owls").mustSucceed(t)
+	r := runCLI(t, env, "generate", "--model", "gpt-image-2", "--n", "2", "--size", "256x256", "--out", out, "two owls").mustSucceed(t)
 	paths := lines(r.stdout)
 	if len(paths) != 2 {
 		t.Fatalf("stdout = %q, want two paths", r.stdout)
@@ -173,7 +175,7 @@ func TestGeneratePlainOutput(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if !strings.HasPrefix(r.stderr, "generate: 2 images written to "+out+" in ") || !strings.Contains(r.stderr, "(dall-e-2, 256x256 png, request req_") {
+	if !strings.HasPrefix(r.stderr, "generate: 2 images written to "+out+" in ") || !strings.Contains(r.stderr, "(gpt-image-2, 256x256 png, ") || !strings.Contains(r.stderr, " tokens, request req_") {
 		t.Errorf("stderr = %q", r.stderr)
 	}
 	// No temporary files are left behind.
@@ -184,10 +186,11 @@ func TestGeneratePlainOutput(t *testing.T) {
 }
 
 // TestGenerateRevisedPrompt checks that dall-e-3's revised prompt is
-// reported (TestGenerate checks it in the JSON summary).
+// reported (TestGenerate checks it in the JSON summary), from a server that
+// still serves the retired model.
 func TestGenerateRevisedPrompt(t *testing.T) {
 	t.Parallel()
-	env := newServer(t).env
+	env := newRetiredServer(t).env
 	r := runCLI(t, env, "generate", "--out", t.TempDir(), "--model", "dall-e-3", "--response-format", "url", "a lighthouse").mustSucceed(t)
 	if !strings.Contains(r.stderr, "\n  revised prompt 1: A detailed rendering of: a lighthouse\n") {
 		t.Errorf("stderr = %q", r.stderr)

@@ -61,15 +61,23 @@ type testServer struct {
 var shared struct {
 	once sync.Once
 	srv  *imagestest.Server
+	// retired serves the models OpenAI has retired, and the variations
+	// endpoint, for the tests of what only they take (response_format,
+	// style, revised prompts, variations, dall-e-2 edits).
+	retiredOnce sync.Once
+	retired     *imagestest.Server
 }
 
 // TestMain closes the shared emulator and fails on any response of it that
 // broke the spec.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if shared.srv != nil {
-		shared.srv.Close()
-		for _, err := range shared.srv.Violations() {
+	for _, srv := range []*imagestest.Server{shared.srv, shared.retired} {
+		if srv == nil {
+			continue
+		}
+		srv.Close()
+		for _, err := range srv.Violations() {
 			fmt.Fprintf(os.Stderr, "emulator response violation: %v\n", err)
 			code = 1
 		}
@@ -82,6 +90,14 @@ func newServer(t *testing.T) *testServer {
 	t.Helper()
 	shared.once.Do(func() { shared.srv = imagestest.NewServer() })
 	return tagged(t, shared.srv)
+}
+
+// newRetiredServer returns the shared emulator that serves retired models
+// (imagestest.AllowRetiredModels), as an OpenAI-compatible server may.
+func newRetiredServer(t *testing.T) *testServer {
+	t.Helper()
+	shared.retiredOnce.Do(func() { shared.retired = imagestest.NewServer(imagestest.AllowRetiredModels()) })
+	return tagged(t, shared.retired)
 }
 
 // newFaultServer starts an emulator of the test's own, for injecting

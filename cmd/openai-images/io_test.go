@@ -43,7 +43,8 @@ func TestPromptFromStdin(t *testing.T) {
 // standard input is read once.
 func TestImageFromStdin(t *testing.T) {
 	t.Parallel()
-	srv := newServer(t)
+	// vary's endpoint is retired: a server that still serves it.
+	srv := newRetiredServer(t)
 	dir := t.TempDir()
 	src := writePNG(t, dir, "in.png", gradient(256, 256, 3))
 	data, err := os.ReadFile(src)

@@ -86,7 +86,7 @@ func (r *rateFlag) Set(v string) error {
 
 func runServe(ctx context.Context, inv *invocation, args []string) error {
 	addr := defaultServeAddr
-	var quiet, refuseRetired bool
+	var quiet, allowRetired, refuseRetired bool
 	var rpm, burst, seed int
 	logSize := imagestest.DefaultRequestLog
 	batchDelay := defaultBatchDelay
@@ -115,7 +115,10 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	c.str(&addr, "addr", "HOST:PORT", "loopback address to listen on: 127.0.0.1, ::1 or localhost; port 0 picks a free one (default "+defaultServeAddr+")")
 	c.boolean(&quiet, "quiet", "do not log requests on stderr")
 	c.integer(&logSize, "log-size", "N", fmt.Sprintf("requests kept for the inspector and GET /v1/emulator/requests (default %d)", imagestest.DefaultRequestLog))
-	c.boolean(&refuseRetired, "refuse-retired", "answer models OpenAI has retired with 404 model_not_found, as the API does")
+	c.boolean(&allowRetired, "allow-retired", "serve the models OpenAI has retired (dall-e-2, dall-e-3, gpt-image-1) with their old rules, and the retired variations endpoint, as an OpenAI-compatible server may; by default they are answered as the API answers them now (400 model_not_found with the date and the replacements)")
+	// Deprecated: refusing retired models is the default now. Accepted,
+	// and left out of the help, so that scripts using it keep working.
+	c.fs.BoolVar(&refuseRetired, "refuse-retired", false, "")
 	c.section("Azure OpenAI")
 	c.boolean(&azure, "azure", "answer as an Azure OpenAI resource instead: /openai/deployments/NAME/images/..., api-version required, the api-key header (any key) or an Entra ID token; prints AZURE_OPENAI_ENDPOINT")
 	c.value(&deployments, "azure-deployment", "NAME=MODEL", "with --azure: a deployment and the model it runs; repeatable (default: every model is a deployment named after it)")
@@ -180,8 +183,13 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	if len(rates) > 0 {
 		opts = append(opts, imagestest.WithFaultRates(uint64(seed), rates...))
 	}
-	if refuseRetired {
-		opts = append(opts, imagestest.RefuseRetiredModels())
+	switch {
+	case allowRetired && refuseRetired:
+		return usagef("serve: --allow-retired and --refuse-retired contradict each other")
+	case allowRetired:
+		opts = append(opts, imagestest.AllowRetiredModels())
+	case refuseRetired:
+		fmt.Fprintln(inv.stderr, "openai-images: serve: --refuse-retired is deprecated: retired models are refused by default (--allow-retired serves them)")
 	}
 	if len(deployments) > 0 && !azure {
 		return usagef("serve: --azure-deployment needs --azure")

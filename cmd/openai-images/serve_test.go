@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"image/png"
 	"io"
 	"net/http"
 	"strings"
@@ -49,7 +52,7 @@ func TestServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := client.Generate(ctx, wrapper.GenerateParams{Prompt: "a cat", Model: wrapper.ModelDallE2, Size: wrapper.Size256x256})
+	res, err := client.Generate(ctx, wrapper.GenerateParams{Prompt: "a cat", Model: wrapper.ModelGPTImage2, Size: wrapper.CustomSize(256, 256)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +146,7 @@ func post(t *testing.T, url, body string) (*http.Response, string, error) {
 	return resp, string(b), err
 }
 
-const smallGen = `{"prompt":"a cat","model":"dall-e-2","size":"256x256"}`
+const smallGen = `{"prompt":"a cat","model":"gpt-image-2","size":"256x256"}`
 
 // TestServeRateLimitAndLog checks --rpm, --burst and --log-size, the
 // inspector page and the log endpoint.
@@ -198,7 +201,7 @@ func TestServeRateLimitAndLog(t *testing.T) {
 // TestServeFailures checks the failure flags, each at rate 1.
 func TestServeFailures(t *testing.T) {
 	t.Parallel()
-	streamGen := `{"prompt":"a cat","model":"gpt-image-1","size":"1024x1024","stream":true,"partial_images":1}`
+	streamGen := `{"prompt":"a cat","model":"gpt-image-1.5","size":"1024x1024","stream":true,"partial_images":1}`
 	t.Run("fail", func(t *testing.T) {
 		base := startServe(t, "--fail", "503=1")
 		resp, body, err := post(t, base+"/images/generations", smallGen)
@@ -237,10 +240,59 @@ func TestServeFlagErrors(t *testing.T) {
 	for _, args := range [][]string{
 		{"--fail", "200=0.1"}, {"--fail", "500=2"}, {"--fail", "500"}, {"--fail", "500=0.6", "--fail", "503=0.6"},
 		{"--burst", "3"}, {"--rpm", "-1"}, {"--log-size", "0"}, {"--drop-rate", "x"}, {"--latency", "-1s"},
+		{"--allow-retired", "--refuse-retired"},
 	} {
 		r := runCLI(t, nil, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 		if r.code != exitUsage || r.stdout != "" || !strings.HasPrefix(r.stderr, "openai-images: serve: ") {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// TestServeRetiredModels checks that serve answers retired models and the
+// variations endpoint as the API does now, and serves them with
+// --allow-retired; --refuse-retired, the old opt-in, is accepted and
+// changes nothing.
+func TestServeRetiredModels(t *testing.T) {
+	t.Parallel()
+	const retired = `{"prompt":"a cat","model":"dall-e-3","size":"1024x1024"}`
+	for _, c := range []struct {
+		args []string
+		want int
+	}{{nil, 400}, {[]string{"--refuse-retired"}, 400}, {[]string{"--allow-retired"}, 200}} {
+		base := startServe(t, c.args...)
+		resp, body, err := post(t, base+"/images/generations", retired)
+		if err != nil || resp.StatusCode != c.want {
+			t.Fatalf("%v: %v %v %s", c.args, err, resp, body)
+		}
+		if c.want == 400 {
+			var e struct {
+				Error struct{ Param, Code, Message string } `json:"error"`
+			}
+			json.Unmarshal([]byte(body), &e)
+			if e.Error.Param != "model" || e.Error.Code != "model_not_found" || !strings.Contains(e.Error.Message, "May 12, 2026") {
+				t.Errorf("%v: %s", c.args, body)
+			}
+		}
+	}
+	// The variations endpoint, through the wrapper: its own refusal is
+	// off (not OpenAI's host), so the emulator's answer is what counts.
+	var square bytes.Buffer
+	png.Encode(&square, gradient(64, 64, 1))
+	img := wrapper.ImageFromBytes("a.png", square.Bytes())
+	for _, allow := range []bool{false, true} {
+		var args []string
+		if allow {
+			args = []string{"--allow-retired"}
+		}
+		client, err := wrapper.New(wrapper.WithBaseURL(startServe(t, args...)), wrapper.WithAPIKey("any"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = client.CreateVariation(t.Context(), wrapper.VariationParams{Image: img, Size: wrapper.Size256x256})
+		var apiErr *wrapper.APIError
+		if refused := errors.As(err, &apiErr) && apiErr.StatusCode == 400 && apiErr.Code == "model_not_found"; refused == allow || (allow && err != nil) {
+			t.Errorf("--allow-retired %v: %v", allow, err)
 		}
 	}
 }

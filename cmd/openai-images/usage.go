@@ -54,7 +54,7 @@ Examples:
   echo "a paper crane" | openai-images generate -m gpt-image-1-mini -o - - > crane.png
   openai-images edit -i room.png --mask window.png -o garden.png "a garden outside the window"
   openai-images vary -i otter.png -n 2 -s 512x512
-  openai-images batch -m dall-e-2 -s 256x256 --concurrency 8 prompts.txt
+  openai-images batch -m gpt-image-2 -s 256x256 --concurrency 8 prompts.txt
   openai-images batch --batch-api -m gpt-image-1.5 items.jsonl
   openai-images serve          # prints OPENAI_BASE_URL=http://127.0.0.1:8089/v1
 `)

@@ -274,7 +274,7 @@ func TestEmulatorRecordsNoCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Generate(context.Background(), wrapper.GenerateParams{Model: wrapper.ModelDallE2, Prompt: "an otter", Size: wrapper.Size256x256},
+	_, err = c.Generate(context.Background(), wrapper.GenerateParams{Model: wrapper.ModelGPTImage2, Prompt: "an otter", Size: wrapper.CustomSize(256, 256)},
 		append(perRequest(), wrapper.WithExtraBody("user", requestKey))...)
 	if err != nil {
 		t.Fatal(err)

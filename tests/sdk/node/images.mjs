@@ -118,3 +118,116 @@ export function encodePNG({ width, height, pixels }) {
   for (let y = 0; y < height; y++) pixels.copy(raw, y * (width * 4 + 1) + 1, y * width * 4, (y + 1) * width * 4);
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+// decodeGIF reads a GIF's structure: its size, loop count and, per frame,
+// the delay (in hundredths of a second) and the frame's rectangle. The
+// LZW-compressed pixels are skipped, block by block, after checking that
+// each frame has some.
+export function decodeGIF(buf) {
+  const sig = buf.toString('latin1', 0, 6);
+  if (sig !== 'GIF89a' && sig !== 'GIF87a') throw new Error('not a GIF');
+  const width = buf.readUInt16LE(6), height = buf.readUInt16LE(8);
+  const flags = buf[10];
+  let pos = 13;
+  if (flags & 0x80) pos += 3 * (1 << ((flags & 7) + 1));
+  const frames = [];
+  let delay = 0, loop = null;
+  const skipBlocks = () => {
+    let total = 0;
+    for (;;) {
+      if (pos >= buf.length) throw new Error('GIF: cut short');
+      const n = buf[pos++];
+      if (n === 0) return total;
+      total += n; pos += n;
+    }
+  };
+  for (;;) {
+    if (pos >= buf.length) throw new Error('GIF: no trailer');
+    const b = buf[pos++];
+    if (b === 0x3b) break; // trailer
+    if (b === 0x21) {
+      const label = buf[pos++];
+      if (label === 0xf9) { delay = buf.readUInt16LE(pos + 2); pos += buf[pos] + 1; skipBlocks(); }
+      else if (label === 0xff && buf.toString('latin1', pos + 1, pos + 12) === 'NETSCAPE2.0') { loop = buf.readUInt16LE(pos + 15); pos += buf[pos] + 1; skipBlocks(); }
+      else { pos += buf[pos] + 1; skipBlocks(); }
+    } else if (b === 0x2c) {
+      const fw = buf.readUInt16LE(pos + 4), fh = buf.readUInt16LE(pos + 6), fflags = buf[pos + 8];
+      pos += 9;
+      if (fflags & 0x80) pos += 3 * (1 << ((fflags & 7) + 1));
+      pos++; // LZW minimum code size
+      if (skipBlocks() === 0) throw new Error('GIF: a frame without pixels');
+      frames.push({ width: fw, height: fh, delay });
+    } else throw new Error(`GIF: unexpected block 0x${b.toString(16)}`);
+  }
+  return { format: 'gif', width, height, loop, frames };
+}
+
+// parseXML checks that text is a well-formed XML document (one root
+// element, tags balanced and properly nested, attributes quoted and
+// unique, only the predefined or numeric character references) and returns
+// its root element: { name, attrs, children, text }, with character
+// references in attribute values and text decoded.
+export function parseXML(text) {
+  let pos = 0;
+  const fail = (why) => { throw new Error(`XML at ${pos}: ${why}`); };
+  const name = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+  const space = /\s*/y;
+  const skipSpace = () => { space.lastIndex = pos; space.exec(text); pos = space.lastIndex; };
+  const readName = () => { name.lastIndex = pos; const m = name.exec(text); if (!m) fail('name expected'); pos = name.lastIndex; return m[0]; };
+  const named = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+  const checkText = (s) => {
+    if (/<|&(?!(amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/.test(s)) fail(`bad character data ${JSON.stringify(s.slice(0, 40))}`);
+    return s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (_, r) =>
+      r[0] !== '#' ? named[r] : String.fromCodePoint(r[1] === 'x' ? parseInt(r.slice(2), 16) : parseInt(r.slice(1), 10)));
+  };
+  const skipMisc = () => {
+    for (;;) {
+      skipSpace();
+      if (text.startsWith('<?', pos)) { const e = text.indexOf('?>', pos); if (e < 0) fail('unclosed <?'); pos = e + 2; }
+      else if (text.startsWith('<!--', pos)) { const e = text.indexOf('-->', pos); if (e < 0) fail('unclosed comment'); pos = e + 3; }
+      else return;
+    }
+  };
+  const element = () => {
+    if (text[pos] !== '<') fail('element expected');
+    pos++;
+    const el = { name: readName(), attrs: {}, children: [], text: '' };
+    for (;;) {
+      skipSpace();
+      if (text.startsWith('/>', pos)) { pos += 2; return el; }
+      if (text[pos] === '>') { pos++; break; }
+      const a = readName();
+      skipSpace();
+      if (text[pos] !== '=') fail(`= expected after ${a}`);
+      pos++; skipSpace();
+      const q = text[pos];
+      if (q !== '"' && q !== "'") fail('quoted value expected');
+      const end = text.indexOf(q, pos + 1);
+      if (end < 0) fail('unclosed attribute value');
+      const v = checkText(text.slice(pos + 1, end));
+      if (a in el.attrs) fail(`attribute ${a} repeated`);
+      el.attrs[a] = v;
+      pos = end + 1;
+    }
+    for (;;) {
+      const lt = text.indexOf('<', pos);
+      if (lt < 0) fail(`</${el.name}> expected`);
+      el.text += checkText(text.slice(pos, lt));
+      pos = lt;
+      if (text.startsWith('</', pos)) {
+        pos += 2;
+        if (readName() !== el.name) fail(`</${el.name}> expected`);
+        skipSpace();
+        if (text[pos++] !== '>') fail('> expected');
+        return el;
+      }
+      if (text.startsWith('<!--', pos)) { const e = text.indexOf('-->', pos); if (e < 0) fail('unclosed comment'); pos = e + 3; continue; }
+      el.children.push(element());
+    }
+  };
+  skipMisc();
+  const root = element();
+  skipMisc();
+  if (pos !== text.length) fail('content after the root element');
+  return root;
+}

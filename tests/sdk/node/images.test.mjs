@@ -11,7 +11,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import OpenAI, { toFile } from 'openai';
 import { VERSION } from 'openai/version';
-import { decodeImage, encodePNG, solid } from './images.mjs';
+import { decodeImage, decodeGIF, encodePNG, parseXML, solid } from './images.mjs';
 
 const bin = process.env.OPENAI_IMAGES_BIN;
 if (!bin) throw new Error('OPENAI_IMAGES_BIN must name the openai-images command (make test-sdk sets it)');
@@ -45,6 +45,9 @@ after(() => console.log(`node SDK (openai ${VERSION}): ${calls} calls, ${request
 
 const base = await serve('--batch-delay', '300ms');
 const c = client(base);
+// An OpenAI-compatible server that still serves the retired models and the
+// variations endpoint.
+const legacy = client(await serve('--allow-retired'));
 
 function b64Image(b64, format, width, height) {
   const img = decodeImage(Buffer.from(b64, 'base64'));
@@ -53,8 +56,8 @@ function b64Image(b64, format, width, height) {
   return img;
 }
 
-test('generate: formats, sizes, n, url and revised prompt', async () => {
-  const png = await call(c.images.generate({ model: 'gpt-image-1', prompt: 'a red fox', size: '1024x1536', quality: 'low' }));
+test('generate: formats, sizes, n', async () => {
+  const png = await call(c.images.generate({ model: 'gpt-image-1.5', prompt: 'a red fox', size: '1024x1536', quality: 'low' }));
   b64Image(png.data[0].b64_json, 'png', 1024, 1536);
   assert.equal(png.size, '1024x1536');
   assert.equal(png.quality, 'low');
@@ -68,13 +71,49 @@ test('generate: formats, sizes, n, url and revised prompt', async () => {
   assert.equal(webp.data.length, 2);
   webp.data.forEach((d) => b64Image(d.b64_json, 'webp', 1024, 1024));
   assert.equal(webp.background, 'transparent');
+});
 
-  const url = await call(c.images.generate({ model: 'dall-e-2', prompt: 'a fox', size: '256x256', response_format: 'url' }));
+test('generate: quality xhigh, GIF, SVG, safety_identifier', async () => {
+  const xhigh = await call(c.images.generate({ model: 'gpt-image-2.5-sunburst', prompt: 'a glacier', size: '512x512', quality: 'xhigh', complexity: 'high' }));
+  b64Image(xhigh.data[0].b64_json, 'png', 512, 512);
+  assert.equal(xhigh.quality, 'xhigh');
+  assert.ok(xhigh.usage.output_tokens_details.text_tokens > 0, 'no planning tokens for complexity high');
+
+  const anim = await call(c.images.generate({ model: 'gpt-image-2.5-flare', prompt: 'a spinning top', size: '256x256', output_format: 'gif', frame_count: 5, frame_duration_ms: 120 }));
+  const g = decodeGIF(Buffer.from(anim.data[0].b64_json, 'base64'));
+  assert.deepEqual([g.width, g.height, g.loop, g.frames.length], [256, 256, 0, 5]);
+  assert.deepEqual(g.frames.map((f) => f.delay), [12, 12, 12, 12, 12]);
+  assert.equal(anim.output_format, 'gif');
+  const defaults = decodeGIF(Buffer.from((await call(c.images.generate({ model: 'gpt-image-2', prompt: 'a top', size: '256x256', output_format: 'gif' }))).data[0].b64_json, 'base64'));
+  assert.deepEqual([defaults.frames.length, defaults.frames[0].delay], [9, 20]);
+
+  const vector = await call(c.images.generate({ model: 'gpt-image-2.5-sunburst', prompt: 'a fox & <its> "den"', size: '768x512', output_format: 'svg', svg: { model: 'gpt-5', reasoning: { effort: 'low' } } }));
+  const svg = parseXML(Buffer.from(vector.data[0].b64_json, 'base64').toString('utf8'));
+  assert.equal(svg.name, 'svg');
+  assert.deepEqual([svg.attrs.width, svg.attrs.height, svg.attrs.viewBox], ['768', '512', '0 0 768 512']);
+  assert.equal(svg.attrs.xmlns, 'http://www.w3.org/2000/svg');
+  assert.equal(svg.children.find((e) => e.name === 'title').text, 'a fox & <its> "den"');
+  assert.ok(svg.children.some((e) => e.name === 'circle' || e.name === 'rect'), 'no shapes');
+  assert.equal(vector.svg_usage.model, 'gpt-5');
+  assert.equal(vector.svg_usage.total_tokens, vector.svg_usage.input_tokens + vector.svg_usage.output_tokens);
+
+  const safe = await call(c.images.generate({ model: 'gpt-image-1-mini', prompt: 'x', size: '1024x1024', safety_identifier: 'hashed-user-42' }));
+  assert.equal(safe.safety_identifier, 'hashed-user-42');
+  const legacyUser = await call(c.images.generate({ model: 'gpt-image-1-mini', prompt: 'x', size: '1024x1024', user: 'old-user' }));
+  assert.equal(legacyUser.safety_identifier, 'old-user');
+  const stream = await call(c.images.generate({ model: 'gpt-image-1.5', prompt: 'x', size: '1024x1024', stream: true, partial_images: 1, safety_identifier: 'streamed-user' }));
+  let completed;
+  for await (const ev of stream) if (ev.type === 'image_generation.completed') completed = ev;
+  assert.equal(completed.safety_identifier, 'streamed-user');
+});
+
+test('an OpenAI-compatible server (serve --allow-retired): DALL-E models, url answers, revised prompts', async () => {
+  const url = await call(legacy.images.generate({ model: 'dall-e-2', prompt: 'a fox', size: '256x256', response_format: 'url' }));
   const body = Buffer.from(await (await fetch(url.data[0].url)).arrayBuffer());
   const img = decodeImage(body);
   assert.deepEqual([img.format, img.width, img.height], ['png', 256, 256]);
 
-  const d3 = await call(c.images.generate({ model: 'dall-e-3', prompt: 'a fox', size: '1792x1024', response_format: 'b64_json' }));
+  const d3 = await call(legacy.images.generate({ model: 'dall-e-3', prompt: 'a fox', size: '1792x1024', response_format: 'b64_json' }));
   b64Image(d3.data[0].b64_json, 'png', 1792, 1024);
   assert.match(d3.data[0].revised_prompt, /a fox/);
 });
@@ -97,7 +136,7 @@ const blue = encodePNG(solid(512, 512, [30, 30, 220, 255]));
 const mask = encodePNG(solid(512, 512, [0, 0, 0, 255], { x0: 128, y0: 128, x1: 256, y1: 256, rgba: [0, 0, 0, 0] }));
 
 test('edit: one image, several images with a mask, and a stream', async () => {
-  const one = await call(c.images.edit({ model: 'gpt-image-1', prompt: 'add a hat', image: await toFile(red, 'red.png', { type: 'image/png' }), size: '1024x1024' }));
+  const one = await call(c.images.edit({ model: 'gpt-image-1.5', prompt: 'add a hat', image: await toFile(red, 'red.png', { type: 'image/png' }), size: '1024x1024' }));
   b64Image(one.data[0].b64_json, 'png', 1024, 1024);
 
   const several = await call(c.images.edit({
@@ -113,7 +152,7 @@ test('edit: one image, several images with a mask, and a stream', async () => {
   assert.notDeepEqual(img.pixel(380, 380), [220, 30, 30, 255]);
   assert.ok(several.usage.input_tokens_details.image_tokens > 0);
 
-  const stream = await call(c.images.edit({ model: 'gpt-image-1', prompt: 'add a hat', image: await toFile(red, 'red.png', { type: 'image/png' }), stream: true, partial_images: 1, size: '1024x1024' }));
+  const stream = await call(c.images.edit({ model: 'gpt-image-1.5', prompt: 'add a hat', image: await toFile(red, 'red.png', { type: 'image/png' }), stream: true, partial_images: 1, size: '1024x1024' }));
   const types = [];
   for await (const ev of stream) {
     types.push(ev.type);
@@ -122,8 +161,27 @@ test('edit: one image, several images with a mask, and a stream', async () => {
   assert.deepEqual(types, ['image_edit.partial_image', 'image_edit.completed']);
 });
 
-test('variation', async () => {
-  const v = await call(c.images.createVariation({ model: 'dall-e-2', image: await toFile(red, 'red.png', { type: 'image/png' }), n: 2, size: '256x256', response_format: 'b64_json' }));
+test('edit: markup guides the edit', async () => {
+  // A transparent markup with one opaque yellow stroke.
+  const stroke = { x0: 100, y0: 250, x1: 400, y1: 262, rgba: [255, 220, 0, 255] };
+  const markup = encodePNG(solid(512, 512, [0, 0, 0, 0], stroke));
+  const params = { model: 'gpt-image-2.5-sunburst', prompt: 'a bridge across', size: '512x512' };
+  const plain = await call(c.images.edit({ ...params, image: await toFile(red, 'red.png', { type: 'image/png' }) }));
+  const marked = await call(c.images.edit({ ...params, image: await toFile(red, 'red.png', { type: 'image/png' }), markup: await toFile(markup, 'markup.png', { type: 'image/png' }) }));
+  const a = b64Image(plain.data[0].b64_json, 'png', 512, 512), b = b64Image(marked.data[0].b64_json, 'png', 512, 512);
+  assert.ok(!a.pixels.equals(b.pixels), 'the markup changed nothing');
+  assert.deepEqual(b.pixel(250, 255), [255, 220, 0, 255]);
+  assert.deepEqual(b.pixel(250, 300), a.pixel(250, 300));
+});
+
+test('variation: retired, served by an OpenAI-compatible server', async () => {
+  const refused = await c.images.createVariation({ model: 'dall-e-2', image: await toFile(red, 'red.png', { type: 'image/png' }), n: 2, size: '256x256' }).catch((e) => e);
+  calls++;
+  assert.ok(refused instanceof OpenAI.BadRequestError);
+  assert.equal(refused.code, 'model_not_found');
+  assert.match(refused.message, /variations endpoint .* retired on May 12, 2026/);
+
+  const v = await call(legacy.images.createVariation({ model: 'dall-e-2', image: await toFile(red, 'red.png', { type: 'image/png' }), n: 2, size: '256x256', response_format: 'b64_json' }));
   assert.equal(v.data.length, 2);
   v.data.forEach((d) => b64Image(d.b64_json, 'png', 256, 256));
 });
@@ -222,12 +280,35 @@ test('errors: unknown model, bad value, bad key, unknown path and ids', async ()
   assert.match(bad.message, /Invalid value: 'not-a-model'\. Supported values are: /);
   assert.ok(bad.requestID);
 
-  const n = await c.images.generate({ model: 'dall-e-3', prompt: 'x', n: 2 }).catch((e) => e);
+  const typo = await c.images.generate({ model: 'gpt-image-l', prompt: 'x' }).catch((e) => e);
   calls++;
-  assert.ok(n instanceof OpenAI.BadRequestError);
-  assert.equal(n.param, 'n');
+  assert.ok(typo instanceof OpenAI.BadRequestError);
+  assert.equal(typo.param, 'model');
+  assert.match(typo.message, /Invalid value: 'gpt-image-l'\. Supported values are: 'gpt-image-2\.6-sunburst'/);
 
-  const key = await client(base, { apiKey: 'sk-invalid' }).images.generate({ model: 'gpt-image-1', prompt: 'x' }).catch((e) => e);
+  const retired = await c.images.generate({ model: 'dall-e-3', prompt: 'x' }).catch((e) => e);
+  calls++;
+  assert.ok(retired instanceof OpenAI.BadRequestError);
+  assert.deepEqual([retired.param, retired.code], ['model', 'model_not_found']);
+  assert.match(retired.message, /dall-e-3` was retired on May 12, 2026 .* Use gpt-image-2\.5-sunburst or gpt-image-2\.5-flare instead/);
+
+  const value = await c.images.generate({ model: 'gpt-image-2', prompt: 'x', quality: 'xhigh' }).catch((e) => e);
+  calls++;
+  assert.ok(value instanceof OpenAI.BadRequestError);
+  assert.deepEqual([value.param, value.code], ['quality', 'invalid_value']);
+  assert.equal(value.error.message, "Invalid value: 'xhigh'. Supported values are: 'low', 'medium', 'high', and 'auto'.");
+
+  const gifStream = await c.images.generate({ model: 'gpt-image-2', prompt: 'x', output_format: 'gif', stream: true }).catch((e) => e);
+  calls++;
+  assert.ok(gifStream instanceof OpenAI.BadRequestError);
+  assert.deepEqual([gifStream.param, gifStream.code], ['stream', 'unsupported_value']);
+
+  const frames = await c.images.generate({ model: 'gpt-image-2', prompt: 'x', output_format: 'gif', frame_count: 40 }).catch((e) => e);
+  calls++;
+  assert.ok(frames instanceof OpenAI.BadRequestError);
+  assert.deepEqual([frames.param, frames.code], ['frame_count', 'integer_above_max_value']);
+
+  const key = await client(base, { apiKey: 'sk-invalid' }).images.generate({ model: 'gpt-image-1.5', prompt: 'x' }).catch((e) => e);
   calls++;
   assert.ok(key instanceof OpenAI.AuthenticationError);
   assert.equal(key.code, 'invalid_api_key');
@@ -253,7 +334,7 @@ test('errors: unknown model, bad value, bad key, unknown path and ids', async ()
 test('retries: 500s, 429 with Retry-After, then success', async () => {
   const failing = client(await serve('--fail', '500=1'), { maxRetries: 2 });
   const before = requests;
-  const e = await failing.images.generate({ model: 'dall-e-2', prompt: 'x', size: '256x256' }).catch((err) => err);
+  const e = await failing.images.generate({ model: 'gpt-image-2', prompt: 'x', size: '256x256' }).catch((err) => err);
   calls++;
   assert.ok(e instanceof OpenAI.InternalServerError);
   assert.equal(requests - before, 3);
@@ -261,9 +342,9 @@ test('retries: 500s, 429 with Retry-After, then success', async () => {
   // --rpm 60 --burst 1: the second request gets 429, Retry-After 1, and
   // the SDK's retry succeeds a second later.
   const limited = client(await serve('--rpm', '60', '--burst', '1'), { maxRetries: 2 });
-  await call(limited.images.generate({ model: 'dall-e-2', prompt: 'x', size: '256x256' }));
+  await call(limited.images.generate({ model: 'gpt-image-2', prompt: 'x', size: '256x256' }));
   const start = Date.now();
-  const r = await call(limited.images.generate({ model: 'dall-e-2', prompt: 'y', size: '256x256' }));
-  b64Image(Buffer.from(await (await fetch(r.data[0].url)).arrayBuffer()).toString('base64'), 'png', 256, 256);
+  const r = await call(limited.images.generate({ model: 'gpt-image-2', prompt: 'y', size: '256x256' }));
+  b64Image(r.data[0].b64_json, 'png', 256, 256);
   assert.ok(Date.now() - start >= 900, 'the SDK did not wait for the rate limit');
 });

@@ -1,0 +1,65 @@
+package imagestest_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image/gif"
+	"log"
+	"time"
+
+	"github.com/imagegen-go/openai-images/imagestest"
+	"github.com/imagegen-go/openai-images/wrapper"
+)
+
+// A test of your own code points a client at the emulator: here an
+// animated GIF, decoded frame by frame.
+func ExampleNewServer() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	client, err := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	res, err := client.Generate(ctx, wrapper.GenerateParams{
+		Model: wrapper.ModelGPTImage25Sunburst, Prompt: "a spinning top", Size: wrapper.CustomSize(256, 256),
+		OutputFormat: wrapper.OutputFormatGIF, FrameCount: 4, FrameDuration: 150 * time.Millisecond,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	b, err := res.Data[0].Bytes(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	anim, err := gif.DecodeAll(bytes.NewReader(b))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%d frames of %dx%d, %d ms each\n", len(anim.Image), anim.Config.Width, anim.Config.Height, anim.Delay[0]*10)
+	// Output: 4 frames of 256x256, 150 ms each
+}
+
+// The emulator answers a retired model as OpenAI's API does now; with
+// AllowRetiredModels it serves it, as an OpenAI-compatible server may.
+func ExampleAllowRetiredModels() {
+	ctx := context.Background()
+	p := wrapper.GenerateParams{Model: wrapper.ModelDallE3, Prompt: "a lighthouse", Size: wrapper.Size1024x1024}
+	for _, opts := range [][]imagestest.Option{nil, {imagestest.AllowRetiredModels()}} {
+		srv := imagestest.NewServer(opts...)
+		client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
+		_, err := client.Generate(ctx, p)
+		var apiErr *wrapper.APIError
+		if errors.As(err, &apiErr) {
+			fmt.Println(apiErr.StatusCode, apiErr.Code, apiErr.Param)
+		} else {
+			fmt.Println("served:", err == nil)
+		}
+		srv.Close()
+	}
+	// Output:
+	// 400 model_not_found model
+	// served: true
+}
