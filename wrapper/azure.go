@@ -65,7 +65,10 @@ type AzureConfig struct {
 // {endpoint}/openai/deployments/{deployment}/..., the Responses API
 // (sessions), files and batches to {endpoint}/openai/..., each with the
 // api-version query, authenticated by the api-key header or an Entra ID
-// token. It cannot be combined with [WithBaseURL], [WithAPIKey] or
+// token. A session names its image tool's deployment (ImageTool.Model, or
+// Deployment) in the x-ms-oai-image-generation-deployment header, and in
+// the tool the model that deployment runs, when known; a batch names its
+// deployment as every line's model. It cannot be combined with [WithBaseURL], [WithAPIKey] or
 // [WithTokenSource] (the config has its own fields); OPENAI_BASE_URL,
 // OPENAI_API_KEY, OPENAI_ORG_ID and OPENAI_PROJECT_ID are not read.
 //

@@ -217,6 +217,19 @@ func TestAzureDeploymentChoice(t *testing.T) {
 	if h := rec.last(t).Header.Get("x-ms-oai-image-generation-deployment"); h != "images" {
 		t.Errorf("session image deployment %q", h)
 	}
+	// The tool names the deployment's model when the client knows it, and
+	// no model (the header chooses) when it does not.
+	c2 := newAzure(t, srv, AzureConfig{DeploymentModels: map[string]Model{"img-prod": ModelGPTImage15}})
+	for dep, want := range map[Model]any{"img-prod": "gpt-image-1.5", "gpt-image-1-mini": "gpt-image-1-mini", "my-images": nil} {
+		if _, err := c2.NewEditSession("gpt-5", ImageTool{Model: dep}).Create(ctx, "x"); err != nil {
+			t.Fatal(err)
+		}
+		r := rec.last(t)
+		tool := r.JSON["tools"].([]any)[0].(map[string]any)
+		if tool["model"] != want || r.Header.Get("x-ms-oai-image-generation-deployment") != string(dep) {
+			t.Errorf("tool of deployment %s: model %v, header %q", dep, tool["model"], r.Header.Get("x-ms-oai-image-generation-deployment"))
+		}
+	}
 
 	n := len(rec.all())
 	c = newAzure(t, srv, AzureConfig{})

@@ -224,8 +224,14 @@ func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig
 	if s.model == "" {
 		return cl, &ValidationError{Problems: []Problem{{Field: "model", Rule: "a Responses API model is required", Allowed: `e.g. "gpt-5"`}}}
 	}
+	tool := s.tool
+	if az := s.client.cfg.azure; az != nil {
+		// On Azure the tool's deployment goes in a header (below); the
+		// tool's model is the model that deployment runs, when known.
+		tool.Model = az.modelFor(tool.Model)
+	}
 	body, err := jsonBody(responsesRequest{
-		Model: s.model, Input: input, Tools: []gen.ImageGenTool{s.tool.param(stream)},
+		Model: s.model, Input: input, Tools: []gen.ImageGenTool{tool.param(stream)},
 		PreviousResponseID: prev, Stream: stream,
 	}, rc.body)
 	if err != nil {
