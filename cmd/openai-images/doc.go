@@ -131,7 +131,8 @@
 // kind is usage or validation (exit 2, nothing sent), api, stream,
 // network, file, batch or other (exit 1), or interrupted (exit 130); an API
 // error adds status, type, code, param and request_id; a missing key is
-// code missing_api_key.
+// code missing_api_key, an environment set for both OpenAI and Azure
+// ambiguous_environment.
 //
 // # Connection
 //
