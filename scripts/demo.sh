@@ -81,8 +81,12 @@ step "8. the file reordered, with a prompt added: only the new prompt runs"
 printf '%s\n' "a kingfisher on a post" "a harbour in fog" "a lighthouse at night" "a boat in a storm" >"$OUT/batch/prompts.txt"
 run batch -m gpt-image-2 -s 256x256 --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
 
+step "9. step 1's request to Azure OpenAI: deployment \"images\", api-version and api-key (the emulator as a resource)"
+run generate --azure-deployment images -m gpt-image-1.5 -s 1024x1024 --quality high -o "$OUT/azure.png" \
+	"a lighthouse on a rocky coast at sunset"
+
 printf '\n== files under %s/ after about %ss:\n' "$OUT" "$(($(date +%s) - start))"
-for f in "$OUT"/lighthouse.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/batch/*.png; do
+for f in "$OUT"/lighthouse.png "$OUT"/azure.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/batch/*.png; do
 	printf '%8s bytes  %s\n' "$(wc -c <"$f" | tr -d ' ')" "$f"
 done
 echo "Open them with any image viewer; the emulator draws shapes and the prompt from a seed."
