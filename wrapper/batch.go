@@ -370,17 +370,21 @@ func (c *Client) fingerprint(it *BatchItem, rc *requestConfig) (string, error) {
 		for i, im := range p.Images {
 			names[i] = im.Name()
 		}
-		mask := ""
+		mask, markup := "", ""
 		if p.Mask != nil {
 			mask = p.Mask.Name()
 		}
-		p.Images, p.Mask = nil, nil
+		if p.Markup != nil {
+			markup = p.Markup.Name()
+		}
+		p.Images, p.Mask, p.Markup = nil, nil, nil
 		b, err = json.Marshal(struct {
 			Params EditParams
 			Images []string
 			Mask   string
+			Markup string `json:",omitempty"`
 			Extra  map[string]any
-		}{p, names, mask, rc.body})
+		}{p, names, mask, markup, rc.body})
 	}
 	if err != nil {
 		return "", err
@@ -962,12 +966,17 @@ func backoff(n int) time.Duration {
 //	{"id": "otter", "prompt": "A sea otter", "model": "gpt-image-1.5", "size": "1024x1024"}
 //	{"prompt": "Add a hat", "images": ["otter.png"], "mask": "mask.png"}
 //	{"prompt": "Add a hat", "image_urls": ["https://example.com/otter.png"], "image_file_ids": ["file-abc"]}
+//	{"prompt": "A kite", "model": "gpt-image-2.5-flare", "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120}
+//	{"prompt": "A logo", "output_format": "svg", "svg": {"model": "gpt-5", "reasoning": {"effort": "low"}}}
 //
-// Fields: id, prompt, model, n, size, quality, style, background, moderation,
-// output_format, output_compression, response_format, user, input_fidelity,
+// Fields: id, prompt, model, n, size, quality, complexity, style, background,
+// moderation, output_format, output_compression, frame_count,
+// frame_duration_ms (whole milliseconds), svg ({"model", "reasoning":
+// {"effort"}}), response_format, safety_identifier, user, input_fidelity,
 // and for edits images (local paths, relative to the file's directory,
 // uploaded as multipart), image_urls, image_file_ids (references, sent as
-// JSON), mask, mask_url, mask_file_id. An object with any image is an edit.
+// JSON), mask, mask_url, mask_file_id, markup (a local path: a file part of
+// a multipart edit). An object with any image is an edit.
 // Unknown fields are errors, reported with their line. Parameters not given
 // are left unset: see [ApplyBatchDefaults].
 //
@@ -1076,6 +1085,11 @@ type batchLine struct {
 	OutputCompression *int     `json:"output_compression"`
 	ResponseFormat    string   `json:"response_format"`
 	User              string   `json:"user"`
+	SafetyIdentifier  string   `json:"safety_identifier"`
+	Complexity        string   `json:"complexity"`
+	FrameCount        int      `json:"frame_count"`
+	FrameDurationMS   int      `json:"frame_duration_ms"`
+	SVG               *lineSVG `json:"svg"`
 	InputFidelity     string   `json:"input_fidelity"`
 	Images            []string `json:"images"`
 	ImageURLs         []string `json:"image_urls"`
@@ -1083,6 +1097,27 @@ type batchLine struct {
 	Mask              string   `json:"mask"`
 	MaskURL           string   `json:"mask_url"`
 	MaskFileID        string   `json:"mask_file_id"`
+	Markup            string   `json:"markup"`
+}
+
+// lineSVG is the svg object of a JSONL line, as the API names its fields.
+type lineSVG struct {
+	Model     string `json:"model"`
+	Reasoning *struct {
+		Effort string `json:"effort"`
+	} `json:"reasoning"`
+}
+
+// svgOptions returns the line's svg object as SVGOptions (nil without one).
+func (l *batchLine) svgOptions() *SVGOptions {
+	if l.SVG == nil {
+		return nil
+	}
+	o := &SVGOptions{Model: l.SVG.Model}
+	if l.SVG.Reasoning != nil {
+		o.ReasoningEffort = ReasoningEffort(l.SVG.Reasoning.Effort)
+	}
+	return o
 }
 
 func parseBatchLine(b []byte, dir string) (BatchItem, error) {
@@ -1096,15 +1131,21 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 		return BatchItem{}, errors.New("more than one JSON value on the line")
 	}
 	it := BatchItem{ID: l.ID}
+	if l.FrameDurationMS < 0 {
+		return it, fmt.Errorf("frame_duration_ms %d is negative", l.FrameDurationMS)
+	}
+	frameDuration := time.Duration(l.FrameDurationMS) * time.Millisecond
 	if len(l.Images)+len(l.ImageURLs)+len(l.ImageFileIDs) == 0 {
-		if l.Mask != "" || l.MaskURL != "" || l.MaskFileID != "" || l.InputFidelity != "" {
-			return it, errors.New("mask and input_fidelity need images to edit")
+		if l.Mask != "" || l.MaskURL != "" || l.MaskFileID != "" || l.InputFidelity != "" || l.Markup != "" {
+			return it, errors.New("mask, markup and input_fidelity need images to edit")
 		}
 		it.Generate = &GenerateParams{
 			Prompt: l.Prompt, Model: Model(l.Model), N: l.N, Size: Size(l.Size), Quality: Quality(l.Quality),
 			Style: Style(l.Style), Background: Background(l.Background), Moderation: Moderation(l.Moderation),
 			OutputFormat: OutputFormat(l.OutputFormat), OutputCompression: l.OutputCompression,
-			ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User,
+			ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User, SafetyIdentifier: l.SafetyIdentifier,
+			Complexity: Complexity(l.Complexity), FrameCount: l.FrameCount, FrameDuration: frameDuration,
+			SVG: l.svgOptions(),
 		}
 		return it, nil
 	}
@@ -1115,7 +1156,9 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 		Prompt: l.Prompt, Model: Model(l.Model), N: l.N, Size: Size(l.Size), Quality: Quality(l.Quality),
 		Background: Background(l.Background), Moderation: Moderation(l.Moderation), OutputFormat: OutputFormat(l.OutputFormat),
 		OutputCompression: l.OutputCompression, ResponseFormat: ResponseFormat(l.ResponseFormat), User: l.User,
-		InputFidelity: InputFidelity(l.InputFidelity),
+		SafetyIdentifier: l.SafetyIdentifier, InputFidelity: InputFidelity(l.InputFidelity),
+		Complexity: Complexity(l.Complexity), FrameCount: l.FrameCount, FrameDuration: frameDuration,
+		SVG: l.svgOptions(),
 	}
 	resolve := func(path string) string {
 		if filepath.IsAbs(path) {
@@ -1149,7 +1192,14 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 	if masks > 1 {
 		return it, errors.New("give one of mask, mask_url and mask_file_id")
 	}
-	if (len(p.Images) > 0 || p.Mask != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
+	if l.Markup != "" {
+		m := ImageFromPath(resolve(l.Markup))
+		p.Markup = &m
+	}
+	if (len(p.Images) > 0 || p.Mask != nil || p.Markup != nil) && (len(p.ImageRefs) > 0 || p.MaskRef != nil) {
+		if p.Markup != nil && p.Mask == nil && len(p.Images) == 0 {
+			return it, errors.New("markup is a file part of a multipart edit: give local images (images), not references")
+		}
 		return it, errors.New("give local images (images, mask) or references (image_urls, image_file_ids, mask_url, mask_file_id), not both")
 	}
 	it.Edit = p
@@ -1158,8 +1208,9 @@ func parseBatchLine(b []byte, dir string) (BatchItem, error) {
 
 // ApplyBatchDefaults fills the parameters each item leaves unset from d
 // (such as a command line's --model and --size): model, n, size, quality,
-// background, moderation, output format and compression, response format
-// and user for every item, and style for generations. d.Prompt is ignored.
+// complexity, background, moderation, output format and compression, frame
+// count and duration, SVG options, response format, safety identifier and
+// user for every item, and style for generations. d.Prompt is ignored.
 func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 	for i := range items {
 		if g := items[i].Generate; g != nil {
@@ -1173,6 +1224,14 @@ func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 			fill(&g.OutputFormat, d.OutputFormat)
 			fill(&g.ResponseFormat, d.ResponseFormat)
 			fill(&g.User, d.User)
+			fill(&g.SafetyIdentifier, d.SafetyIdentifier)
+			fill(&g.Complexity, d.Complexity)
+			fill(&g.FrameCount, d.FrameCount)
+			fill(&g.FrameDuration, d.FrameDuration)
+			if g.SVG == nil && d.SVG != nil {
+				svg := *d.SVG
+				g.SVG = &svg
+			}
 			if g.OutputCompression == nil {
 				g.OutputCompression = d.OutputCompression
 			}
@@ -1187,6 +1246,14 @@ func ApplyBatchDefaults(items []BatchItem, d GenerateParams) {
 			fill(&e.OutputFormat, d.OutputFormat)
 			fill(&e.ResponseFormat, d.ResponseFormat)
 			fill(&e.User, d.User)
+			fill(&e.SafetyIdentifier, d.SafetyIdentifier)
+			fill(&e.Complexity, d.Complexity)
+			fill(&e.FrameCount, d.FrameCount)
+			fill(&e.FrameDuration, d.FrameDuration)
+			if e.SVG == nil && d.SVG != nil {
+				svg := *d.SVG
+				e.SVG = &svg
+			}
 			if e.OutputCompression == nil {
 				e.OutputCompression = d.OutputCompression
 			}

@@ -557,6 +557,49 @@ func TestParseBatchJSONL(t *testing.T) {
 	}
 }
 
+// TestParseBatchJSONLNewParameters checks the parameters newer than the
+// vendored spec, by their API names, in generations and edits.
+func TestParseBatchJSONLNewParameters(t *testing.T) {
+	src := `{"prompt": "a kite", "model": "gpt-image-2.5-flare", "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120, "complexity": "high", "safety_identifier": "user-7f3a"}
+{"prompt": "a logo", "output_format": "svg", "svg": {"model": "gpt-5", "reasoning": {"effort": "low"}}}
+{"prompt": "a logo", "output_format": "svg", "svg": {"model": "gpt-5"}}
+{"prompt": "trace the lines", "images": ["photo.png"], "markup": "lines.png", "quality": "xhigh", "svg": {"model": "gpt-5", "reasoning": {"effort": "high"}}, "frame_count": 3}
+`
+	items, err := ParseBatch(strings.NewReader(src), "/data/batch.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want0 := &GenerateParams{Prompt: "a kite", Model: ModelGPTImage25Flare, OutputFormat: OutputFormatGIF, FrameCount: 6,
+		FrameDuration: 120 * time.Millisecond, Complexity: ComplexityHigh, SafetyIdentifier: "user-7f3a"}
+	if !reflect.DeepEqual(items[0].Generate, want0) {
+		t.Errorf("item 0: %+v", items[0].Generate)
+	}
+	if g := items[1].Generate; !reflect.DeepEqual(g.SVG, &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortLow}) {
+		t.Errorf("item 1 svg: %+v", g.SVG)
+	}
+	if g := items[2].Generate; !reflect.DeepEqual(g.SVG, &SVGOptions{Model: "gpt-5"}) {
+		t.Errorf("item 2 svg: %+v", g.SVG)
+	}
+	e := items[3].Edit
+	if e == nil || e.Markup == nil || e.Markup.Name() != "lines.png" || e.Quality != QualityXHigh || e.FrameCount != 3 ||
+		!reflect.DeepEqual(e.SVG, &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortHigh}) {
+		t.Fatalf("item 3: %+v", e)
+	}
+	// The markup path is resolved against the file's directory.
+	if _, err := e.Markup.Probe(); err == nil || !strings.Contains(err.Error(), filepath.Join("/data", "lines.png")) {
+		t.Errorf("markup path: %v", err)
+	}
+	// Items that differ only in their markup file are different items.
+	other := *e
+	m := ImageFromPath("/data/other.png")
+	other.Markup = &m
+	k1, err1 := requestOf(&BatchItem{Edit: e})
+	k2, err2 := requestOf(&BatchItem{Edit: &other})
+	if err1 != nil || err2 != nil || k1.key(1) == k2.key(1) {
+		t.Errorf("markup not in the item's key: %v %v %s %s", err1, err2, k1.key(1), k2.key(1))
+	}
+}
+
 func TestParseBatchErrors(t *testing.T) {
 	for src, want := range map[string]string{
 		`{"prompt": "x", "sise": "1024x1024"}`:                                   `b.jsonl:1: json: unknown field "sise"`,
@@ -569,6 +612,10 @@ func TestParseBatchErrors(t *testing.T) {
 		`{"id": "cat-1", "prompt": "x"}`:                                         `ends in "-1"`,
 		`{"id": "a b", "prompt": "x"}`:                                           "has ' '",
 		`{"prompt": "x"} {"prompt": "y"}`:                                        "more than one",
+		`{"prompt": "x", "markup": "m.png"}`:                                     "need images",
+		`{"prompt": "x", "image_urls": ["https://x"], "markup": "m.png"}`:        "markup is a file part",
+		`{"prompt": "x", "frame_duration_ms": -10}`:                              "negative",
+		`{"prompt": "x", "svg": {"model": "gpt-5", "effort": "low"}}`:            `unknown field "effort"`,
 	} {
 		_, err := ParseBatch(strings.NewReader(src), "b.jsonl")
 		if err == nil || !strings.Contains(err.Error(), want) {
@@ -600,6 +647,26 @@ func TestApplyBatchDefaults(t *testing.T) {
 	}
 	if e := items[1].Edit; e.Prompt != "b" || e.Model != ModelGPTImage15 || e.Size != Size1024x1024 || e.Quality != QualityHigh || *e.OutputCompression != 50 {
 		t.Errorf("edit: %+v", e)
+	}
+
+	// The newer parameters, with the SVG options copied, not shared.
+	items = []BatchItem{
+		{Generate: &GenerateParams{Prompt: "a", FrameCount: 4}},
+		{Edit: &EditParams{Prompt: "b", SVG: &SVGOptions{Model: "own"}}},
+		{Generate: &GenerateParams{Prompt: "c"}},
+	}
+	d := GenerateParams{Complexity: ComplexityLow, FrameCount: 8, FrameDuration: 90 * time.Millisecond,
+		SVG: &SVGOptions{Model: "gpt-5", ReasoningEffort: ReasoningEffortMinimal}, SafetyIdentifier: "sid"}
+	ApplyBatchDefaults(items, d)
+	if g := items[0].Generate; g.FrameCount != 4 || g.FrameDuration != 90*time.Millisecond || g.Complexity != ComplexityLow ||
+		g.SafetyIdentifier != "sid" || !reflect.DeepEqual(g.SVG, d.SVG) || g.SVG == d.SVG {
+		t.Errorf("generate: %+v", g)
+	}
+	if e := items[1].Edit; e.FrameCount != 8 || e.SVG.Model != "own" || e.SafetyIdentifier != "sid" {
+		t.Errorf("edit: %+v", e)
+	}
+	if items[0].Generate.SVG == items[2].Generate.SVG {
+		t.Error("items share one SVGOptions")
 	}
 }
 

@@ -25,7 +25,7 @@ const maxSlugLen = 40
 
 // itemRequest is what identifies an item's request: its prompt and its
 // other parameters under their API names (uploaded images as
-// "image"/"mask", by path, or by name when they have none).
+// "image"/"mask"/"markup", by path, or by name when they have none).
 type itemRequest struct {
 	op     string // "generate" or "edit"
 	prompt string
@@ -62,6 +62,9 @@ func requestOf(it *BatchItem) (itemRequest, error) {
 		r.params["image"] = names
 		if e.Mask != nil {
 			r.params["mask"] = imageIdentity(*e.Mask)
+		}
+		if e.Markup != nil {
+			r.params["markup"] = imageIdentity(*e.Markup)
 		}
 	}
 	return r, nil

@@ -1,7 +1,6 @@
 package wrapper
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/imagegen-go/openai-images/internal/imagecheck"
 	"github.com/imagegen-go/openai-images/internal/redact"
 	"github.com/imagegen-go/openai-images/wrapper/internal/netguard"
 )
@@ -215,7 +215,7 @@ func (img GeneratedImage) fetch(ctx context.Context) ([]byte, error) {
 		return nil, opError("download", err)
 	}
 	data := b.bytes()
-	if err := checkImageFormat(data, d.format); err != nil {
+	if err := checkWhole(data, d.format); err != nil {
 		return nil, err
 	}
 	return data, nil
@@ -232,9 +232,15 @@ type ImageFormatError struct {
 	// Detected is the type the bytes were sniffed as, such as "image/jpeg"
 	// or "text/html; charset=utf-8".
 	Detected string
+	// Reason, when set, says why a GIF or an SVG of the right format is
+	// broken: cut off, or not well-formed (see [CheckImageFormat]).
+	Reason string
 }
 
 func (e *ImageFormatError) Error() string {
+	if e.Reason != "" {
+		return fmt.Sprintf("openai-images: the %s image data is broken: %s", e.Detected, e.Reason)
+	}
 	if e.Declared == "" {
 		return fmt.Sprintf("openai-images: the image data is %s, not an image", e.Detected)
 	}
@@ -291,35 +297,7 @@ func checkImageFormat(head []byte, declared string) error {
 // isSVG reports whether head starts an SVG document: after an optional
 // byte order mark, white space, XML declaration, comments and doctype, an
 // <svg> element.
-func isSVG(head []byte) bool {
-	b := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	for {
-		b = bytes.TrimLeft(b, " \t\r\n")
-		var end []byte
-		switch {
-		case bytes.HasPrefix(b, []byte("<?")):
-			end = []byte("?>")
-		case bytes.HasPrefix(b, []byte("<!--")):
-			end = []byte("-->")
-		case bytes.HasPrefix(b, []byte("<!")):
-			end = []byte(">")
-		default:
-			if len(b) < 5 || !strings.EqualFold(string(b[:4]), "<svg") {
-				return false
-			}
-			switch b[4] {
-			case ' ', '\t', '\r', '\n', '>', '/':
-				return true
-			}
-			return false
-		}
-		i := bytes.Index(b, end)
-		if i < 0 {
-			return false
-		}
-		b = b[i+len(end):]
-	}
-}
+func isSVG(head []byte) bool { return imagecheck.LooksLikeSVG(head) }
 
 func isText(head []byte) bool {
 	ct := http.DetectContentType(head)
@@ -334,6 +312,8 @@ type formatWriter struct {
 	declared string
 	head     []byte
 	decided  bool
+	// structure keeps a GIF or an SVG whole, for Close to check it.
+	structure structureWriter
 }
 
 func newFormatWriter(w io.Writer, declared string) *formatWriter {
@@ -342,6 +322,7 @@ func newFormatWriter(w io.Writer, declared string) *formatWriter {
 
 func (f *formatWriter) Write(p []byte) (int, error) {
 	if f.decided {
+		f.structure.add(p)
 		return f.w.Write(p)
 	}
 	take := min(sniffLen-len(f.head), len(p))
@@ -352,6 +333,7 @@ func (f *formatWriter) Write(p []byte) (int, error) {
 	if err := f.decide(); err != nil {
 		return 0, err
 	}
+	f.structure.add(p[take:])
 	n, err := f.w.Write(p[take:])
 	return take + n, err
 }
@@ -361,17 +343,22 @@ func (f *formatWriter) decide() error {
 	if err := checkImageFormat(f.head, f.declared); err != nil {
 		return err
 	}
+	f.structure.start(f.head)
 	_, err := f.w.Write(f.head)
 	f.head = nil
 	return err
 }
 
-// Close checks an image shorter than the sniffing window.
+// Close checks an image shorter than the sniffing window, and the
+// structure of a GIF or an SVG (the caller discards what reached w when it
+// fails).
 func (f *formatWriter) Close() error {
-	if f.decided {
-		return nil
+	if !f.decided {
+		if err := f.decide(); err != nil {
+			return err
+		}
 	}
-	return f.decide()
+	return f.structure.check(f.declared)
 }
 
 // checkedImage returns b after checking that it is an image of the
@@ -380,7 +367,7 @@ func checkedImage(b []byte, err error, declared OutputFormat) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := checkImageFormat(b, string(declared)); err != nil {
+	if err := checkWhole(b, string(declared)); err != nil {
 		return nil, err
 	}
 	return b, nil

@@ -98,14 +98,14 @@ func ExampleEditSession() {
 
 func ExampleCheckGenerate() {
 	err := wrapper.CheckGenerate(wrapper.GenerateParams{
-		Model:  wrapper.ModelDallE3,
-		Prompt: "two otters",
-		N:      2,
-		Style:  wrapper.StyleVivid,
+		Model:        wrapper.ModelGPTImage26Sunburst,
+		Prompt:       "two otters",
+		N:            2,
+		OutputFormat: wrapper.OutputFormatSVG,
 	}, false)
 	fmt.Println(err)
 	// Output:
-	// openai-images: invalid parameters: n=2: dall-e-3 supports only n=1 (allowed: 1)
+	// openai-images: invalid parameters: n=2: SVG output requires n=1 (allowed: 1)
 }
 
 func ExampleEditSession_CreateStream() {

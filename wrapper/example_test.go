@@ -109,8 +109,13 @@ func ExampleClient_Edit_json() {
 	// Output: 1 edited image
 }
 
+// Vary calls the variations endpoint, for OpenAI-compatible servers that
+// still offer it: OpenAI has retired it (and dall-e-2, its only model) on
+// its own API, where the call is refused before sending unless the client
+// has WithRetiredModels(true). ExampleClient_Edit_variation shows what
+// replaces it.
 func ExampleClient_Vary() {
-	srv := fakeAPI()
+	srv := fakeAPI() // an OpenAI-compatible server
 	defer srv.Close()
 	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL+"/v1"), wrapper.WithAPIKey("sk-example"))
 

@@ -18,6 +18,8 @@ import (
 	"sync"
 
 	_ "golang.org/x/image/webp" // header probing of WebP inputs
+
+	"github.com/imagegen-go/openai-images/internal/imagecheck"
 )
 
 // Image is an input image for an edit or a variation: a file path, bytes, or
@@ -236,7 +238,8 @@ func fillInfo(info *ImageInfo, head []byte) {
 }
 
 // sniffContentType names the image type from its magic bytes. Only the
-// formats the API takes are recognised; others are application/octet-stream.
+// formats the API takes or returns are recognised (SVG by its first tag,
+// see imagecheck.LooksLikeSVG); others are application/octet-stream.
 func sniffContentType(b []byte) string {
 	switch {
 	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
@@ -247,6 +250,8 @@ func sniffContentType(b []byte) string {
 		return "image/webp"
 	case bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a")):
 		return "image/gif"
+	case imagecheck.LooksLikeSVG(b):
+		return "image/svg+xml"
 	}
 	return "application/octet-stream"
 }
@@ -275,6 +280,8 @@ func extensionFor(contentType string) string {
 		return ".webp"
 	case "image/gif":
 		return ".gif"
+	case "image/svg+xml":
+		return ".svg"
 	}
 	return ""
 }

@@ -38,6 +38,8 @@ const (
 func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	var (
 		d            wrapper.GenerateParams
+		np           newerParams
+		escape       escapeFlags
 		compression  optInt
 		file         string
 		outDir       = "out"
@@ -68,26 +70,31 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 			"command, with lines added, removed or reordered, runs only what is not done.\n"+
 			"An item done before with other parameters is reported and nothing is sent,\n"+
 			"unless --rerun-changed.",
-		`openai-images batch --emulator -m gpt-image-2 -s 256x256 prompts.txt`,
+		`openai-images batch --emulator -m gpt-image-1-mini -s 1024x1024 prompts.txt`,
 		`openai-images batch -m gpt-image-1-mini --quality low --concurrency 8 --out-dir otters items.jsonl`,
 		`openai-images batch --batch-api -m gpt-image-1.5 -s 1024x1024 --out-dir nightly prompts.txt`,
-		`grep -v draft ideas.txt | openai-images batch --json -m dall-e-3 - > summary.json`,
+		`openai-images batch -m gpt-image-2.5-flare --output-format gif --frame-count 6 --out-dir loops prompts.txt`,
+		`grep -v draft ideas.txt | openai-images batch --json -m gpt-image-2 - > summary.json`,
 	)
 	c.section("Input")
 	c.str(&file, "file", "FILE", "the batch file (or give it as the argument); - reads standard input")
 	c.short("f", "file")
 	c.section("Request parameters for the items that do not set them (sent only when given)")
 	requestFlags(c, nil, &d.Model, &d.N, &d.Size)
-	c.setUsage("model", "model (default: the API's, dall-e-2 for generations, gpt-image-1.5 for edits)")
-	c.setUsage("size", "WIDTHxHEIGHT or auto, e.g. 1024x1024; gpt-image-2 takes custom sizes (sides divisible by 16, aspect 1:3 to 3:1)")
+	c.setUsage("model", modelHelp(wrapper.OpGenerate))
+	c.setUsage("size", helpSize)
 	c.str((*string)(&d.Quality), "quality", "Q", helpQuality)
-	c.str((*string)(&d.Style), "style", "STYLE", "vivid or natural (dall-e-3 generations)")
+	np.registerComplexity(c)
+	c.str((*string)(&d.Style), "style", "STYLE", "vivid or natural (generations with the retired dall-e-3)")
 	c.str((*string)(&d.Background), "background", "BG", helpBackground)
 	c.str((*string)(&d.Moderation), "moderation", "LEVEL", "auto or low (GPT image models)")
 	c.str((*string)(&d.OutputFormat), "output-format", "FORMAT", helpOutputFormat)
 	c.value(&compression, "output-compression", "0-100", helpCompression)
+	np.registerOutput(c)
 	c.str((*string)(&d.ResponseFormat), "response-format", "FORMAT", helpResponseFormat)
+	c.str(&d.SafetyIdentifier, "safety-identifier", "ID", helpSafetyID)
 	c.str(&d.User, "user", "ID", helpUser)
+	escape.register(c)
 	c.section("Running")
 	c.value(&concurrency, "concurrency", "N", fmt.Sprintf("requests in flight at once in a local run, 1-%d (default %d); on a 429 the batch also paces its requests to the server's rate", maxConcurrency, defaultConcurrency))
 	c.boolean(&batchAPI, "batch-api", "submit the items to the Batch API instead (half price, results within 24 hours), wait for the batch and download its results into --out-dir; Ctrl-C stops the wait, not the batch, and a rerun resumes it")
@@ -105,6 +112,7 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
+	inv.warnUser(c, quiet)
 	set := map[string]bool{}
 	c.fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
@@ -140,6 +148,10 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	}
 	sum.File = bf.name
 	d.OutputCompression = compression.ptr()
+	d.Complexity, d.FrameCount, d.SVG = np.complexity, np.frameCount, np.svg()
+	if d.FrameDuration, err = np.frameDuration("batch"); err != nil {
+		return err
+	}
 	wrapper.ApplyBatchDefaults(bf.items, d)
 	if bf.ids, err = wrapper.BatchItemIDs(bf.items); err != nil {
 		return usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: batch: "))
@@ -156,8 +168,8 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if err != nil {
 		return err
 	}
-	if !azure {
-		if err := bf.validate(batchAPI, tableChecks{}); err != nil {
+	if !escape.noValidate && !azure {
+		if err := bf.validate(batchAPI, tableChecks{refuseRetired: inv.refusesRetired(&conn)}); err != nil {
 			return err
 		}
 	}
@@ -167,12 +179,13 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		return err
 	}
 	defer release()
-	if azure {
+	if azure && !escape.noValidate {
 		if err := bf.validate(batchAPI, client); err != nil {
 			return err
 		}
 	}
-	plan, err := client.PlanBatch(bf.items, wrapper.RunBatchOptions{OutDir: outDir})
+	reqOpts := escape.options()
+	plan, err := client.PlanBatch(bf.items, wrapper.RunBatchOptions{OutDir: outDir, RequestOptions: reqOpts})
 	if err != nil {
 		return fmt.Errorf("batch: %w", err)
 	}
@@ -183,7 +196,7 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		return fmt.Errorf("--out-dir: %w", err)
 	}
 	b := &batchCmd{inv: inv, bf: bf, plan: plan, sum: sum, outDir: outDir, json: jsonOut, quiet: quiet, api: batchAPI,
-		start: time.Now(), now: time.Now}
+		reqOpts: reqOpts, start: time.Now(), now: time.Now}
 	if !batchAPI {
 		return b.runLocal(ctx, client, orDefault(concurrency.v, defaultConcurrency))
 	}
@@ -323,14 +336,24 @@ type checker interface {
 	CheckEdit(p wrapper.EditParams, stream bool) error
 }
 
-type tableChecks struct{}
+// tableChecks are the model table's rules; with refuseRetired (OpenAI's
+// own API), a model OpenAI has retired is a problem too, as the client
+// would find it.
+type tableChecks struct{ refuseRetired bool }
 
-func (tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
-	return wrapper.CheckGenerate(p, stream)
+func (tc tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
+	return tc.retired(wrapper.CheckGenerate(p, stream), p.Model)
 }
 
-func (tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
-	return wrapper.CheckEdit(p, stream)
+func (tc tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
+	return tc.retired(wrapper.CheckEdit(p, stream), p.Model)
+}
+
+func (tc tableChecks) retired(err error, model wrapper.Model) error {
+	if tc.refuseRetired {
+		return withRetired(err, model)
+	}
+	return err
 }
 
 // validate checks every item as Generate and Edit would, images included,
@@ -363,7 +386,7 @@ func (bf *batchFile) validate(batchAPI bool, check checker) error {
 		}
 		for _, p := range ve.Problems {
 			ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Field: p.Field, Flag: flagName(p.Field),
-				Value: p.Value, Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestion(p)})
+				Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
 		}
 	}
 	var b strings.Builder
@@ -378,6 +401,7 @@ func (bf *batchFile) validate(batchAPI bool, check checker) error {
 				if !bf.jsonl {
 					p.Field = flagName(p.Field) // every parameter came from a flag
 				}
+				p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
 				fmt.Fprintf(&b, "\n  %s", p)
 				if s != "" {
 					fmt.Fprintf(&b, "; did you mean %s?", s)
@@ -459,6 +483,7 @@ func problemList(err error) string {
 	}
 	ps := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {
+		p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
 		ps[i] = p.String()
 	}
 	return strings.Join(ps, "; ")
@@ -483,18 +508,19 @@ func briefError(err error) string {
 // batchCmd is one run of the batch command: it reports the items as they
 // finish and sums the run up.
 type batchCmd struct {
-	inv    *invocation
-	bf     *batchFile
-	plan   *wrapper.BatchPlan
-	sum    *batchSummary
-	outDir string
-	json   bool
-	quiet  bool
-	api    bool // --batch-api
-	start  time.Time
-	now    func() time.Time
-	prog   *progress
-	meter  *meter
+	inv     *invocation
+	bf      *batchFile
+	plan    *wrapper.BatchPlan
+	reqOpts []wrapper.RequestOption // --extra, --no-validate
+	sum     *batchSummary
+	outDir  string
+	json    bool
+	quiet   bool
+	api     bool // --batch-api
+	start   time.Time
+	now     func() time.Time
+	prog    *progress
+	meter   *meter
 
 	// The Batch API batch: its ID once submitted (or resumed), its
 	// latest status, and the batch once done.
@@ -624,7 +650,7 @@ func (b *batchCmd) startProgress(phase string) {
 func (b *batchCmd) runLocal(ctx context.Context, client *wrapper.Client, concurrency int) error {
 	b.startProgress("")
 	res, err := client.RunBatch(ctx, b.bf.items, wrapper.RunBatchOptions{
-		OutDir: b.outDir, Concurrency: concurrency,
+		OutDir: b.outDir, Concurrency: concurrency, RequestOptions: b.reqOpts,
 		OnProgress: func(p wrapper.BatchProgress) { b.onProgress(p, concurrency) },
 	})
 	b.prog.stop()
@@ -890,7 +916,7 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 		b.prog.setPhase("submitting")
 		batch, err = client.SubmitBatch(ctx, todo, wrapper.SubmitBatchOptions{
 			Metadata: map[string]string{"openai_images_file": clipString(filepath.Base(b.bf.name), 512)},
-		})
+		}, b.reqOpts...)
 		if err != nil {
 			return b.finish(notRun(fmt.Errorf("%w: %w", wrapper.ErrBatchItemNotRun, err)), err)
 		}

@@ -82,8 +82,8 @@ func parseBatchSummary(t *testing.T, stdout string) batchSummary {
 	return decodeStrict[batchSummary](t, stdout)
 }
 
-// checkImage checks an image file's format and dimensions.
-func checkImage(t *testing.T, path, format string, w, h int) {
+// checkImageFile checks an image file's format and dimensions.
+func checkImageFile(t *testing.T, path, format string, w, h int) {
 	t.Helper()
 	f, gw, gh := decodeConfig(t, path)
 	if f != format || gw != w || gh != h {
@@ -190,7 +190,7 @@ func TestBatchPlainText(t *testing.T) {
 		t.Fatalf("stdout paths = %q, want %q", got, want)
 	}
 	for _, p := range want {
-		checkImage(t, p, "png", 256, 256)
+		checkImageFile(t, p, "png", 256, 256)
 	}
 	for _, w := range []string{"6 items from " + file, "3 at a time", ids[2] + " (" + file + ":5) ok", "all 6 items done"} {
 		if !strings.Contains(r.stderr, w) {
@@ -262,7 +262,7 @@ func TestBatchJSONL(t *testing.T) {
 	for name, f := range files {
 		path := filepath.Join(out, name)
 		want = append(want, path)
-		checkImage(t, path, f[0].(string), f[1].(int), f[2].(int))
+		checkImageFile(t, path, f[0].(string), f[1].(int), f[2].(int))
 	}
 	got := lines(r.stdout)
 	slices.Sort(got)
@@ -318,7 +318,7 @@ func TestBatchJSONL(t *testing.T) {
 			t.Errorf("%s was rewritten", p)
 		}
 	}
-	checkImage(t, filepath.Join(out, "bad-2.png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, "bad-2.png"), "png", 256, 256)
 	if m := readManifest(t, out); len(m) != 5 || m["bad"].Status != "ok" {
 		t.Errorf("manifest = %+v", m)
 	}
@@ -351,9 +351,9 @@ func TestBatchAPIEmulator(t *testing.T) {
 	if got := lines(r.stdout); !slices.Equal(got, want) {
 		t.Errorf("stdout = %q, want %q (file order)", got, want)
 	}
-	checkImage(t, want[0], "png", 256, 256)
-	checkImage(t, want[1], "png", 512, 256)
-	checkImage(t, want[2], "png", 256, 256)
+	checkImageFile(t, want[0], "png", 256, 256)
+	checkImageFile(t, want[1], "png", 512, 256)
+	checkImageFile(t, want[2], "png", 256, 256)
 	for _, w := range []string{"submitting 4 to the Batch API", "submitted 4 items as batch batch_", " completed: 4 of 4 requests done, 1 failed",
 		"future (" + file + ":3) failed: createImage: 400 Bad Request", `param "model"`, "3 of 4 items done, 1 failed"} {
 		if !strings.Contains(r.stderr, w) {
@@ -439,7 +439,7 @@ func TestBatchAPIResume(t *testing.T) {
 	if got := lines(r.stdout); len(got) != 2 {
 		t.Errorf("stdout = %q", got)
 	}
-	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[1]+".png"), "png", 256, 256)
 	if n, b := srv.countPath("POST", "/v1/files"), srv.countPath("POST", "/v1/batches"); n != 1 || b != 1 {
 		t.Errorf("%d uploads and %d batches created, want one of each", n, b)
 	}
@@ -478,7 +478,7 @@ func TestBatchInterrupt(t *testing.T) {
 		t.Fatalf("manifest = %+v", m)
 	}
 	for _, p := range lines(a.stdout.String()) {
-		checkImage(t, p, "png", 256, 256)
+		checkImageFile(t, p, "png", 256, 256)
 	}
 
 	sent := len(srv.imageRequests())
@@ -731,7 +731,7 @@ func TestBatchAPIPendingElsewhere(t *testing.T) {
 		!strings.Contains(r.stderr, "submitted 1 item as batch") {
 		t.Errorf("stderr:\n%s", r.stderr)
 	}
-	checkImage(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
+	checkImageFile(t, filepath.Join(out, itemIDs(t, file, wrapper.GenerateParams{Model: "gpt-image-2", Size: "256x256"})[0]+".png"), "png", 256, 256)
 	if _, err := os.Stat(filepath.Join(out, pendingBatchName)); !os.IsNotExist(err) {
 		t.Errorf("%s left behind (%v)", pendingBatchName, err)
 	}

@@ -174,7 +174,7 @@ func TestBatchChangedParameters(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
 	}
 	runCLI(t, srv.env, "batch", "-m", "gpt-image-2", "--out-dir", out, "--rerun-changed", items).mustSucceed(t)
-	checkImage(t, filepath.Join(out, "fox.png"), "png", 512, 512)
+	checkImageFile(t, filepath.Join(out, "fox.png"), "png", 512, 512)
 }
 
 // TestBatchProgressLines checks the line per item when stderr is not a

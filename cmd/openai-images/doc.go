@@ -1,5 +1,6 @@
-// Command openai-images generates, edits and varies images with the OpenAI
-// Images API, from the command line, through the wrapper package, one
+// Command openai-images generates and edits images with the OpenAI Images
+// API (and varies them on servers that still offer variations), from the
+// command line, through the wrapper package, one
 // request at a time or a file of them at once (locally or with the Batch
 // API). It can also run against a built-in offline emulator (package
 // imagestest), or serve that emulator on loopback for any OpenAI SDK.
@@ -27,35 +28,101 @@
 //
 // Flags are named after the API's parameters, with hyphens; the common ones
 // have short forms. A flag that is not given is not sent, so the API's
-// default applies (generate and vary: dall-e-2; edit: gpt-image-1.5).
+// default applies. Name a model: without one the API picks its default and
+// only the checks that hold for every model run.
 //
-//	-p, --prompt TEXT          generate, edit: what to draw or change (or the argument); - reads standard input
-//	-m, --model NAME           any model name; the known ones are checked before sending
-//	-n, --n N                  number of images, 1-10 (dall-e-3: 1)
-//	-s, --size SIZE            WIDTHxHEIGHT or auto; gpt-image-2 takes custom sizes
-//	--quality Q                auto, low, medium, high; standard, hd (DALL-E)
-//	--style STYLE              generate: vivid or natural (dall-e-3)
-//	--background BG            auto, transparent or opaque (GPT image models)
-//	--moderation LEVEL         generate: auto or low (GPT image models)
-//	--output-format FORMAT     png, jpeg or webp (GPT image models)
-//	--output-compression 0-100 jpeg and webp output (GPT image models)
-//	--response-format FORMAT   url or b64_json (DALL-E; the image is saved either way)
-//	--user ID                  your end user's ID
-//	--input-fidelity LEVEL     edit: high or low
-//	--stream                   generate, edit: stream the image as it renders
-//	--partial-images N         generate, edit: partial images to stream, 0-3 (implies --stream)
-//	-i, --image PATH           edit: an input image, repeatable (up to 16); vary: the image; - reads standard input
-//	--mask PATH                edit: png whose fully transparent pixels mark what to edit; - reads standard input
+//	-p, --prompt TEXT              generate, edit: what to draw or change (or the argument); - reads standard input
+//	-m, --model NAME               any model name; the known ones are checked before sending
+//	-n, --n N                      number of images, 1-10 (SVG output: 1)
+//	-s, --size SIZE                WIDTHxHEIGHT or auto; gpt-image-2 and the gpt-image-2.5 models take custom sizes
+//	--quality Q                    auto, low, medium, high; xhigh, max (gpt-image-2.5 models); standard, hd (retired DALL-E)
+//	--complexity LEVEL             generate, edit: low, medium or high, the computation spent planning the image
+//	--style STYLE                  generate: vivid or natural (the retired dall-e-3)
+//	--background BG                auto, transparent or opaque (GPT image models)
+//	--moderation LEVEL             generate: auto or low (GPT image models)
+//	--output-format FORMAT         png, jpeg, webp, gif (animated) or svg (GPT image models)
+//	--output-compression 0-100     jpeg and webp output (GPT image models)
+//	--frame-count N                GIF output: frames, 2-16 (the API's default 9)
+//	--frame-duration-ms MS         GIF output: each frame's delay in milliseconds (the API's default 200)
+//	--svg-model NAME               SVG output: the model that writes the SVG (projects with SVG model selection)
+//	--svg-reasoning-effort LEVEL   SVG output: the SVG author's reasoning effort (none, minimal, low, medium, high, xhigh, max)
+//	--response-format FORMAT       url or b64_json (retired DALL-E models; the image is saved either way)
+//	--safety-identifier ID         a stable, hashed ID of your end user, for OpenAI's safety monitoring
+//	--user ID                      deprecated by the API in favour of --safety-identifier; still sent (with a warning)
+//	--input-fidelity LEVEL         edit: high or low (gpt-image-1.5: both; gpt-image-1-mini: low; gpt-image-2: omit it)
+//	--stream                       generate, edit: stream the image as it renders (not GIF or SVG output)
+//	--partial-images N             generate, edit: partial images to stream, 0-3 (implies --stream)
+//	-i, --image PATH               edit: an input image, repeatable (up to 16); vary: the image; - reads standard input
+//	--mask PATH                    edit: png whose fully transparent pixels mark what to edit; - reads standard input
+//	--markup PATH                  edit: a transparent png of the first image's size whose strokes guide the edit
+//	                               (gpt-image-2.5 models; not with --mask); - reads standard input
 //
-// Standard input can be read once: for the prompt, one image or the mask
-// (or a batch file). Parameters are checked against the model before
-// anything is sent: a model that does not take a value, a size it does not
-// support, an input image of the wrong format or size. All problems are
-// listed, by flag, with the value meant when one looks like a typo of it
-// ("--quality=hihg: ...; did you mean --quality high?"), and the command
-// exits 2. A model this version does not know is sent as given (models
-// newer than it are never blocked), after a warning when its name looks
-// like a typo of a known one.
+// The flags for the API's newest parameters (--complexity, --frame-count,
+// --frame-duration-ms, --svg-model, --svg-reasoning-effort, --markup,
+// --safety-identifier, quality xhigh and max, output formats gif and svg)
+// are typed: they are checked like the others and sent as the official SDKs
+// send them (JSON in generations; in a multipart edit svg[model] and
+// svg[reasoning][effort] parts, and the markup as a file part).
+//
+// Standard input can be read once: for the prompt, one image, the mask or
+// the markup (or a batch file). Parameters are checked against the model
+// before anything is sent: a model that does not take a value, a size it
+// does not support, GIF or SVG output with what they exclude (a stream,
+// partial images, a mask, output compression; several SVG images), an input
+// image of the wrong format or size. All problems are listed, by flag, with
+// the value meant when one looks like a typo of it ("--quality=hihg: ...;
+// did you mean --quality high?"), and the command exits 2.
+//
+// Models are judged as the wrapper judges them (wrapper.SuggestModel): a
+// name a small edit away from a known model, such as gpt-image-l or
+// gpt-image-2.5-sunbrst, is refused with the model meant ("unknown model
+// gpt-image-l; did you mean gpt-image-1?"), since a typo would otherwise be
+// sent and paid for; a name that looks like a new model of a known family
+// (gpt-image-2.7-nova, gpt-image-3, a new dated snapshot) is sent as given,
+// with the checks every model shares, so that a model released after this
+// version is never blocked.
+//
+// # Retired models
+//
+// OpenAI retired dall-e-2 and dall-e-3 on 2026-05-12 and shut gpt-image-1
+// down on 2026-10-23, and the variations endpoint (vary) is retired with
+// dall-e-2, its only model. On OpenAI's own API (no OPENAI_BASE_URL, or
+// https://api.openai.com/v1) such a request is refused before sending, with
+// the date and the models to use instead, and exits 2. To vary an image
+// there, edit it with a GPT image model and a prompt:
+//
+//	openai-images edit -m gpt-image-1.5 -i otter.png -n 2 "the same scene, another take"
+//
+// With OPENAI_BASE_URL naming another server (an OpenAI-compatible one that
+// may still serve them), retired models are sent, checked by the rules they
+// had. --allow-retired sends them to OpenAI's API too (should OpenAI still
+// serve them to your account, or this version's dates be wrong for it), and
+// with --emulator makes the emulator serve them as such a server would
+// (without it the emulator answers them as the API does now). Elsewhere it
+// changes nothing.
+//
+//	--allow-retired                send retired models and the variations endpoint to api.openai.com too
+//
+// # Beyond the model table
+//
+// For what this version does not know yet (a parameter added to the API
+// after it, a value a model takes that its table does not list):
+//
+//	--extra KEY=VALUE              generate, edit, vary, batch: one more body field, repeatable
+//	--no-validate                  generate, edit, vary, batch: send the parameters without this version's checks
+//
+// --extra sends KEY with VALUE parsed as JSON when it is valid JSON (4,
+// true, null, {"model":"gpt-5"}, "4" for the string 4), else as the string
+// given: --extra quality=ultra --extra frame_count=4 --extra
+// 'svg={"model":"gpt-5"}'. It is merged into a JSON body at the top level,
+// replacing a field of the same name (a flag's value included), and added
+// to a multipart edit as a form field (a string as it is, other values as
+// JSON text), as wrapper.WithExtraBody does. Extra fields are not checked
+// (--quality ultra is refused before sending, --extra quality=ultra is
+// sent); --no-validate switches off the checks of the flags themselves,
+// the typo and retired-model refusals included, and sends the request as
+// given for the API to judge. Both are part of a batch item's parameters,
+// so a rerun with other ones reports the items done before as changed.
 //
 // # Output
 //
@@ -64,9 +131,16 @@
 //	--json                     one JSON object on stdout when done, success or failure
 //	-q, --quiet                no progress and no summary on stderr (errors still)
 //
+// Every image is checked before it is written: its bytes must be the
+// output format the response declared (or, when it echoes none, the one
+// asked for), a GIF must be a complete GIF stream and an SVG well-formed
+// XML with an <svg> root (wrapper.CheckImageFormat). An image that is not
+// is an error (exit 1, --json error kind "image"), and nothing of the
+// response is written.
+//
 // With -o FILE, the image is written to FILE atomically (a temporary file
 // renamed into place); a FILE without an extension gets the one of the
-// image's bytes (png, jpg, webp). Several images are FILE-1.ext,
+// image's format (png, jpg, webp, gif, svg). Several images are FILE-1.ext,
 // FILE-2.ext, ..., or numbered where {n} stands in FILE (-o "cat-{n}.png");
 // streamed partial images are FILE-partial-K.ext beside it. With -o -, the
 // image's bytes are the whole of stdout (one image; refused when stdout is
@@ -79,16 +153,16 @@
 //	<out-dir>/<command>-<UTC time to the millisecond>-<N>.<ext>
 //
 // for example out/generate-20260512T143005.123Z-1.png, N counting the
-// run's images from 1 and the extension following the bytes (png, jpg,
-// webp). Streamed partial images are <...>-<N>-partial-<K>.<ext>, K from 0
+// run's images from 1 and the extension following the image's format (png,
+// jpg, webp, gif, svg). Streamed partial images are <...>-<N>-partial-<K>.<ext>, K from 0
 // as the API numbers them. A run never replaces another's files: if any
 // file in the directory already starts with the run's time stamp, the
 // stamp is moved forward a millisecond at a time until none does. (--out
 // is an older name of --out-dir.)
 //
 // The paths are printed on stdout, one a line, as the files are written,
-// and a one-line account on stderr (count, time, model, size, format,
-// tokens, request ID; dall-e-3's revised prompts after it). On a terminal a
+// and a one-line account on stderr (count, time, model, size, format, a
+// GIF's frames, tokens, request ID; dall-e-3's revised prompts after it). On a terminal a
 // status line on stderr shows the time elapsed and the partial images
 // received.
 //
@@ -128,11 +202,13 @@
 //	          "problems": [{"field": "quality", "flag": "--quality", "value": "hihg",
 //	                        "rule": "...", "allowed": "auto, low, medium, high", "suggestion": "high"}]}
 //
-// kind is usage or validation (exit 2, nothing sent), api, stream,
-// network, file, batch or other (exit 1), or interrupted (exit 130); an API
-// error adds status, type, code, param and request_id; a missing key is
-// code missing_api_key, an environment set for both OpenAI and Azure
-// ambiguous_environment.
+// kind is usage or validation (exit 2, nothing sent), api, image (an image
+// that is not what the response declared), stream, network, file, batch or
+// other (exit 1), or interrupted (exit 130); an API error adds status,
+// type, code, param and request_id; a missing key is code missing_api_key,
+// an environment set for both OpenAI and Azure ambiguous_environment.
+// A GIF file adds "frames"; an SVG's width and height are its own (0 when
+// it gives none).
 //
 // # Connection
 //
@@ -145,6 +221,7 @@
 //	--emulator                 use the built-in offline emulator: no key, no network
 //	--timeout DURATION         limit each attempt: seconds (90) or with a unit (90s, 2m) (default: none)
 //	--max-retries N            retries of connection errors, 408, 409, 429 and 5xx (default 2)
+//	--allow-retired            send models OpenAI has retired to its API too (see Retired models)
 //
 // # Azure OpenAI
 //
@@ -180,13 +257,17 @@
 // by their API names:
 //
 //	{"id": "otter", "prompt": "a sea otter", "model": "gpt-image-2", "size": "1024x768"}
-//	{"prompt": "a red fox", "model": "dall-e-3", "style": "natural"}
+//	{"prompt": "a kite", "model": "gpt-image-2.5-flare", "output_format": "gif", "frame_count": 6, "frame_duration_ms": 120}
+//	{"prompt": "a fox logo", "output_format": "svg", "svg": {"model": "gpt-5", "reasoning": {"effort": "low"}}}
 //	{"id": "hat", "prompt": "add a hat", "images": ["otter.png"], "mask": "mask.png"}
+//	{"prompt": "a bike lane", "model": "gpt-image-2.5-sunburst", "images": ["street.png"], "markup": "arrows.png"}
 //
-// Fields: id, prompt, model, n, size, quality, style, background,
-// moderation, output_format, output_compression, response_format, user,
-// input_fidelity; for edits images (local paths, relative to the file),
-// image_urls, image_file_ids, mask, mask_url, mask_file_id. In both forms
+// Fields: id, prompt, model, n, size, quality, complexity, style,
+// background, moderation, output_format, output_compression, frame_count,
+// frame_duration_ms, svg (model, reasoning.effort), response_format,
+// safety_identifier, user, input_fidelity; for edits images (local paths,
+// relative to the file), image_urls, image_file_ids, mask, mask_url,
+// mask_file_id, markup (a local path). In both forms
 // blank lines and lines starting with # are skipped. Every line that does
 // not parse (an unknown field, bad JSON, a bad id) is reported with its
 // file:line, and the command exits 2 before anything is sent.
@@ -199,12 +280,17 @@
 // digits, '.', '_' and '-', not ending in '-' and a number (cat-1 is the
 // first image of an item cat with several).
 //
-// The request flags (-m/--model, -n, -s/--size, --quality, --style,
-// --background, --moderation, --output-format, --output-compression,
-// --response-format, --user) fill in the parameters an item does not set.
-// Every item is checked against its model, images included, before the
-// first request: when any cannot be sent, the command exits 2 listing every
-// item's problems with its file:line, and sends nothing.
+// The request flags (-m/--model, -n, -s/--size, --quality, --complexity,
+// --style, --background, --moderation, --output-format,
+// --output-compression, --frame-count, --frame-duration-ms, --svg-model,
+// --svg-reasoning-effort, --response-format, --safety-identifier, --user)
+// fill in the parameters an item does not set; --extra and --no-validate
+// apply to every item. Every item is checked against its model, images
+// included (and, on OpenAI's API, against the models it has retired),
+// before the first request: when any cannot be sent, the command exits 2
+// listing every item's problems with its file:line, and sends nothing. A
+// GIF item's images are written as <ID>.gif, an SVG item's as <ID>.svg,
+// each checked as above.
 //
 //	-f, --file FILE            the batch file (or the argument); - for standard input
 //	--concurrency N            requests in flight at once in a local run, 1-256 (default 4)
@@ -334,13 +420,19 @@
 // # Examples
 //
 //	openai-images generate --emulator -m gpt-image-1.5 -o otter.png "a sea otter holding a shell"
-//	openai-images generate -m dall-e-3 --style natural --quality hd "a lighthouse at dusk"
+//	openai-images generate -m gpt-image-2.5-sunburst --quality xhigh -s 2560x1440 "a lighthouse at dusk"
 //	openai-images generate -m gpt-image-2 -s 1536x864 --partial-images 2 "a harbour at dawn"
+//	openai-images generate -m gpt-image-2.5-flare --output-format gif --frame-count 8 -o kite.gif "a kite in the wind"
+//	openai-images generate -m gpt-image-2.6-sunburst --output-format svg -o fox.svg "a fox logo, flat colours"
 //	echo "a paper crane" | openai-images generate -m gpt-image-1-mini -o - - > crane.png
 //	openai-images edit -i room.png -i lamp.png --mask window.png -o garden.png "a garden outside the window"
-//	openai-images vary -i otter.png -n 2 -s 512x512
-//	openai-images batch --emulator -m gpt-image-2 -s 256x256 prompts.txt
+//	openai-images edit -m gpt-image-2.5-sunburst -i street.png --markup arrows.png "a bike lane where the arrows are"
+//	openai-images edit -m gpt-image-1.5 -i otter.png -n 2 "the same scene, another take"
+//	openai-images generate -m gpt-image-2.7-nova --quality ultra --no-validate "a value from tomorrow"
+//	openai-images generate -m gpt-image-2.6-flare --extra 'lighting="studio"' "a parameter from tomorrow"
+//	openai-images batch --emulator -m gpt-image-1-mini -s 1024x1024 prompts.txt
 //	openai-images batch --batch-api -m gpt-image-1.5 --out-dir nightly items.jsonl
+//	OPENAI_BASE_URL=http://localhost:8000/v1 openai-images vary -i otter.png -n 2 -s 512x512
 //	openai-images serve --addr 127.0.0.1:0
 //	AZURE_OPENAI_ENDPOINT=https://NAME.openai.azure.com OPENAI_API_VERSION=2025-04-01-preview openai-images generate -m my-images "a kite"
 //	openai-images serve --azure --azure-deployment images=gpt-image-1.5

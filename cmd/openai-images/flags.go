@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -417,9 +418,10 @@ func editDistance(a, b string) int {
 
 // connFlags choose and tune the server the command talks to.
 type connFlags struct {
-	emulator   bool
-	timeout    time.Duration
-	maxRetries optInt
+	emulator     bool
+	timeout      time.Duration
+	maxRetries   optInt
+	allowRetired bool
 	// Azure OpenAI (see azure).
 	azureEndpoint, azureDeployment, apiVersion string
 	// model is the command's -m: the model --emulator's Azure deployment
@@ -432,6 +434,7 @@ func (cf *connFlags) register(c *cmdFlags) {
 	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network); with --azure-deployment, as an Azure OpenAI resource")
 	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt: seconds (90) or with a unit (90s, 2m) (default: no limit; edits can take minutes)")
 	c.value(&cf.maxRetries, "max-retries", "N", fmt.Sprintf("retries of failed attempts: connection errors, 408, 409, 429, 5xx (default %d)", wrapper.DefaultMaxRetries))
+	c.boolean(&cf.allowRetired, "allow-retired", helpAllowRetired)
 	c.section("Azure OpenAI (AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN, and OPENAI_API_VERSION are read)")
 	c.str(&cf.azureEndpoint, "azure-endpoint", "URL", "the Azure OpenAI resource, such as https://NAME.openai.azure.com (default AZURE_OPENAI_ENDPOINT); -m then names a deployment")
 	c.str(&cf.azureDeployment, "azure-deployment", "NAME", "the deployment to call, whatever -m says (-m then names the model it runs, for the checks)")
@@ -541,7 +544,12 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 			return nil, release, err
 		}
 	} else if cf.emulator {
-		srv := imagestest.NewServer()
+		var eopts []imagestest.Option
+		if cf.allowRetired {
+			// As an OpenAI-compatible server that still has them.
+			eopts = append(eopts, imagestest.AllowRetiredModels())
+		}
+		srv := imagestest.NewServer(eopts...)
 		release = srv.Close
 		// A dummy key replaces any real one from the environment: the
 		// emulator needs none and is never sent yours.
@@ -572,6 +580,14 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	}
 	if cf.maxRetries.set {
 		opts = append(opts, wrapper.WithMaxRetries(cf.maxRetries.v))
+	}
+	if inv.transport != nil {
+		opts = append(opts, wrapper.WithHTTPClient(&http.Client{Transport: inv.transport}))
+	}
+	if cf.allowRetired {
+		// Retired models are refused before sending on OpenAI's own
+		// API only; elsewhere this changes nothing.
+		opts = append(opts, wrapper.WithRetiredModels(true))
 	}
 	c, err := wrapper.New(opts...)
 	if err != nil {

@@ -59,7 +59,7 @@ func TestImageFromStdin(t *testing.T) {
 		reqs[0].Files[0].Width != 256 || reqs[0].Files[0].Size != len(data) {
 		t.Fatalf("edit requests %+v", reqs)
 	}
-	checkImage(t, filepath.Join(dir, "e.png"), "png", 1024, 1024)
+	checkImageFile(t, filepath.Join(dir, "e.png"), "png", 1024, 1024)
 
 	before = len(srv.requests())
 	runStdin(t, srv.env, data, "vary", "--image", "-", "-s", "256x256", "-o", filepath.Join(dir, "v.png")).mustSucceed(t)
@@ -145,7 +145,7 @@ func TestOutputFile(t *testing.T) {
 	if r.stdout != in("otter.png")+"\n" || !strings.Contains(r.stderr, "generate: 1 image written in ") {
 		t.Errorf("stdout %q, stderr %q", r.stdout, r.stderr)
 	}
-	checkImage(t, in("otter.png"), "png", 256, 256)
+	checkImageFile(t, in("otter.png"), "png", 256, 256)
 	// Named again: replaced.
 	st := stateOf(t, in("otter.png"))
 	time.Sleep(10 * time.Millisecond)
@@ -153,7 +153,7 @@ func TestOutputFile(t *testing.T) {
 	if now := stateOf(t, in("otter.png")); now.mtime.Equal(st.mtime) {
 		t.Error("-o did not replace the file")
 	}
-	checkImage(t, in("otter.png"), "png", 512, 512)
+	checkImageFile(t, in("otter.png"), "png", 512, 512)
 
 	for _, tc := range []struct {
 		args  []string

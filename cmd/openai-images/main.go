@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -48,7 +49,7 @@ type command struct {
 var commands = []command{
 	{"generate", nil, "create images from a prompt (POST /images/generations)", runGenerate},
 	{"edit", nil, "edit or combine images, optionally with a mask (POST /images/edits)", runEdit},
-	{"vary", []string{"variation"}, "create variations of an image, dall-e-2 (POST /images/variations)", runVary},
+	{"vary", []string{"variation"}, "create variations of an image, dall-e-2, on servers that still offer them (POST /images/variations)", runVary},
 	{"batch", nil, "generate or edit images for every line of a file, locally or with the Batch API", runBatch},
 	{"serve", nil, "run the offline emulator on loopback for any OpenAI SDK", runServe},
 }
@@ -95,6 +96,10 @@ type invocation struct {
 	// report is the command's --json object, filled as the run goes and
 	// printed at the end with the outcome.
 	report report
+
+	// transport, when set (tests), carries the requests instead of the
+	// network.
+	transport http.RoundTripper
 }
 
 // report is a command's --json object.
@@ -113,6 +118,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, env func(
 func runWithStdin(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
 	inv := &invocation{stdin: stdin, stdout: stdout, stderr: stderr, env: env,
 		tty: isTerminal(stderr), stdoutTTY: isTerminal(stdout), json: wantsJSON(args)}
+	return inv.run(ctx, args)
+}
+
+// run runs the command args name and reports its outcome.
+func (inv *invocation) run(ctx context.Context, args []string) int {
 	name := ""
 	if len(args) > 0 {
 		name = args[0]
@@ -295,6 +305,7 @@ func formatValidation(ve *wrapper.ValidationError) string {
 		}
 		suggested[p.Field+"="+s] = true
 		p.Field = flagName(p.Field)
+		p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
 		b.WriteString("  ")
 		b.WriteString(p.String())
 		if s != "" {
@@ -306,10 +317,15 @@ func formatValidation(ve *wrapper.ValidationError) string {
 }
 
 // flagName turns an API field name of a validation problem into the flag
-// that sets it: output_format -> --output-format, image[1] -> --image #2.
+// that sets it: output_format -> --output-format, image[1] -> --image #2,
+// svg.reasoning.effort -> --svg-reasoning-effort (svg, the SVG options as
+// a whole, -> --svg-model).
 func flagName(field string) string {
+	if field == "svg" {
+		return "--svg-model"
+	}
 	name, idx, indexed := strings.Cut(field, "[")
-	name = "--" + strings.ReplaceAll(name, "_", "-")
+	name = "--" + strings.NewReplacer("_", "-", ".", "-").Replace(name)
 	if indexed {
 		var i int
 		if _, err := fmt.Sscanf(idx, "%d]", &i); err == nil {
@@ -317,6 +333,36 @@ func flagName(field string) string {
 		}
 	}
 	return name
+}
+
+// wrapperWords are the wrapper's names in validation messages, and what
+// the command line calls them.
+var wrapperWords = strings.NewReplacer(
+	"WithRetiredModels(true)", "--allow-retired",
+	"a model of Models(), or any new model name (models the table does not know get only the universal checks)",
+	"a model --help lists, or a new model's name",
+	"a model of Models()", "a model --help lists",
+	"an edit with a GPT image model and a prompt (Client.Edit)", "openai-images edit with a GPT image model and a prompt",
+	"omit FrameDuration", "omit --frame-duration-ms",
+	"SVGOptions{Model: ...}, or SVG nil", "--svg-model NAME, or no SVG options",
+	"leave SVG nil", "give no SVG options",
+	"omit SVG", "omit --svg-model and --svg-reasoning-effort",
+	"or call GenerateStream", "or add --stream",
+	"or call EditStream", "or add --stream",
+	"or call Generate", "or drop --stream and --partial-images",
+	"or call Edit", "or drop --stream and --partial-images",
+	"call Generate", "drop --stream and --partial-images",
+	"call Edit", "drop --stream and --partial-images",
+)
+
+// inFlags rewrites a validation message in the command line's words.
+func inFlags(s string) string { return wrapperWords.Replace(s) }
+
+// reasoningEfforts are the SVG author's reasoning efforts the API
+// documents (wrapper.ReasoningEffort).
+var reasoningEfforts = []wrapper.ReasoningEffort{
+	wrapper.ReasoningEffortNone, wrapper.ReasoningEffortMinimal, wrapper.ReasoningEffortLow, wrapper.ReasoningEffortMedium,
+	wrapper.ReasoningEffortHigh, wrapper.ReasoningEffortXHigh, wrapper.ReasoningEffortMax,
 }
 
 // knownValues lists, for the fields whose values come from a list, every
@@ -330,12 +376,22 @@ func knownValues(field string) []string {
 			out = append(out, v)
 		}
 	}
+	if field == "svg.reasoning.effort" {
+		for _, v := range reasoningEfforts {
+			add(string(v))
+		}
+		return out
+	}
 	for _, m := range wrapper.Models() {
 		switch field {
 		case "model":
 			add(string(m.Model))
 		case "quality":
 			for _, v := range m.Qualities {
+				add(string(v))
+			}
+		case "complexity":
+			for _, v := range m.Complexities {
 				add(string(v))
 			}
 		case "style":

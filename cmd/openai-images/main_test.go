@@ -104,6 +104,8 @@ func TestFlagName(t *testing.T) {
 	t.Parallel()
 	for field, want := range map[string]string{
 		"output_format": "--output-format", "image[0]": "--image #1", "image[2]": "--image #3", "mask": "--mask", "n": "--n",
+		"frame_duration_ms": "--frame-duration-ms", "svg.model": "--svg-model", "svg.reasoning.effort": "--svg-reasoning-effort",
+		"svg": "--svg-model", "markup": "--markup", "safety_identifier": "--safety-identifier",
 	} {
 		if got := flagName(field); got != want {
 			t.Errorf("flagName(%q) = %q, want %q", field, got, want)

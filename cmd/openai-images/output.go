@@ -18,6 +18,7 @@ import (
 	_ "golang.org/x/image/webp"
 
 	"github.com/imagegen-go/openai-images/internal/atomicfile"
+	"github.com/imagegen-go/openai-images/internal/imagecheck"
 	"github.com/imagegen-go/openai-images/wrapper"
 )
 
@@ -44,7 +45,7 @@ func (of *outFlags) register(c *cmdFlags) {
 }
 
 // imageExts maps file extensions to the image formats they name.
-var imageExts = map[string]string{".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".gif": "gif"}
+var imageExts = map[string]string{".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg", ".webp": "webp", ".gif": "gif", ".svg": "svg"}
 
 // prepare checks the output flags against the request (n images, partial
 // images, an output format), changing nothing.
@@ -160,19 +161,37 @@ func fileName(prefix string, n int, partial *int) string {
 	return fmt.Sprintf("%s-%d", prefix, n)
 }
 
-// sniffImage names the format of image bytes and the file extension for it.
-func sniffImage(b []byte) (format, ext string) {
-	switch {
-	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
-		return "png", ".png"
-	case bytes.HasPrefix(b, []byte("\xff\xd8\xff")):
-		return "jpeg", ".jpg"
-	case len(b) >= 12 && string(b[:4]) == "RIFF" && string(b[8:12]) == "WEBP":
-		return "webp", ".webp"
-	case bytes.HasPrefix(b, []byte("GIF87a")) || bytes.HasPrefix(b, []byte("GIF89a")):
-		return "gif", ".gif"
+// checkOutput checks image bytes as the wrapper does (wrapper.CheckImageFormat:
+// the declared output format, a GIF walked to its end, an SVG parsed) and
+// returns their format and the file extension for it (".bin" for a format
+// this version does not know, accepted when the response declared one).
+func checkOutput(b []byte, declared wrapper.OutputFormat) (format, ext string, err error) {
+	f, err := wrapper.CheckImageFormat(b, declared)
+	if err != nil {
+		return "", "", err
 	}
-	return "", ".bin"
+	ext = f.Extension()
+	if ext == "" {
+		ext = ".bin"
+	}
+	return string(f), ext, nil
+}
+
+// dimensions returns an image's width and height, and a GIF's frames: from
+// its header, or an SVG's own width and height (or viewBox). Zero when the
+// bytes do not say.
+func dimensions(format string, b []byte) (width, height, frames int) {
+	switch format {
+	case "svg":
+		width, height, _ = imagecheck.SVGSize(b)
+		return width, height, 0
+	case "gif":
+		frames, _ = imagecheck.GIFFrames(b)
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(b)); err == nil {
+		width, height = cfg.Width, cfg.Height
+	}
+	return width, height, frames
 }
 
 // summary is what a run of generate, edit or vary reports: with --json,
@@ -214,10 +233,14 @@ type fileInfo struct {
 	// Image is the image's number, from 1.
 	Image int `json:"image"`
 	// PartialIndex is set for partial images of a stream (from 0).
-	PartialIndex  *int   `json:"partial_image_index,omitempty"`
-	Format        string `json:"format"`
-	Width         int    `json:"width"`
-	Height        int    `json:"height"`
+	PartialIndex *int   `json:"partial_image_index,omitempty"`
+	Format       string `json:"format"`
+	// Width and Height come from the image's header; an SVG's from its
+	// width and height attributes or its viewBox (0 when it gives none).
+	Width  int `json:"width"`
+	Height int `json:"height"`
+	// Frames is the number of frames of a GIF.
+	Frames        int    `json:"frames,omitempty"`
 	Bytes         int    `json:"bytes"`
 	RevisedPrompt string `json:"revised_prompt,omitempty"`
 }
@@ -237,14 +260,15 @@ type saver struct {
 	inv     *invocation
 	out     outFlags
 	sum     *summary
-	size    string // requested
-	several bool   // more than one image: -o FILE numbers them
+	size    string               // requested
+	format  wrapper.OutputFormat // requested
+	several bool                 // more than one image: -o FILE numbers them
 	start   time.Time
 	prefix  string
 	prog    *progress
 }
 
-func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model, size wrapper.Size, stream bool, n int) *saver {
+func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model, size wrapper.Size, stream bool, n int, format wrapper.OutputFormat) *saver {
 	phase := "waiting for the API"
 	if stream {
 		phase = "waiting for the stream"
@@ -255,16 +279,29 @@ func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model,
 		out:     out,
 		sum:     sum,
 		size:    string(size),
+		format:  format,
 		several: n > 1,
 		start:   time.Now(),
 		prog:    newProgress(inv.stderr, inv.tty && !out.quiet, sum.Command, phase),
 	}
 }
 
-// write saves one image atomically (or writes it to stdout) and reports
-// its path.
-func (s *saver) write(n int, partial *int, data []byte, revised string) error {
-	format, ext := sniffImage(data)
+// declared is the output format the images are to have: the one the API
+// echoed, else the one requested ("" when neither says).
+func (s *saver) declared(echoed wrapper.OutputFormat) wrapper.OutputFormat {
+	if echoed != "" {
+		return echoed
+	}
+	return s.format
+}
+
+// write saves one image atomically (or writes it to stdout), once its
+// bytes are found to be what was declared, and reports its path.
+func (s *saver) write(n int, partial *int, data []byte, declared wrapper.OutputFormat, revised string) error {
+	format, ext, err := checkOutput(data, declared)
+	if err != nil {
+		return err
+	}
 	var path string
 	switch {
 	case s.out.output == "-":
@@ -302,9 +339,7 @@ func (s *saver) write(n int, partial *int, data []byte, revised string) error {
 		}
 	}
 	f := fileInfo{Path: path, Image: n, PartialIndex: partial, Format: format, Bytes: len(data), RevisedPrompt: revised}
-	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
-		f.Width, f.Height = cfg.Width, cfg.Height
-	}
+	f.Width, f.Height, f.Frames = dimensions(format, data)
 	s.sum.Files = append(s.sum.Files, f)
 	if revised != "" {
 		s.sum.RevisedPrompts = append(s.sum.RevisedPrompts, revised)
@@ -332,12 +367,25 @@ func (s *saver) saveResponse(ctx context.Context, res *wrapper.ImagesResponse) e
 		return fmt.Errorf("-o -: the response holds %d images; only one can go to stdout", len(res.Data))
 	}
 	s.several = s.several || len(res.Data) > 1
+	// Every image is fetched and checked before any is written: a response
+	// with an image that is not what it declared writes nothing.
+	declared := s.declared(res.OutputFormat)
+	contents := make([][]byte, len(res.Data))
 	for i, img := range res.Data {
 		data, err := img.Content(ctx) // a URL is downloaded
 		if err != nil {
 			return err
 		}
-		if err := s.write(i+1, nil, data, img.RevisedPrompt); err != nil {
+		if _, _, err := checkOutput(data, declared); err != nil {
+			if len(res.Data) > 1 {
+				return fmt.Errorf("image %d of %d: %w (no image of the response was written)", i+1, len(res.Data), err)
+			}
+			return err
+		}
+		contents[i] = data
+	}
+	for i, img := range res.Data {
+		if err := s.write(i+1, nil, contents[i], declared, img.RevisedPrompt); err != nil {
 			return err
 		}
 	}
@@ -359,7 +407,7 @@ func (s *saver) saveStream(ctx context.Context, stream *wrapper.ImageStream) err
 				return err
 			}
 			index := ev.Index
-			if err := s.write(n, &index, data, ""); err != nil {
+			if err := s.write(n, &index, data, s.declared(ev.OutputFormat), ""); err != nil {
 				return err
 			}
 			s.prog.partial()
@@ -368,7 +416,7 @@ func (s *saver) saveStream(ctx context.Context, stream *wrapper.ImageStream) err
 			if err != nil {
 				return err
 			}
-			if err := s.write(n, nil, data, ""); err != nil {
+			if err := s.write(n, nil, data, s.declared(ev.OutputFormat), ""); err != nil {
 				return err
 			}
 			n++
@@ -455,7 +503,20 @@ func (s *saver) humanLine(err error) string {
 	}
 	if len(s.sum.Files) > 0 {
 		f := s.sum.Files[len(s.sum.Files)-1]
-		details = append(details, fmt.Sprintf("%dx%d %s", f.Width, f.Height, f.Format))
+		switch {
+		case f.Width > 0:
+			details = append(details, fmt.Sprintf("%dx%d %s", f.Width, f.Height, f.Format))
+		case s.sum.Size != "" && s.sum.Size != string(wrapper.SizeAuto):
+			details = append(details, s.sum.Size+" "+f.Format)
+		default:
+			details = append(details, f.Format)
+		}
+		if f.Frames > 1 {
+			details = append(details, plural(f.Frames, "frame"))
+		}
+	}
+	if q := s.sum.Quality; q != "" && q != string(wrapper.QualityAuto) {
+		details = append(details, "quality "+q)
 	}
 	if s.sum.Usage != nil {
 		details = append(details, plural(s.sum.Usage.TotalTokens, "token"))

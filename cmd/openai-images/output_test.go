@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/imagegen-go/openai-images/wrapper"
 )
 
 // TestReservePrefix checks that a run's file names never collide with
@@ -43,14 +46,34 @@ func TestFileName(t *testing.T) {
 	}
 }
 
-func TestSniffImage(t *testing.T) {
+func TestCheckOutput(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{
-		"\x89PNG\r\n\x1a\nrest": ".png", "\xff\xd8\xff\xe0": ".jpg", "RIFF1234WEBPVP8L": ".webp", "GIF89a..": ".gif", "hello": ".bin",
+	svg := `<svg xmlns="http://www.w3.org/2000/svg" width="30" height="20"/>`
+	for _, tc := range []struct {
+		in       string
+		declared wrapper.OutputFormat
+		want     string
+	}{
+		{"\x89PNG\r\n\x1a\nrest", "", ".png"}, {"\xff\xd8\xff\xe0", "", ".jpg"}, {"RIFF1234WEBPVP8L", "", ".webp"},
+		{svg, "svg", ".svg"}, {"\x00\x01 a format from tomorrow", "avif", ".bin"},
+		{"GIF89a\x01\x00\x01\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b", "", ".gif"},
 	} {
-		if _, ext := sniffImage([]byte(in)); ext != want {
-			t.Errorf("%q: %s, want %s", in, ext, want)
+		if _, ext, err := checkOutput([]byte(tc.in), tc.declared); ext != tc.want || err != nil {
+			t.Errorf("%q declared %q: %s, %v; want %s", tc.in, tc.declared, ext, err, tc.want)
 		}
+	}
+	// Not what was declared, a broken GIF, an SVG not declared, no image:
+	// an error, no extension.
+	for in, declared := range map[string]wrapper.OutputFormat{
+		"\x89PNG\r\n\x1a\nrest": "gif", "GIF89a..": "", "<svg><g></svg>": "svg", svg: "", "hello": "",
+	} {
+		var fe *wrapper.ImageFormatError
+		if _, ext, err := checkOutput([]byte(in), declared); !errors.As(err, &fe) || ext != "" {
+			t.Errorf("%q declared %q: %q, %v", in, declared, ext, err)
+		}
+	}
+	if w, h, frames := dimensions("svg", []byte(svg)); w != 30 || h != 20 || frames != 0 {
+		t.Errorf("svg dimensions %d x %d, %d frames", w, h, frames)
 	}
 }
 

@@ -13,7 +13,7 @@ import (
 // errorJSON is the "error" object of --json output.
 type errorJSON struct {
 	// Kind sorts the failure: usage, validation (exit 2: nothing was
-	// sent); api, stream, network, file, batch, other (exit 1);
+	// sent); api, image, stream, network, file, batch, other (exit 1);
 	// interrupted (exit 130).
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
@@ -51,6 +51,7 @@ const (
 	kindUsage       = "usage"
 	kindValidation  = "validation"
 	kindAPI         = "api"
+	kindImage       = "image" // an image that is not what the response declared
 	kindStream      = "stream"
 	kindNetwork     = "network"
 	kindFile        = "file"
@@ -80,6 +81,7 @@ func errorInfo(err error) *errorJSON {
 	e := &errorJSON{Kind: kindOther, Message: strings.TrimPrefix(err.Error(), "openai-images: ")}
 	var ue *usageError
 	var ve *wrapper.ValidationError
+	var formatErr *wrapper.ImageFormatError
 	var apiErr *wrapper.APIError
 	var streamErr *wrapper.StreamError
 	var decodeErr *wrapper.EventDecodeError
@@ -96,8 +98,10 @@ func errorInfo(err error) *errorJSON {
 		e.Kind = kindValidation
 		for _, p := range ve.Problems {
 			e.Problems = append(e.Problems, problemJSON{Field: p.Field, Flag: flagName(p.Field), Value: p.Value,
-				Rule: p.Rule, Allowed: p.Allowed, Suggestion: suggestion(p)})
+				Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
 		}
+	case errors.As(err, &formatErr):
+		e.Kind = kindImage
 	case errors.As(err, &apiErr):
 		e.Kind = kindAPI
 		e.Status, e.Type, e.Code, e.Param, e.RequestID = apiErr.StatusCode, apiErr.Type, apiErr.Code, apiErr.Param, apiErr.RequestID
@@ -124,8 +128,10 @@ Every object has:
   command      the command ("generate", "edit", "vary", "batch"; "" when none was given)
   exit_code    the exit status: 0, 1, 2 or 130
   error        present when exit_code is not 0:
-    kind         usage or validation (exit 2, nothing was sent); api, stream,
-                 network, file, batch or other (exit 1); interrupted (exit 130)
+    kind         usage or validation (exit 2, nothing was sent); api, image
+                 (an image that is not what the response declared, or a
+                 broken GIF or SVG: not written), stream, network, file,
+                 batch or other (exit 1); interrupted (exit 130)
     message      the message shown on stderr
     code         the API's error code, or missing_api_key, ambiguous_environment,
                  batch_items_changed
@@ -141,7 +147,8 @@ generate, edit and vary add:
   request_id   the x-request-id of the call
   files        the files written, in order, even after a failure: each with path,
                image (from 1), partial_image_index (streamed partial images only),
-               format, width, height, bytes, revised_prompt (dall-e-3)
+               format (png, jpeg, webp, gif, svg), width, height (an SVG's own,
+               0 when it gives none), frames (GIF), bytes, revised_prompt (dall-e-3)
   revised_prompts   the prompts dall-e-3 rewrote, in image order
   usage        input_tokens, input_text_tokens, input_image_tokens,
                output_tokens, output_text_tokens, output_image_tokens, total_tokens

@@ -8,7 +8,7 @@ import (
 // mainUsage is the help of the program.
 func mainUsage() string {
 	var b strings.Builder
-	b.WriteString(`openai-images: generate, edit and vary images with the OpenAI Images API.
+	b.WriteString(`openai-images: generate and edit images with the OpenAI Images API.
 
 Usage:
   openai-images <command> [flags]
@@ -38,6 +38,19 @@ Short flags: -p --prompt, -m --model, -n, -s --size, -i --image,
 -o --output, -q --quiet, -f --file. Durations take seconds (90) or a unit
 (90s, 2m).
 
+Flags are named after the API's parameters: --quality (xhigh and max on the
+gpt-image-2.5 models), --complexity, --output-format gif with --frame-count
+and --frame-duration-ms, --output-format svg with --svg-model and
+--svg-reasoning-effort, --markup (edit), --safety-identifier. Parameters are
+checked against the model before anything is sent; a mistyped model is
+refused with the one meant, a new one is sent. GIF and SVG results are
+checked and saved as .gif and .svg. For what this version does not know yet:
+--extra KEY=VALUE (repeatable) and --no-validate.
+
+OpenAI has retired dall-e-2, dall-e-3, gpt-image-1 and the variations
+endpoint: requests for them are refused before sending on OpenAI's API
+(--allow-retired sends them), and sent to any other OPENAI_BASE_URL.
+
 The key is read from OPENAI_API_KEY, as the official SDKs do; OPENAI_BASE_URL,
 OPENAI_ORG_ID and OPENAI_PROJECT_ID are honoured. --emulator runs against a
 built-in offline emulator instead: no key, no network. Azure OpenAI: set
@@ -50,11 +63,13 @@ Exit status: 0 success, 1 API, network or file error (batch: an item failed),
 
 Examples:
   openai-images generate --emulator -m gpt-image-1.5 -o otter.png "a sea otter holding a shell"
-  openai-images generate -m gpt-image-2 -s 1536x864 --partial-images 2 "a harbour at dawn"
+  openai-images generate -m gpt-image-2.5-sunburst --quality xhigh "a harbour at dawn"
+  openai-images generate -m gpt-image-2.5-flare --output-format gif --frame-count 8 -o kite.gif "a kite"
+  openai-images generate -m gpt-image-2.6-sunburst --output-format svg -o fox.svg "a fox logo"
   echo "a paper crane" | openai-images generate -m gpt-image-1-mini -o - - > crane.png
-  openai-images edit -i room.png --mask window.png -o garden.png "a garden outside the window"
-  openai-images vary -i otter.png -n 2 -s 512x512
-  openai-images batch -m gpt-image-2 -s 256x256 --concurrency 8 prompts.txt
+  openai-images edit -m gpt-image-1.5 -i room.png --mask window.png -o garden.png "a garden outside"
+  openai-images edit -m gpt-image-1.5 -i otter.png -n 2 "the same scene, another take"
+  openai-images batch -m gpt-image-1-mini -s 1024x1024 --concurrency 8 prompts.txt
   openai-images batch --batch-api -m gpt-image-1.5 items.jsonl
   openai-images serve          # prints OPENAI_BASE_URL=http://127.0.0.1:8089/v1
 `)

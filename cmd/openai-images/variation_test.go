@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"reflect"
 	"testing"
 )
@@ -38,4 +39,20 @@ func TestVariation(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEmulatorAllowRetired checks --allow-retired with --emulator: without
+// it the emulator answers the retired variations endpoint and models as the
+// API does now (a 400 naming the model, exit 1, after sending: the emulator
+// is not OpenAI's own host); with it, it serves them as an OpenAI-compatible
+// server may.
+func TestEmulatorAllowRetired(t *testing.T) {
+	t.Parallel()
+	img := writePNG(t, t.TempDir(), "square.png", gradient(256, 256, 9))
+	r := runCLI(t, nil, "vary", "--emulator", "--json", "-o", filepath.Join(t.TempDir(), "v.png"), "-i", img, "-s", "256x256")
+	if s := parseSummary(t, r.stdout); r.code != exitFailure || s.Error == nil || s.Error.Kind != kindAPI || s.Error.Status != 400 || s.Error.Param != "model" {
+		t.Errorf("without --allow-retired: exit %d, %+v", r.code, s.Error)
+	}
+	runCLI(t, nil, "vary", "--emulator", "--allow-retired", "-o", filepath.Join(t.TempDir(), "v.png"), "-i", img, "-s", "256x256").mustSucceed(t)
+	runCLI(t, nil, "generate", "--emulator", "--allow-retired", "-m", "dall-e-3", "-o", filepath.Join(t.TempDir(), "b.png"), "a boat").mustSucceed(t)
 }
