@@ -76,13 +76,15 @@ test-prism:
 	PRISM_REQUIRED=1 $(GO) test $(GOFLAGS_TEST) -count=1 ./tests/prism/...
 
 ## test-sdk: the official SDKs against the emulator: npm openai (pinned in package-lock.json)
-## against `openai-images serve`, and openai-go (pinned in bench/go.mod) in process; then the
+## against `openai-images serve`, its AzureOpenAI client against this library's Azure mode
+## (docs/azure-wire.md), and openai-go (pinned in bench/go.mod) in process; then the
 ## wire comparison: the same calls with npm openai and the wrapper, requests compared part by part
 test-sdk:
 	npm ci --no-audit --no-fund
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
 	$(GO) build -o "$$tmp/openai-images" ./cmd/openai-images && \
 	OPENAI_IMAGES_BIN="$$tmp/openai-images" node --test tests/sdk/node/
+	SDK_REQUIRED=1 $(GO) test -count=1 -run '^TestAzureWireMatchesNodeSDK$$' ./tests/azure/
 	cd bench && $(GO) test -count=1 -run '^TestOpenAIGoSDK$$' -v .
 	SDK_REQUIRED=1 $(GO) test -count=1 -v ./tests/sdk/wire/
 

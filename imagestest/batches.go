@@ -421,7 +421,7 @@ func parseInput(input []byte, endpoint string) ([]inputLine, []map[string]any) {
 // exec serves one request of a batch and returns its output line and
 // whether it succeeded.
 func (s *batchStore) exec(b *emuBatch, l inputLine) ([]byte, bool) {
-	req, err := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(l.Body))
+	req, err := http.NewRequest(http.MethodPost, l.URL, bytes.NewReader(s.e.azureBatchBody(l.Body)))
 	rec := httptest.NewRecorder()
 	if err != nil {
 		apiError(rec, 400, "invalid_request_error", "url", "invalid_url", "Invalid url: "+err.Error())

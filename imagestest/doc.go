@@ -64,6 +64,19 @@
 // statuses last long enough to observe), and [RateLimit] puts a token
 // bucket in front of an emulator, answering 429 with Retry-After.
 //
+// [WithAzure] makes an emulator an Azure OpenAI resource instead: image
+// calls at /openai/deployments/{deployment}/images/..., the Responses API,
+// files and batches at /openai/..., every request needing the api-version
+// query and an api-key header or a Microsoft Entra ID token, each
+// deployment running its model whatever the request's body says, and
+// Azure's own answers where they differ from OpenAI's (its 401 and 404
+// bodies, DeploymentNotFound, apim-request-id). Point a client at
+// [Server].Endpoint:
+//
+//	srv := imagestest.NewServer(imagestest.WithAzure(imagestest.Azure{Deployments: map[string]string{"images": "gpt-image-1.5"}}))
+//	client, _ := wrapper.New(wrapper.WithAzure(wrapper.AzureConfig{Endpoint: srv.Endpoint, APIVersion: "2025-04-01-preview", APIKey: "any-key"}))
+//
 // The openai-images command's serve subcommand runs an Emulator on
-// loopback, so any SDK can point OPENAI_BASE_URL at it.
+// loopback, so any SDK can point OPENAI_BASE_URL at it (or, with --azure,
+// AZURE_OPENAI_ENDPOINT).
 package imagestest

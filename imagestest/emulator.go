@@ -26,6 +26,7 @@ type Emulator struct {
 	batchCfg  batchConfig
 
 	allowRetired bool
+	azure        *Azure // WithAzure: Azure OpenAI's shapes
 
 	mu         sync.Mutex
 	recs       []*recording
@@ -146,7 +147,15 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sw := &statusWriter{ResponseWriter: w}
 	defer e.finish(r, sw, start)
 	w = sw
-	if !authorized(w, r) {
+	if e.azure != nil {
+		w = &azureWriter{ResponseWriter: w}
+		var ok bool
+		if r, ok = e.azureRequest(w, r); !ok {
+			return
+		}
+		// Ends the rewriting of a multipart body the handler left unread.
+		defer r.Body.Close()
+	} else if !authorized(w, r) {
 		return
 	}
 	if _, pattern := e.mux.Handler(r); pattern == "" {
@@ -186,7 +195,10 @@ type Server struct {
 	*Emulator
 	// URL is the API base URL, ending in /v1: use it as OPENAI_BASE_URL.
 	URL string
-	srv *httptest.Server
+	// Endpoint is the server's root, http://127.0.0.1:PORT: the Azure
+	// endpoint of an emulator made with [WithAzure].
+	Endpoint string
+	srv      *httptest.Server
 }
 
 // NewServer starts an Emulator on 127.0.0.1. Close it when done.
@@ -196,7 +208,7 @@ func NewServer(opts ...Option) *Server {
 		panic(err) // the embedded spec is valid; this cannot happen
 	}
 	srv := httptest.NewServer(e)
-	return &Server{Emulator: e, URL: srv.URL + "/v1", srv: srv}
+	return &Server{Emulator: e, URL: srv.URL + "/v1", Endpoint: srv.URL, srv: srv}
 }
 
 // Close shuts the server down.

@@ -63,3 +63,32 @@ func ExampleAllowRetiredModels() {
 	// 400 model_not_found model
 	// served: true
 }
+
+// The emulator as an Azure OpenAI resource: a client made with
+// wrapper.WithAzure reaches its deployments; what it sent is recorded, and
+// a deployment the resource lacks is answered as Azure answers it.
+func ExampleWithAzure() {
+	srv := imagestest.NewServer(imagestest.WithAzure(imagestest.Azure{Deployments: map[string]string{"images": "gpt-image-1-mini"}}))
+	defer srv.Close()
+	client, err := wrapper.New(wrapper.WithAzure(wrapper.AzureConfig{
+		Endpoint: srv.Endpoint, APIVersion: "2025-04-01-preview", APIKey: "any-key-of-32-characters-0123456",
+	}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := client.Generate(ctx, wrapper.GenerateParams{Model: "images", Prompt: "a kite", Quality: wrapper.QualityLow}); err != nil {
+		log.Fatal(err)
+	}
+	r := srv.Requests()[0]
+	fmt.Println(r.Method, r.Path+"?"+r.Query, r.Status)
+
+	_, err = client.Generate(ctx, wrapper.GenerateParams{Model: "video", Prompt: "a kite"})
+	var apiErr *wrapper.APIError
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Code)
+	}
+	// Output:
+	// POST /openai/deployments/images/images/generations?api-version=2025-04-01-preview 200
+	// 404 DeploymentNotFound
+}

@@ -67,6 +67,9 @@ type statusWriter struct {
 func (s *statusWriter) WriteHeader(code int) {
 	if s.status == 0 && code >= 200 {
 		s.status, s.requestID = code, s.Header().Get("x-request-id")
+		if s.requestID == "" {
+			s.requestID = s.Header().Get("apim-request-id") // Azure's gateway answers
+		}
 	}
 	s.ResponseWriter.WriteHeader(code)
 }

@@ -68,7 +68,7 @@ func replacements(ms []wrapper.Model) string {
 // Image model and a prompt to create a variation of an image."
 func (e *Emulator) variationsRetired(w http.ResponseWriter) bool {
 	info, ok := wrapper.LookupModel(wrapper.ModelDallE2)
-	if e.allowRetired || !ok || !info.RetiredAt(e.now()) {
+	if e.servesRetired() || !ok || !info.RetiredAt(e.now()) {
 		return true
 	}
 	apiError(w, http.StatusBadRequest, "invalid_request_error", "model", "model_not_found",
@@ -81,8 +81,14 @@ func (e *Emulator) variationsRetired(w http.ResponseWriter) bool {
 // served reports whether the emulator serves the model now: known, and not
 // retired unless retired models are allowed.
 func (e *Emulator) served(info wrapper.ModelInfo) bool {
-	return e.allowRetired || !info.RetiredAt(e.now())
+	return e.servesRetired() || !info.RetiredAt(e.now())
 }
+
+// servesRetired reports whether OpenAI's retirements are ignored: with
+// AllowRetiredModels, and as an Azure resource, where they do not apply
+// (Azure's own schedule is not emulated: its docs say a retired model's
+// deployments answer errors, not which).
+func (e *Emulator) servesRetired() bool { return e.allowRetired || e.azure != nil }
 
 // supportedModels lists the models the emulator serves for op (with
 // gptOnly, the GPT image models only), for messages.

@@ -8,7 +8,9 @@
 # result with an edit and a prompt (what replaces the retired variations
 # endpoint), generates an animated GIF and an SVG, shows two requests
 # refused before sending, runs a prompts file as a Batch API batch, then
-# runs it again reordered with a prompt added, and lists the files written
+# runs it again reordered with a prompt added, sends the first generation
+# again as Azure OpenAI shapes it (to a deployment, with api-version and
+# api-key; the emulator as an Azure resource), and lists the files written
 # under ./out (OUT=dir to change it).
 #
 # It can run any number of times and prints the same each time (but for
@@ -90,8 +92,12 @@ step "10. the file reordered, with a prompt added: only the new prompt runs"
 printf '%s\n' "a kingfisher on a post" "a harbour in fog" "a lighthouse at night" "a boat in a storm" >"$OUT/batch/prompts.txt"
 run batch -m gpt-image-1-mini -s 1024x1024 --quality low --out-dir "$OUT/batch" "$OUT/batch/prompts.txt"
 
+step "11. step 1's request to Azure OpenAI: deployment \"images\", api-version and api-key (the emulator as a resource)"
+run generate --azure-deployment images -m gpt-image-1.5 -s 1024x1024 --quality high -o "$OUT/azure.png" \
+	"a lighthouse on a rocky coast at sunset"
+
 printf '\n== files under %s/ after about %ss:\n' "$OUT" "$(($(date +%s) - start))"
-for f in "$OUT"/lighthouse.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/take-*.png \
+for f in "$OUT"/lighthouse.png "$OUT"/azure.png "$OUT"/boat.png "$OUT"/harbour*.webp "$OUT"/edit.png "$OUT"/take-*.png \
 	"$OUT"/kite.gif "$OUT"/fox.svg "$OUT"/batch/*.png; do
 	printf '%8s bytes  %s\n' "$(wc -c <"$f" | tr -d ' ')" "$f"
 done

@@ -244,8 +244,28 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 	// The items' requests carry no per-call options: a batch line is
 	// only a body.
 	itemRC := &requestConfig{}
+	// On Azure every line's model is the batch deployment's name, the
+	// same on every line (azure-ai-docs how-to/batch.md: "The same Global
+	// Batch model deployment name must be present on each line").
+	deployment := ""
 	for i := range items {
 		it := &items[i]
+		if az := c.cfg.azure; az != nil && (it.Generate != nil || it.Edit != nil) {
+			var model Model
+			if it.Generate != nil {
+				model = it.Generate.Model
+			} else {
+				model = it.Edit.Model
+			}
+			dep, err := az.route(model, "model")
+			if err != nil {
+				return nil, fmt.Errorf("openai-images: %s: item %s: %w", op, ids[i], err)
+			}
+			if deployment != "" && dep != deployment {
+				return nil, fmt.Errorf("openai-images: %s: item %s: deployment %s, but earlier items go to %s: an Azure batch goes to one deployment (submit one batch per deployment)", op, ids[i], dep, deployment)
+			}
+			deployment = dep
+		}
 		switch {
 		case it.Generate != nil && endpoint == batchEdits, it.Edit != nil && endpoint == batchGenerations:
 			return nil, fmt.Errorf("openai-images: %s: item %s: a batch has one endpoint: submit generations and edits as separate batches", op, ids[i])
@@ -278,7 +298,7 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 	}()
 	w := bufio.NewWriter(tmp)
 	for i := range items {
-		body, err := c.batchBody(&items[i], itemRC)
+		body, err := c.batchBody(&items[i], itemRC, Model(deployment))
 		if err != nil {
 			return nil, fmt.Errorf("openai-images: %s: item %s: %w", op, ids[i], err)
 		}
@@ -341,12 +361,21 @@ func (c *Client) SubmitBatch(ctx context.Context, items []BatchItem, opts Submit
 }
 
 // batchBody is the JSON body of an item's request, as Generate or Edit
-// would send it.
-func (c *Client) batchBody(it *BatchItem, rc *requestConfig) ([]byte, error) {
+// would send it; model, when set, replaces the item's (an Azure
+// deployment).
+func (c *Client) batchBody(it *BatchItem, rc *requestConfig, model Model) ([]byte, error) {
 	if it.Generate != nil {
-		return jsonBody(generateRequest(it.Generate, false), rc.body)
+		p := *it.Generate
+		if model != "" {
+			p.Model = model
+		}
+		return jsonBody(generateRequest(&p, false), rc.body)
 	}
-	return jsonBody(editJSONRequest(it.Edit, false), editJSONExtra(it.Edit, rc.body))
+	p := *it.Edit
+	if model != "" {
+		p.Model = model
+	}
+	return jsonBody(editJSONRequest(&p, false), editJSONExtra(&p, rc.body))
 }
 
 // RetrieveBatch returns a batch's current state.

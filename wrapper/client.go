@@ -51,14 +51,27 @@ func New(opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("openai-images: %w", err)
 		}
 	}
+	if cfg.azureIn != nil {
+		if err := cfg.setupAzure(); err != nil {
+			return nil, fmt.Errorf("openai-images: %w", err)
+		}
+	} else if cfg.tokenSource != nil && cfg.apiKeySet {
+		return nil, errors.New("openai-images: give WithAPIKey or WithTokenSource, not both")
+	}
 	base, err := parseBaseURL(cfg.baseURL)
+	if err == nil && cfg.azure == nil {
+		err = checkBaseURL(base)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("openai-images: base URL: %w", err)
 	}
 	// The generated client resolves operation paths against the base URL,
 	// which would drop a query: it gets the URL without one, and the query
-	// is added to every request by authorize.
+	// (with WithQuery's parameters) is added to every request by authorize.
 	cfg.baseQuery = base.Query()
+	for k, vs := range cfg.query {
+		cfg.baseQuery[k] = vs
+	}
 	base.RawQuery, base.ForceQuery = "", false
 	if cfg.httpClient == nil {
 		cfg.httpClient = &http.Client{}
@@ -67,6 +80,9 @@ func New(opts ...Option) (*Client, error) {
 		cfg.logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.secrets = redact.NewSet(cfg.collectSecrets()...)
+	if cfg.tokenSource != nil {
+		cfg.tokens = newTokenCache(cfg.tokenSource, cfg.secrets)
+	}
 	cfg.download = newDownloader(cfg.httpClient, cfg.downloadPolicyFor(base))
 	cfg.httpClient = withRedirectPolicy(cfg.httpClient)
 	api, err := gen.NewClient(base.String(),
@@ -79,12 +95,22 @@ func New(opts ...Option) (*Client, error) {
 }
 
 // BaseURL returns the API base URL the client sends requests to, as it was
-// given (with its query, if any).
+// given (with its query, if any). With [WithAzure] it is the resource's API
+// root, {endpoint}/openai?api-version=V.
 func (c *Client) BaseURL() string { return c.cfg.baseURL }
 
 // authorize sets the headers every request carries.
-func (cfg *config) authorize(_ context.Context, req *http.Request) error {
-	if cfg.apiKey != "" {
+func (cfg *config) authorize(ctx context.Context, req *http.Request) error {
+	switch {
+	case cfg.tokens != nil:
+		tok, err := cfg.tokens.get(ctx)
+		if err != nil {
+			return cfg.tokenErr(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+tok)
+	case cfg.apiKey != "" && cfg.azure != nil:
+		req.Header.Set("api-key", cfg.apiKey)
+	case cfg.apiKey != "":
 		req.Header.Set("Authorization", "Bearer "+cfg.apiKey)
 	}
 	if cfg.organization != "" {
@@ -133,12 +159,18 @@ func (c *Client) prepare(opts []RequestOption, model Model, check func() error) 
 	if err != nil {
 		return nil, err
 	}
+	if az := c.cfg.azure; az != nil {
+		if rc.deployment, err = az.route(model, "model"); err != nil {
+			return nil, err
+		}
+		model = az.modelFor(model)
+	}
 	if c.validating(rc) {
 		if err := check(); err != nil {
 			return nil, err
 		}
-		if model != "" && lookupModel(model) == nil && c.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
-			c.cfg.logger.Debug("model not in the table: only the checks that hold for every model ran", "model", string(model))
+		if (model != "" || rc.deployment != "") && lookupModel(model) == nil && c.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
+			c.cfg.logger.Debug("model not in the table: only the checks that hold for every model ran", "model", string(model), "deployment", rc.deployment)
 		}
 	}
 	return rc, nil
@@ -146,13 +178,13 @@ func (c *Client) prepare(opts []RequestOption, model Model, check func() error) 
 
 // policy is what validation needs to know of the client: whether retired
 // models are refused (on OpenAI's own API, unless WithRetiredModels says
-// otherwise), as of now.
+// otherwise), as of now, and on Azure which model a deployment runs.
 func (c *Client) policy() policy {
 	refuse := isOpenAIHost(c.cfg.baseURL)
 	if c.cfg.retired != nil {
 		refuse = !*c.cfg.retired
 	}
-	return policy{refuseRetired: refuse, now: time.Now()}
+	return policy{refuseRetired: refuse, now: time.Now(), azure: c.cfg.azure}
 }
 
 // isOpenAIHost reports whether a base URL is OpenAI's own API.
@@ -265,6 +297,12 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 	}
 	timeout := c.timeout(rc)
 	editors := rc.editors()
+	if rc.deployment != "" {
+		editors = append(editors, c.cfg.azure.pathEditor(rc.deployment))
+	}
+	// A 401 to a token from the client's token source is answered by
+	// fetching a new token and sending again, once per call.
+	refreshed := false
 	// Checked once, so that a call without debug logging builds no log
 	// records or attributes.
 	debug := c.cfg.logger.Enabled(ctx, slog.LevelDebug)
@@ -294,6 +332,10 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			log.DebugContext(ctx, "request", "op", cl.op, "path", cl.path, "attempt", attempt+1)
 		}
 		resp, err := cl.send(actx, editors)
+		if c.cfg.tokens != nil {
+			// The attempt may have fetched a token: scrub it too.
+			scrub = c.cfg.secrets.Scrubber()
+		}
 		if err == nil {
 			scrubResponse(scrub, resp)
 		}
@@ -311,6 +353,10 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			var be *bodyError
 			if errors.As(err, &be) {
 				return opError(cl.op, be.err)
+			}
+			var te *TokenError
+			if errors.As(err, &te) {
+				return opError(cl.op, te)
 			}
 			err = scrub.Error(redactURLError(err), ErrAttemptTimeout)
 			if timedOut {
@@ -352,6 +398,17 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 				log.DebugContext(ctx, "response", "op", cl.op, "status", resp.StatusCode, "request_id", apiErr.RequestID, "duration", time.Since(start))
 			}
 			lastErr, retryable, header = apiErr, shouldRetry(resp), resp.Header
+			// A refused token is dropped, so that the next request fetches
+			// another; this call sends again once, if it can.
+			if resp.StatusCode == http.StatusUnauthorized && c.cfg.tokens != nil &&
+				c.cfg.tokens.invalidate(sentToken(resp)) && !refreshed && cl.replayable {
+				refreshed = true
+				if debug {
+					log.DebugContext(ctx, "401: fetching a new token and sending again", "op", cl.op)
+				}
+				attempt-- // not a retry: the same attempt with a valid token
+				continue
+			}
 		}
 
 		if !retryable || attempt >= maxRetries {
@@ -371,6 +428,14 @@ func (c *Client) do(ctx context.Context, cl call, rc *requestConfig, onSuccess s
 			return opError(cl.op, err)
 		}
 	}
+}
+
+// sentToken returns the bearer token a response's request carried.
+func sentToken(resp *http.Response) string {
+	if resp.Request == nil {
+		return ""
+	}
+	return bearerToken(resp.Request.Header.Get("Authorization"))
 }
 
 // bodyError marks a failure to produce the request body (an unreadable

@@ -39,6 +39,46 @@
 //		},
 //	})
 //
+// # Azure OpenAI and OpenAI-compatible servers
+//
+// [WithAzure] sends every call to an Azure OpenAI resource as Azure shapes
+// it, with the environment variables of the official SDKs' Azure clients:
+//
+//	client, err := wrapper.New(wrapper.WithAzure(wrapper.AzureConfig{
+//		// Endpoint, APIKey and APIVersion default to AZURE_OPENAI_ENDPOINT,
+//		// AZURE_OPENAI_API_KEY and OPENAI_API_VERSION.
+//		DeploymentModels: map[string]wrapper.Model{"images": wrapper.ModelGPTImage15},
+//	}))
+//	res, err := client.Generate(ctx, wrapper.GenerateParams{Model: "images", Prompt: "a lighthouse"})
+//
+// Image calls (generations, edits with uploads or references, variations,
+// their streams) go to {endpoint}/openai/deployments/{deployment}/...,
+// where the deployment is [AzureConfig].Deployment or else the call's
+// Model (as in the official SDKs); the Responses API (editing sessions),
+// files and batches go to {endpoint}/openai/..., a session naming its image
+// deployment in the x-ms-oai-image-generation-deployment header and a batch
+// its deployment in every line. Every request carries the api-version
+// query and the api-key header, or a Microsoft Entra ID token from a
+// [TokenSource] (cached until shortly before it expires, replaced once on a
+// 401). docs/azure-wire.md compares each request with what the official
+// Node SDK's AzureOpenAI client sends.
+//
+// Validation applies the model table to the model a deployment runs, when
+// the client knows it ([AzureConfig].DeploymentModels, or a deployment
+// named after its model), and otherwise only the rules that hold for every
+// model; a deployment's name is never refused as a misspelt model.
+// OpenAI's retirements do not apply on Azure; Azure's own dates, where its
+// documentation gives them, are in [ModelInfo].AzureRetirement and are
+// enforced only with [WithRetiredModels](false).
+//
+// For other OpenAI-compatible servers, [WithBaseURL] takes the API's root;
+// a query in it is sent with every request, as are [WithQuery]'s
+// parameters, and [WithTokenSource] authenticates with rotating bearer
+// tokens. Azure's v1 API (https://RESOURCE.openai.azure.com/openai/v1) is
+// such a server. A base URL that cannot work is refused by [New] with the
+// reason: https://api.openai.com without /v1, an operation's URL, an Azure
+// resource outside its v1 API.
+//
 // # Uploads
 //
 // Multipart bodies are written while they are sent (an io.Pipe), so memory
@@ -68,10 +108,10 @@
 //
 // Everything a server sends is treated as hostile:
 //
-//   - Credentials: the API key, headers set with [WithSecretHeader] (such
-//     as Azure's api-key), and headers and query parameters whose names
-//     say they carry one are cut out of every response before anything
-//     reads it: headers (x-request-id, Content-Type, ...), bodies as they
+//   - Credentials: the API key (Azure's api-key included), the tokens of a
+//     [TokenSource], headers set with [WithSecretHeader], and headers and
+//     query parameters whose names say they carry one are cut out of every
+//     response before anything reads it: headers (x-request-id, Content-Type, ...), bodies as they
 //     stream (JSON, its \u-escaped, percent-encoded and HTML-escaped
 //     forms, stream event names and data, Batch API files) and transport
 //     errors. None is sent to another origin on a redirect.

@@ -30,7 +30,9 @@ type APIError struct {
 	Code    string
 	Param   string
 	Message string
-	// RequestID is the x-request-id response header, for OpenAI support.
+	// RequestID is the x-request-id response header, for OpenAI support
+	// (Azure's apim-request-id when there is no x-request-id, as in the
+	// answers of Azure's gateway).
 	RequestID string
 	// Body holds the start of the raw body (at most 64 KiB are read).
 	Body []byte
@@ -83,7 +85,7 @@ func newAPIError(op string, resp *http.Response) *APIError {
 	e := &APIError{
 		Operation:  op,
 		StatusCode: resp.StatusCode,
-		RequestID:  resp.Header.Get("x-request-id"),
+		RequestID:  errorRequestID(resp.Header),
 		Body:       body,
 		Header:     resp.Header.Clone(),
 	}
@@ -92,6 +94,16 @@ func newAPIError(op string, resp *http.Response) *APIError {
 		e.Message = snippet(body, 200)
 	}
 	return e
+}
+
+// errorRequestID is the request id of an error response: x-request-id, or
+// the apim-request-id Azure's gateway sends alone (with its 401 and 404
+// answers, as quoted in SciSharp/BotSharp#386).
+func errorRequestID(h http.Header) string {
+	if id := h.Get("x-request-id"); id != "" {
+		return id
+	}
+	return h.Get("apim-request-id")
 }
 
 // parseErrorBody understands {"error": {...}}, {"error": "text"} and a bare
@@ -149,7 +161,9 @@ func snippet(b []byte, n int) string {
 }
 
 // IsContentPolicyViolation reports whether err is the API (or a stream)
-// refusing a prompt or image under OpenAI's content policy.
+// refusing a prompt or image under OpenAI's content policy, or Azure
+// OpenAI's content filter (code contentFilter, azure-ai-docs
+// how-to/dall-e.md "API call rejection"; content_filter for other calls).
 func IsContentPolicyViolation(err error) bool {
 	var code, typ string
 	var apiErr *APIError
@@ -163,7 +177,7 @@ func IsContentPolicyViolation(err error) bool {
 		return false
 	}
 	switch code {
-	case "content_policy_violation", "moderation_blocked", "image_generation_user_error":
+	case "content_policy_violation", "moderation_blocked", "image_generation_user_error", "contentFilter", "content_filter":
 		return true
 	}
 	return typ == "image_generation_user_error"

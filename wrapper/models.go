@@ -120,6 +120,18 @@ type ModelInfo struct {
 	Deprecation string
 	// Replacements are the models OpenAI suggests instead of a retired one.
 	Replacements []Model
+	// AzureRetirement is the date Azure OpenAI retires, or retired, the
+	// model, where Azure's documentation gives one (zero otherwise, and
+	// where it says only "no earlier than"). Azure's schedule is its own:
+	// OpenAI's Retirement does not apply to a client made with
+	// [WithAzure], and Azure's applies only with [WithRetiredModels](false)
+	// (Azure retires region by region, and has moved dates before).
+	AzureRetirement time.Time
+	// AzureDeprecation explains AzureRetirement, with its source.
+	AzureDeprecation string
+	// AzureReplacements are the models Azure's documentation suggests
+	// instead.
+	AzureReplacements []Model
 	// Notes are caveats the spec states (preview or experimental features).
 	Notes []string
 }
@@ -225,6 +237,12 @@ func (m ModelInfo) RetiredAt(t time.Time) bool {
 	return !m.Retirement.IsZero() && !t.Before(m.Retirement)
 }
 
+// AzureRetiredAt reports whether Azure OpenAI has retired the model at time
+// t, as its documentation gives the date (see [ModelInfo].AzureRetirement).
+func (m ModelInfo) AzureRetiredAt(t time.Time) bool {
+	return !m.AzureRetirement.IsZero() && !t.Before(m.AzureRetirement)
+}
+
 // Models returns every model of the capability table, in a stable order:
 // the current models, newest first (gpt-image-2.6-sunburst,
 // gpt-image-2.6-flare, the gpt-image-2.5 models and their snapshots,
@@ -289,6 +307,7 @@ func (m ModelInfo) clone() ModelInfo {
 	c.InputFidelities = slices.Clone(m.InputFidelities)
 	c.Complexities = slices.Clone(m.Complexities)
 	c.Replacements = slices.Clone(m.Replacements)
+	c.AzureReplacements = slices.Clone(m.AzureReplacements)
 	c.Markup = m.Markup.clone()
 	c.EditImages = m.EditImages.clone()
 	c.Mask = m.Mask.clone()
@@ -337,6 +356,25 @@ var (
 	// The replacements npm images.ts names for gpt-image-1; for the DALL-E
 	// models it says "a GPT image model", and these are the ones it names.
 	retiredReplacements = []Model{ModelGPTImage25Sunburst, ModelGPTImage25Flare}
+)
+
+// Azure OpenAI's own schedule, where its documentation gives a date
+// (MicrosoftDocs/azure-ai-docs, articles/ai-foundry/openai):
+//
+//   - concepts/legacy-models.md (ms.date 02/12/2026), "Retired models":
+//     "dall-e-2 | | January 27, 2025 | dall-e-3";
+//   - includes/retirement/models.md (ms.date 12/16/2025), "Image and
+//     video": "dall-e-3 | 3 | Generally Available | n/a | 2026-02-18 |
+//     gpt-image-1-mini" and "gpt-image-1-mini | 2025-10-06 | Generally
+//     Available | 2026-10-06 | 2027-04-07".
+//
+// The same table gives gpt-image-1 "No earlier than 2026-03-31" and
+// gpt-image-1.5 "No earlier than 2026-12-16": not dates, so not recorded.
+// The docs at hand say nothing of the other models on Azure.
+var (
+	azureDallE2Retirement     = time.Date(2025, time.January, 27, 0, 0, 0, 0, time.UTC)
+	azureDallE3Retirement     = time.Date(2026, time.February, 18, 0, 0, 0, 0, time.UTC)
+	azureGPTImage1MiniRetires = time.Date(2027, time.April, 7, 0, 0, 0, 0, time.UTC)
 )
 
 // VariationsDeprecation records that OpenAI has retired the variations
@@ -566,6 +604,10 @@ func dallE2() ModelInfo {
 		Retirement:     dallERetirement,
 		Deprecation:    dallEDeprecation + "; " + VariationsDeprecation,
 		Replacements:   retiredReplacements,
+
+		AzureRetirement:   azureDallE2Retirement,
+		AzureDeprecation:  "Azure OpenAI retired dall-e-2 on 2025-01-27: use dall-e-3 (Azure docs, retired models)",
+		AzureReplacements: []Model{ModelDallE3},
 	}
 }
 
@@ -595,6 +637,10 @@ func dallE3() ModelInfo {
 		Retirement:      dallERetirement,
 		Deprecation:     dallEDeprecation,
 		Replacements:    retiredReplacements,
+
+		AzureRetirement:   azureDallE3Retirement,
+		AzureDeprecation:  "Azure OpenAI retires dall-e-3 on 2026-02-18: use gpt-image-1-mini (Azure docs, model retirements)",
+		AzureReplacements: []Model{ModelGPTImage1Mini},
 	}
 }
 
@@ -620,6 +666,8 @@ var modelTable = []ModelInfo{
 		// npm images.ts ImageEditParamsBase.input_fidelity:
 		// "`gpt-image-1-mini` supports only `low`."
 		m.InputFidelities = []InputFidelity{InputFidelityLow}
+		m.AzureRetirement = azureGPTImage1MiniRetires
+		m.AzureDeprecation = "Azure OpenAI deprecates gpt-image-1-mini (2025-10-06) for new customers on 2026-10-06 and retires it on 2027-04-07 (Azure docs, model retirements)"
 		return m
 	}(),
 	func() ModelInfo {

@@ -56,6 +56,19 @@ type config struct {
 	// retired overrides the refusal of retired models (nil: refuse them on
 	// OpenAI's own API only).
 	retired *bool
+	// query holds the parameters set with WithQuery, added to the base
+	// URL's.
+	query url.Values
+	// tokenSource, when set, authenticates requests instead of the key;
+	// tokens caches its tokens (set by New).
+	tokenSource TokenSource
+	tokens      *tokenCache
+	// azureIn is WithAzure's config, checked by New into azure (nil: the
+	// OpenAI API or a compatible server).
+	azureIn *AzureConfig
+	azure   *azureConfig
+	// Which options were given, as opposed to read from the environment.
+	baseURLSet, apiKeySet, orgSet, projectSet bool
 }
 
 // Option configures a [Client] in [New]. Each option checks its value.
@@ -71,7 +84,7 @@ func WithAPIKey(key string) Option {
 		if strings.ContainsAny(key, "\r\n") {
 			return errors.New("WithAPIKey: key contains a line break")
 		}
-		c.apiKey = key
+		c.apiKey, c.apiKeySet = key, true
 		return nil
 	}
 }
@@ -80,17 +93,73 @@ func WithAPIKey(key string) Option {
 // the URL of any OpenAI-compatible server. The default is OPENAI_BASE_URL,
 // else [DefaultBaseURL]. A query in it (api-version=... for a gateway) is
 // sent with every request; parameters in it whose names say they carry a
-// credential are scrubbed like the key. A URL with user info or a fragment
-// is refused, and an error never quotes the value given (a key pasted in
-// the wrong place stays out of it).
+// credential are scrubbed like the key. A URL the client cannot use is
+// refused with the reason: user info, a fragment, https://api.openai.com
+// without /v1, an operation's URL (.../images/generations) instead of the
+// API's root, and an Azure OpenAI resource outside its v1 API (use
+// [WithAzure]). An error never quotes the value given (a key pasted in the
+// wrong place stays out of it).
 func WithBaseURL(base string) Option {
 	return func(c *config) error {
-		if _, err := parseBaseURL(base); err != nil {
+		u, err := parseBaseURL(base)
+		if err == nil {
+			err = checkBaseURL(u)
+		}
+		if err != nil {
 			return fmt.Errorf("WithBaseURL: %w", err)
 		}
-		c.baseURL = base
+		c.baseURL, c.baseURLSet = base, true
 		return nil
 	}
+}
+
+// WithQuery sets a query parameter sent with every request, for an
+// OpenAI-compatible server or gateway that needs one (a version, a tenant);
+// it replaces a parameter of the same name in the base URL's query. As
+// there, a parameter whose name says it carries a credential (api_key,
+// token, sig, code, ...) is scrubbed like the key. For a single request
+// use [WithExtraQuery].
+func WithQuery(key, value string) Option {
+	return func(c *config) error {
+		if key == "" {
+			return errors.New("WithQuery: empty name")
+		}
+		if strings.ContainsFunc(key+value, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return fmt.Errorf("WithQuery: parameter %q: control character", key)
+		}
+		if c.query == nil {
+			c.query = url.Values{}
+		}
+		c.query.Set(key, value)
+		return nil
+	}
+}
+
+// checkBaseURL refuses base URLs that parse but cannot work, saying why.
+// Its errors never quote the URL.
+func checkBaseURL(u *url.URL) error {
+	host := strings.ToLower(u.Hostname())
+	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
+	n := len(segs)
+	switch {
+	case host == "api.openai.com" && strings.Trim(u.Path, "/") == "":
+		// Every operation path is under /v1: /images/generations alone
+		// is 404 "Invalid URL".
+		return errors.New("OpenAI's API is at https://api.openai.com/v1 (the path /v1 is missing)")
+	case n >= 2 && segs[n-2] == "images" && (segs[n-1] == "generations" || segs[n-1] == "edits" || segs[n-1] == "variations"):
+		return fmt.Errorf("the base URL is the API's root, not an operation's URL: drop the trailing /images/%s (requests would go to .../images/%s/images/...)", segs[n-1], segs[n-1])
+	case isAzureHost(host) && !(n >= 2 && segs[0] == "openai" && segs[1] == "v1"):
+		// Azure's deployment API needs a deployment in the path of image
+		// calls and api-version on every request: WithAzure does both.
+		// Its v1 API (/openai/v1) is OpenAI-compatible and taken as is.
+		return errors.New("this is an Azure OpenAI resource: use WithAzure(AzureConfig{Endpoint: ..., APIVersion: ..., Deployment: ...}), which routes each call to its deployment with the api-version query (or WithBaseURL with its v1 API, https://RESOURCE.openai.azure.com/openai/v1)")
+	}
+	return nil
+}
+
+// isAzureHost reports whether host is an Azure OpenAI resource's.
+func isAzureHost(host string) bool {
+	return strings.HasSuffix(host, ".openai.azure.com") || strings.HasSuffix(host, ".cognitiveservices.azure.com")
 }
 
 // parseBaseURL checks a base URL. Its errors never quote it.
@@ -119,7 +188,7 @@ func WithOrganization(id string) Option {
 		if strings.ContainsAny(id, "\r\n") {
 			return errors.New("WithOrganization: id contains a line break")
 		}
-		c.organization = id
+		c.organization, c.orgSet = id, true
 		return nil
 	}
 }
@@ -130,7 +199,7 @@ func WithProject(id string) Option {
 		if strings.ContainsAny(id, "\r\n") {
 			return errors.New("WithProject: id contains a line break")
 		}
-		c.project = id
+		c.project, c.projectSet = id, true
 		return nil
 	}
 }
@@ -325,6 +394,9 @@ type requestConfig struct {
 	validate   *bool
 	maxRetries *int
 	files      *imageFiles // WithImageFiles
+	// deployment is the Azure deployment an image call goes to ("" for
+	// other calls and off Azure).
+	deployment string
 }
 
 // WithExtraHeader adds a header to this request. As with [WithHeader], a

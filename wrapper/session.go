@@ -227,14 +227,27 @@ func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig
 	if s.model == "" {
 		return cl, &ValidationError{Problems: []Problem{{Field: "model", Rule: "a Responses API model is required", Allowed: `e.g. "gpt-5"`}}}
 	}
+	tool := s.tool
+	if az := s.client.cfg.azure; az != nil {
+		// On Azure the tool's deployment goes in a header (below); the
+		// tool's model is the model that deployment runs, when known.
+		tool.Model = az.modelFor(tool.Model)
+	}
 	body, err := jsonBody(responsesRequest{
-		Model: s.model, Input: input, Tools: []gen.ImageGenTool{s.tool.param(stream)},
+		Model: s.model, Input: input, Tools: []gen.ImageGenTool{tool.param(stream)},
 		PreviousResponseID: prev, Stream: stream,
 	}, rc.body)
 	if err != nil {
 		return cl, fmt.Errorf("openai-images: %s: %w", responsesOp, err)
 	}
 	c := s.client
+	var imageDeployment string
+	if az := c.cfg.azure; az != nil {
+		// On Azure the tool's image deployment is named by a header.
+		if imageDeployment, err = az.route(s.tool.Model, "tools[0].model"); err != nil {
+			return cl, err
+		}
+	}
 	cl.send = func(ctx context.Context, editors []gen.RequestEditorFn) (*http.Response, error) {
 		// /responses is outside the vendored Images spec, so this one
 		// request is built here, with the same editors as generated calls.
@@ -243,6 +256,9 @@ func (s *EditSession) request(input, prev string, stream bool, rc *requestConfig
 			return nil, err
 		}
 		req.Header.Set("Content-Type", "application/json")
+		if imageDeployment != "" {
+			req.Header.Set(azureImageDeploymentHeader, imageDeployment)
+		}
 		for _, edit := range append(append([]gen.RequestEditorFn{}, c.api.RequestEditors...), editors...) {
 			if err := edit(ctx, req); err != nil {
 				return nil, err

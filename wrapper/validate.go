@@ -447,7 +447,7 @@ func validateVariation(p *VaryParams, pol policy) error {
 	} else {
 		img = c.probe("image", p.Image)
 	}
-	if pol.refuseRetired && !pol.now.Before(dallERetirement) {
+	if pol.refuseRetired && pol.azure == nil && !pol.now.Before(dallERetirement) {
 		// npm images.ts Images.createVariation: "This endpoint is retired
 		// and no longer available."
 		model := p.Model
@@ -457,7 +457,9 @@ func validateVariation(p *VaryParams, pol policy) error {
 		c.add("model", string(model), "OpenAI retired the variations endpoint (POST /images/variations) and dall-e-2, its only model",
 			"an edit with a GPT image model and a prompt (Client.Edit); or WithRetiredModels(true) to send it anyway")
 	}
-	t, known := c.resolveModel(p.Model, policy{})
+	// The model's own retirement is the endpoint's, reported above (Azure's
+	// retirements are the model's).
+	t, known := c.resolveModel(p.Model, policy{azure: pol.azure, refuseRetired: pol.refuseRetired && pol.azure != nil, now: pol.now})
 	if known && c.supports(t, "image variations (POST /images/variations)", OpVary) {
 		c.n(t, p.N)
 		c.size(t, p.Size, false)

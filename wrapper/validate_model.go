@@ -8,12 +8,15 @@ import (
 )
 
 // policy is what validation knows beyond the parameters: whether the client
-// talks to OpenAI's own API, where retired models are refused.
+// talks to OpenAI's own API, where retired models are refused, or to Azure.
 type policy struct {
 	// refuseRetired refuses the models (and the variations endpoint)
-	// OpenAI has retired by now on its own API.
+	// OpenAI has retired by now on its own API; on Azure, the models Azure
+	// has retired.
 	refuseRetired bool
 	now           time.Time
+	// azure, when set, says which model a call's deployment runs.
+	azure *azureConfig
 }
 
 // resolveModel finds the table entry of a call's model. It reports false
@@ -23,6 +26,9 @@ type policy struct {
 // as a typo, with the model it probably meant; on OpenAI's own API a
 // retired model is refused with its retirement date and replacements.
 func (c *checker) resolveModel(model Model, pol policy) (target, bool) {
+	if pol.azure != nil {
+		return c.resolveAzureModel(model, pol)
+	}
 	if model == "" {
 		return target{}, false
 	}
@@ -39,6 +45,28 @@ func (c *checker) resolveModel(model Model, pol policy) (target, bool) {
 			retiredAllowed(m.Replacements))
 	}
 	return target{m: m, label: string(model)}, true
+}
+
+// resolveAzureModel finds the table entry of the model an Azure call's
+// deployment runs. A deployment whose model the client does not know gets
+// the universal checks only, and its name is never taken for a typo of a
+// model's: deployments have names of their own. Azure's retirements apply
+// only when WithRetiredModels(false) asks for them.
+func (c *checker) resolveAzureModel(model Model, pol policy) (target, bool) {
+	name := pol.azure.modelFor(model)
+	m := lookupModel(name)
+	if m == nil {
+		return target{}, false
+	}
+	label := string(name)
+	if dep := pol.azure.deploymentFor(model); dep != "" && dep != string(name) {
+		label += " (deployment " + dep + ")"
+	}
+	if pol.refuseRetired && m.AzureRetiredAt(pol.now) {
+		c.add("model", string(model), fmt.Sprintf("Azure OpenAI retired %s on %s; its deployments answer only errors", name, m.AzureRetirement.Format("2006-01-02")),
+			retiredAllowed(m.AzureReplacements))
+	}
+	return target{m: m, label: label}, true
 }
 
 func retiredAllowed(replacements []Model) string {

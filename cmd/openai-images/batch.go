@@ -161,17 +161,29 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 			return err
 		}
 	}
-	if !escape.noValidate {
-		if err := bf.validate(batchAPI, inv.refusesRetired(&conn)); err != nil {
+	// On Azure the items' models name deployments, whose models only the
+	// client knows: they are checked once it is made (still before the
+	// first request).
+	azure, err := conn.azure(inv)
+	if err != nil {
+		return err
+	}
+	if !escape.noValidate && !azure {
+		if err := bf.validate(batchAPI, tableChecks{refuseRetired: inv.refusesRetired(&conn)}); err != nil {
 			return err
 		}
 	}
-
+	conn.model = d.Model
 	client, release, err := inv.client(&conn)
 	if err != nil {
 		return err
 	}
 	defer release()
+	if azure && !escape.noValidate {
+		if err := bf.validate(batchAPI, client); err != nil {
+			return err
+		}
+	}
 	reqOpts := escape.options()
 	plan, err := client.PlanBatch(bf.items, wrapper.RunBatchOptions{OutDir: outDir, RequestOptions: reqOpts})
 	if err != nil {
@@ -317,22 +329,44 @@ func (bf *batchFile) checkBatchAPI() error {
 	return nil
 }
 
+// checker checks an item as Generate or Edit would: the model table's
+// rules (tableChecks), or a client's (*wrapper.Client, on Azure).
+type checker interface {
+	CheckGenerate(p wrapper.GenerateParams, stream bool) error
+	CheckEdit(p wrapper.EditParams, stream bool) error
+}
+
+// tableChecks are the model table's rules; with refuseRetired (OpenAI's
+// own API), a model OpenAI has retired is a problem too, as the client
+// would find it.
+type tableChecks struct{ refuseRetired bool }
+
+func (tc tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
+	return tc.retired(wrapper.CheckGenerate(p, stream), p.Model)
+}
+
+func (tc tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
+	return tc.retired(wrapper.CheckEdit(p, stream), p.Model)
+}
+
+func (tc tableChecks) retired(err error, model wrapper.Model) error {
+	if tc.refuseRetired {
+		return withRetired(err, model)
+	}
+	return err
+}
+
 // validate checks every item as Generate and Edit would, images included,
 // before anything is sent: any problem is a usage error listing every
-// item's, and nothing is sent. With refuseRetired (OpenAI's own API), a
-// model OpenAI has retired is a problem too, as the client would find it.
-func (bf *batchFile) validate(batchAPI, refuseRetired bool) error {
+// item's, and nothing is sent.
+func (bf *batchFile) validate(batchAPI bool, check checker) error {
 	errs := make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
-		var model wrapper.Model
 		if it.Generate != nil {
-			errs[i], model = wrapper.CheckGenerate(*it.Generate, false), it.Generate.Model
+			errs[i] = check.CheckGenerate(*it.Generate, false)
 		} else {
-			errs[i], model = wrapper.CheckEdit(*it.Edit, false), it.Edit.Model
-		}
-		if refuseRetired {
-			errs[i] = withRetired(errs[i], model)
+			errs[i] = check.CheckEdit(*it.Edit, false)
 		}
 		if errs[i] != nil {
 			invalid++

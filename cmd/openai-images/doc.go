@@ -205,7 +205,8 @@
 // kind is usage or validation (exit 2, nothing sent), api, image (an image
 // that is not what the response declared), stream, network, file, batch or
 // other (exit 1), or interrupted (exit 130); an API error adds status,
-// type, code, param and request_id; a missing key is code missing_api_key.
+// type, code, param and request_id; a missing key is code missing_api_key,
+// an environment set for both OpenAI and Azure ambiguous_environment.
 // A GIF file adds "frames"; an SVG's width and height are its own (0 when
 // it gives none).
 //
@@ -221,6 +222,31 @@
 //	--timeout DURATION         limit each attempt: seconds (90) or with a unit (90s, 2m) (default: none)
 //	--max-retries N            retries of connection errors, 408, 409, 429 and 5xx (default 2)
 //	--allow-retired            send models OpenAI has retired to its API too (see Retired models)
+//
+// # Azure OpenAI
+//
+// The command talks to an Azure OpenAI resource, as the official SDKs'
+// Azure clients do, when --azure-endpoint, --azure-deployment or
+// --api-version is given, or AZURE_OPENAI_ENDPOINT is set (and
+// OPENAI_BASE_URL is not). The key is AZURE_OPENAI_API_KEY, sent in the
+// api-key header, or, without one, AZURE_OPENAI_AD_TOKEN, a Microsoft Entra
+// ID token sent as a bearer token; the API version is OPENAI_API_VERSION.
+// Like openai-python's module client, an environment holding both
+// OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT is refused as ambiguous (exit 2,
+// code ambiguous_environment) unless --azure-endpoint decides. -m names the
+// deployment each call goes to (/openai/deployments/NAME/...), as in the
+// official SDKs; with --azure-deployment, calls go to that deployment and
+// -m names the model it runs. The checks before sending apply the model's
+// rules when the model is known (a deployment named after its model, or
+// -m with --azure-deployment), else only those that hold for every model;
+// OpenAI's retirements do not apply on Azure.
+//
+//	--azure-endpoint URL       the resource, such as https://NAME.openai.azure.com (default AZURE_OPENAI_ENDPOINT)
+//	--azure-deployment NAME    the deployment to call; -m then names its model
+//	--api-version VERSION      the api-version query of every request (default OPENAI_API_VERSION)
+//
+// --emulator with --azure-deployment runs the built-in emulator as an Azure
+// resource (the deployment running -m's model, gpt-image-1.5 without -m).
 //
 // # Batch
 //
@@ -363,6 +389,14 @@
 // answered as the API answers them now; --allow-retired serves them with
 // their old rules, as an OpenAI-compatible server may.
 //
+// With --azure the emulator is an Azure OpenAI resource instead, and serve
+// prints AZURE_OPENAI_ENDPOINT=http://127.0.0.1:8089: image calls at
+// /openai/deployments/NAME/images/..., the Responses API, files and
+// batches at /openai/..., every request needing an api-version and an
+// api-key header (any key) or an Entra ID token, and Azure's error bodies
+// (imagestest.Azure). --azure-deployment NAME=MODEL (repeatable) names its
+// deployments; without it, every model is a deployment named after it.
+//
 // Flags make the emulator a hard server for a client's retry code: --rpm
 // and --burst limit image requests per minute (429 with Retry-After and
 // x-ratelimit-* headers); --latency delays every first byte and
@@ -400,4 +434,6 @@
 //	openai-images batch --batch-api -m gpt-image-1.5 --out-dir nightly items.jsonl
 //	OPENAI_BASE_URL=http://localhost:8000/v1 openai-images vary -i otter.png -n 2 -s 512x512
 //	openai-images serve --addr 127.0.0.1:0
+//	AZURE_OPENAI_ENDPOINT=https://NAME.openai.azure.com OPENAI_API_VERSION=2025-04-01-preview openai-images generate -m my-images "a kite"
+//	openai-images serve --azure --azure-deployment images=gpt-image-1.5
 package main

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -420,15 +422,98 @@ type connFlags struct {
 	timeout      time.Duration
 	maxRetries   optInt
 	allowRetired bool
+	// Azure OpenAI (see azure).
+	azureEndpoint, azureDeployment, apiVersion string
+	// model is the command's -m: the model --emulator's Azure deployment
+	// runs.
+	model wrapper.Model
 }
 
 func (cf *connFlags) register(c *cmdFlags) {
 	c.section("Connection (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are read)")
-	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network)")
+	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network); with --azure-deployment, as an Azure OpenAI resource")
 	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt: seconds (90) or with a unit (90s, 2m) (default: no limit; edits can take minutes)")
 	c.value(&cf.maxRetries, "max-retries", "N", fmt.Sprintf("retries of failed attempts: connection errors, 408, 409, 429, 5xx (default %d)", wrapper.DefaultMaxRetries))
 	c.boolean(&cf.allowRetired, "allow-retired", helpAllowRetired)
+	c.section("Azure OpenAI (AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN, and OPENAI_API_VERSION are read)")
+	c.str(&cf.azureEndpoint, "azure-endpoint", "URL", "the Azure OpenAI resource, such as https://NAME.openai.azure.com (default AZURE_OPENAI_ENDPOINT); -m then names a deployment")
+	c.str(&cf.azureDeployment, "azure-deployment", "NAME", "the deployment to call, whatever -m says (-m then names the model it runs, for the checks)")
+	c.str(&cf.apiVersion, "api-version", "VERSION", "the api-version of every request, such as 2025-04-01-preview (default OPENAI_API_VERSION)")
 }
+
+// azure reports whether the command talks to Azure OpenAI: when an Azure
+// flag is given, or AZURE_OPENAI_ENDPOINT is set and OPENAI_BASE_URL is
+// not. Like openai-python's module client, an environment holding both an
+// OpenAI key and an Azure endpoint is refused as ambiguous unless a flag
+// decides.
+func (cf *connFlags) azure(inv *invocation) (bool, error) {
+	if cf.azureEndpoint != "" || cf.azureDeployment != "" || cf.apiVersion != "" {
+		if cf.emulator && cf.azureEndpoint != "" {
+			return false, usagef("--emulator and --azure-endpoint: the emulator is its own endpoint (give --azure-deployment to call it as an Azure resource)")
+		}
+		return true, nil
+	}
+	if cf.emulator || inv.env("AZURE_OPENAI_ENDPOINT") == "" || inv.env("OPENAI_BASE_URL") != "" {
+		return false, nil
+	}
+	if strings.TrimSpace(inv.env("OPENAI_API_KEY")) != "" {
+		return false, &usageError{code: "ambiguous_environment", msg: "both OPENAI_API_KEY and AZURE_OPENAI_ENDPOINT are set: pass --azure-endpoint \"$AZURE_OPENAI_ENDPOINT\" to use Azure OpenAI, or unset AZURE_OPENAI_ENDPOINT to use OpenAI"}
+	}
+	return true, nil
+}
+
+// noAzureKeyMessage is the error without Azure credentials.
+const noAzureKeyMessage = "no Azure OpenAI credentials: set AZURE_OPENAI_API_KEY, or AZURE_OPENAI_AD_TOKEN (a Microsoft Entra ID token)"
+
+// azureOptions configure a client for Azure OpenAI from the flags and the
+// environment, or for the emulator as an Azure resource.
+func (inv *invocation) azureOptions(cf *connFlags) (opts []wrapper.Option, release func(), err error) {
+	release = func() {}
+	a := wrapper.AzureConfig{Endpoint: cf.azureEndpoint, APIVersion: cf.apiVersion, Deployment: cf.azureDeployment}
+	if cf.emulator {
+		// The emulator as a resource whose deployments are named after
+		// the models, and --azure-deployment's running gpt-image-1.5
+		// (or the model -m names, as it does for the checks).
+		deployments := map[string]string{}
+		for _, m := range wrapper.Models() {
+			deployments[string(m.Model)] = string(m.Model)
+		}
+		if cf.azureDeployment != "" {
+			deployments[cf.azureDeployment] = string(cmp.Or(cf.model, wrapper.ModelGPTImage15))
+		}
+		srv := imagestest.NewServer(imagestest.WithAzure(imagestest.Azure{Deployments: deployments}))
+		release = srv.Close
+		a.Endpoint, a.APIKey = srv.Endpoint, "emulator-azure-key"
+		a.APIVersion = cmp.Or(a.APIVersion, emulatorAPIVersion)
+		return []wrapper.Option{wrapper.WithAzure(a)}, release, nil
+	}
+	if a.Endpoint == "" {
+		a.Endpoint = inv.env("AZURE_OPENAI_ENDPOINT")
+	}
+	if a.APIVersion == "" {
+		a.APIVersion = inv.env("OPENAI_API_VERSION")
+	}
+	switch {
+	case a.Endpoint == "":
+		return nil, release, usagef("no Azure OpenAI endpoint: pass --azure-endpoint or set AZURE_OPENAI_ENDPOINT (https://NAME.openai.azure.com)")
+	case a.APIVersion == "":
+		return nil, release, usagef("no Azure OpenAI API version: pass --api-version or set OPENAI_API_VERSION (such as 2025-04-01-preview)")
+	}
+	if key := strings.TrimSpace(inv.env("AZURE_OPENAI_API_KEY")); key != "" {
+		a.APIKey = key
+	} else if tok := strings.TrimSpace(inv.env("AZURE_OPENAI_AD_TOKEN")); tok != "" {
+		a.TokenSource = wrapper.TokenSourceFunc(func(context.Context) (wrapper.AccessToken, error) {
+			return wrapper.AccessToken{Token: tok}, nil
+		})
+	} else {
+		return nil, release, &usageError{msg: noAzureKeyMessage, code: "missing_api_key"}
+	}
+	return []wrapper.Option{wrapper.WithAzure(a)}, release, nil
+}
+
+// emulatorAPIVersion is the api-version sent to the emulator as an Azure
+// resource when none is given.
+const emulatorAPIVersion = "2025-04-01-preview"
 
 // noKeyMessage is the error without a key or --emulator, whatever the
 // server: the official SDKs require a key too (a server that needs none
@@ -450,7 +535,15 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 		return nil, release, usagef("--timeout %v: must be positive (0: no limit)", cf.timeout)
 	}
 	var opts []wrapper.Option
-	if cf.emulator {
+	azure, err := cf.azure(inv)
+	if err != nil {
+		return nil, release, err
+	}
+	if azure {
+		if opts, release, err = inv.azureOptions(cf); err != nil {
+			return nil, release, err
+		}
+	} else if cf.emulator {
 		var eopts []imagestest.Option
 		if cf.allowRetired {
 			// As an OpenAI-compatible server that still has them.
@@ -470,6 +563,10 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 		u, err := url.Parse(base)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 			return nil, release, usagef("OPENAI_BASE_URL must be an absolute http(s) URL without credentials, such as %s", wrapper.DefaultBaseURL)
+		}
+		if h := strings.ToLower(u.Hostname()); (strings.HasSuffix(h, ".openai.azure.com") || strings.HasSuffix(h, ".cognitiveservices.azure.com")) &&
+			!strings.HasPrefix(u.Path, "/openai/v1") {
+			return nil, release, usagef("OPENAI_BASE_URL names an Azure OpenAI resource: unset it and give the resource with --azure-endpoint (or AZURE_OPENAI_ENDPOINT), the API version with --api-version (or OPENAI_API_VERSION) and the key in AZURE_OPENAI_API_KEY")
 		}
 		key := strings.TrimSpace(inv.env("OPENAI_API_KEY"))
 		if key == "" {

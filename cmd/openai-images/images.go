@@ -188,7 +188,8 @@ func runGenerate(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat, noValidate: escape.noValidate,
-		check: func() error { return wrapper.CheckGenerate(p, stream) },
+		check:       func() error { return wrapper.CheckGenerate(p, stream) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckGenerate(p, stream) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Generate(ctx, p, append(opts, o...)...)
 		},
@@ -296,7 +297,8 @@ func runEdit(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat, noValidate: escape.noValidate,
-		check: func() error { return wrapper.CheckEdit(p, stream) },
+		check:       func() error { return wrapper.CheckEdit(p, stream) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckEdit(p, stream) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Edit(ctx, p, append(opts, o...)...)
 		},
@@ -359,7 +361,8 @@ func runVary(ctx context.Context, inv *invocation, args []string) error {
 	opts := escape.options()
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, n: p.N, noValidate: escape.noValidate,
-		check: func() error { return wrapper.CheckVary(p) },
+		check:       func() error { return wrapper.CheckVary(p) },
+		clientCheck: func(cl *wrapper.Client) error { return cl.CheckVary(p) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Vary(ctx, p, append(opts, o...)...)
 		},
@@ -382,6 +385,9 @@ type call struct {
 	// with validation off too.
 	noValidate bool
 	check      func() error // the model-aware checks, before anything else
+	// clientCheck is check as the client judges the call: on Azure, by
+	// the model of the call's deployment.
+	clientCheck func(*wrapper.Client) error
 	// plain and streamed make the call with the options given (the
 	// saver's WithImageFiles) besides the call's own.
 	plain    func(*wrapper.Client, ...wrapper.RequestOption) (*wrapper.ImagesResponse, error)
@@ -391,7 +397,13 @@ type call struct {
 // send checks the parameters and the output flags, connects, then makes
 // the call (streamed when asked) and saves what it returns.
 func (inv *invocation) send(ctx context.Context, c call) error {
-	if !c.noValidate {
+	// On Azure -m names a deployment, whose model only the client knows:
+	// the checks run once it is made, still before anything is sent.
+	azure, err := c.conn.azure(inv)
+	if err != nil {
+		return err
+	}
+	if !c.noValidate && !azure {
 		if err := c.check(); err != nil {
 			return err
 		}
@@ -399,11 +411,17 @@ func (inv *invocation) send(ctx context.Context, c call) error {
 	if err := c.out.prepare(inv, c.flags, c.n, c.partials, c.format); err != nil {
 		return err
 	}
+	c.conn.model = c.model
 	client, release, err := inv.client(c.conn)
 	if err != nil {
 		return err
 	}
 	defer release()
+	if azure && !c.noValidate {
+		if err := c.clientCheck(client); err != nil {
+			return err
+		}
+	}
 	if err := c.out.create(); err != nil {
 		return err
 	}

@@ -18,7 +18,7 @@ type errorJSON struct {
 	Kind    string `json:"kind"`
 	Message string `json:"message"`
 	// Code is the API's error code, or this program's for a usage error
-	// (missing_api_key, batch_items_changed).
+	// (missing_api_key, ambiguous_environment, batch_items_changed).
 	Code string `json:"code,omitempty"`
 	// Status, Type, Param and RequestID come from the API's answer.
 	Status    int    `json:"status,omitempty"`
@@ -133,7 +133,8 @@ Every object has:
                  broken GIF or SVG: not written), stream, network, file,
                  batch or other (exit 1); interrupted (exit 130)
     message      the message shown on stderr
-    code         the API's error code, or missing_api_key, batch_items_changed
+    code         the API's error code, or missing_api_key, ambiguous_environment,
+                 batch_items_changed
     status, type, param, request_id   from the API's error answer
     suggestion   a likely fix, such as "did you mean --model gpt-image-1.5?"
     problems     parameters refused before sending, each with field (API name),

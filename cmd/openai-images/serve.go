@@ -56,6 +56,20 @@ func (f failFlag) rates() []imagestest.FaultRate {
 	return out
 }
 
+// deploymentsFlag is --azure-deployment NAME=MODEL, repeatable.
+type deploymentsFlag map[string]string
+
+func (f *deploymentsFlag) String() string { return "" }
+
+func (f *deploymentsFlag) Set(v string) error {
+	name, model, ok := strings.Cut(v, "=")
+	if !ok || name == "" || model == "" || strings.ContainsAny(name, "/?# ") {
+		return fmt.Errorf("want NAME=MODEL, such as images=gpt-image-1.5")
+	}
+	(*f)[name] = model
+	return nil
+}
+
 // rateFlag is a fraction from 0 to 1.
 type rateFlag float64
 
@@ -79,6 +93,8 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	var latency, partialLatency time.Duration
 	var dropRate, dropStreamRate, truncateRate float64
 	fails := failFlag{}
+	var azure bool
+	deployments := deploymentsFlag{}
 	c := newFlags("serve", "serve [--addr HOST:PORT] [--rpm N] [--latency D] [--fail STATUS=RATE] ... [--quiet]",
 		"Run the offline emulator of the Images API on a loopback address until\n"+
 			"interrupted (Ctrl-C or SIGTERM). It prints OPENAI_BASE_URL=http://HOST:PORT/v1\n"+
@@ -94,6 +110,7 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 		`openai-images serve --addr 127.0.0.1:0    # any free port`,
 		`openai-images serve --rpm 60 --burst 5 --fail 500=0.1 --fail 429=0.05 --latency 200ms`,
 		`OPENAI_BASE_URL=http://127.0.0.1:8089/v1 OPENAI_API_KEY=any openai-images generate "a cat"`,
+		`openai-images serve --azure --azure-deployment images=gpt-image-1.5    # an Azure OpenAI resource`,
 	)
 	c.str(&addr, "addr", "HOST:PORT", "loopback address to listen on: 127.0.0.1, ::1 or localhost; port 0 picks a free one (default "+defaultServeAddr+")")
 	c.boolean(&quiet, "quiet", "do not log requests on stderr")
@@ -102,6 +119,9 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	// Deprecated: refusing retired models is the default now. Accepted,
 	// and left out of the help, so that scripts using it keep working.
 	c.fs.BoolVar(&refuseRetired, "refuse-retired", false, "")
+	c.section("Azure OpenAI")
+	c.boolean(&azure, "azure", "answer as an Azure OpenAI resource instead: /openai/deployments/NAME/images/..., api-version required, the api-key header (any key) or an Entra ID token; prints AZURE_OPENAI_ENDPOINT")
+	c.value(&deployments, "azure-deployment", "NAME=MODEL", "with --azure: a deployment and the model it runs; repeatable (default: every model is a deployment named after it)")
 	c.section("Rate limit")
 	c.integer(&rpm, "rpm", "N", "image requests per minute (POST /v1/images/...), answered 429 with Retry-After and x-ratelimit-* headers beyond it (default 0: no limit)")
 	c.integer(&burst, "burst", "N", "requests accepted at once under --rpm (default 1)")
@@ -171,6 +191,16 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	case refuseRetired:
 		fmt.Fprintln(inv.stderr, "openai-images: serve: --refuse-retired is deprecated: retired models are refused by default (--allow-retired serves them)")
 	}
+	if len(deployments) > 0 && !azure {
+		return usagef("serve: --azure-deployment needs --azure")
+	}
+	if azure {
+		a := imagestest.Azure{}
+		if len(deployments) > 0 {
+			a.Deployments = deployments
+		}
+		opts = append(opts, imagestest.WithAzure(a))
+	}
 	emu, err := imagestest.New(opts...)
 	if err != nil {
 		return err
@@ -200,8 +230,14 @@ func runServe(ctx context.Context, inv *invocation, args []string) error {
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
-	fmt.Fprintf(inv.stdout, "OPENAI_BASE_URL=%s\n", base)
-	fmt.Fprintf(inv.stderr, "openai-images: emulator serving the Images API at %s (offline; send any API key); Ctrl-C stops it\n", base)
+	if azure {
+		endpoint := "http://" + tcp.String()
+		fmt.Fprintf(inv.stdout, "AZURE_OPENAI_ENDPOINT=%s\n", endpoint)
+		fmt.Fprintf(inv.stderr, "openai-images: emulator serving Azure OpenAI's Images API at %s/openai/deployments/NAME/... (offline; send any api-key and an api-version); Ctrl-C stops it\n", endpoint)
+	} else {
+		fmt.Fprintf(inv.stdout, "OPENAI_BASE_URL=%s\n", base)
+		fmt.Fprintf(inv.stderr, "openai-images: emulator serving the Images API at %s (offline; send any API key); Ctrl-C stops it\n", base)
+	}
 	fmt.Fprintf(inv.stderr, "openai-images: requests are shown at http://%s/\n", tcp.String())
 
 	select {

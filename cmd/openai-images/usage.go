@@ -53,7 +53,9 @@ endpoint: requests for them are refused before sending on OpenAI's API
 
 The key is read from OPENAI_API_KEY, as the official SDKs do; OPENAI_BASE_URL,
 OPENAI_ORG_ID and OPENAI_PROJECT_ID are honoured. --emulator runs against a
-built-in offline emulator instead: no key, no network.
+built-in offline emulator instead: no key, no network. Azure OpenAI: set
+AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION (or pass
+--azure-endpoint and --api-version); -m then names a deployment.
 
 Exit status: 0 success, 1 API, network or file error (batch: an item failed),
 2 invalid command line or parameters, or no API key (nothing was sent),
