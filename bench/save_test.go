@@ -143,7 +143,7 @@ func savers(tb testing.TB, s *server, c saveCase) map[string]func(dir string) ([
 		items := make([]wrapper.BatchItem, batchItems)
 		for i := range items {
 			items[i] = wrapper.BatchItem{Generate: &params}
-			items[i].ID = fmt.Sprintf("image-%02d", i)
+			items[i].ID = fmt.Sprintf("image_%02d", i)
 		}
 		out[cWrapper] = func(dir string) ([]string, error) {
 			res, err := wc.RunBatch(ctx, items, wrapper.BatchOptions{OutDir: dir, Concurrency: saveWorkers})

@@ -149,20 +149,23 @@ func (s *Scanner) Write(p []byte) (int, error) {
 	return n, nil
 }
 
-// Read buffers: a small one first, a large one once a read fills it, so
-// that a small document takes only the small one.
-var (
-	smallReadPool = sync.Pool{New: func() any { b := make([]byte, 4<<10); return &b }}
-	readPool      = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
-)
+// Read buffers of 4, 16 and 64 KiB: each read that fills one moves to the
+// next, so that a small document takes only a small one.
+var readPools [3]sync.Pool
+
+func init() {
+	for i, size := range [...]int{4 << 10, 16 << 10, 64 << 10} {
+		readPools[i].New = func() any { b := make([]byte, size); return &b }
+	}
+}
 
 // ReadFrom scans everything r holds (it does not call Finish). It reads
-// into a pooled 4 KiB buffer, and once a read fills that, into a pooled
-// 64 KiB one.
+// into a pooled 4 KiB buffer, and each time a read fills the buffer, into a
+// larger one, up to 64 KiB.
 func (s *Scanner) ReadFrom(r io.Reader) (int64, error) {
-	pool := &smallReadPool
-	bp := pool.Get().(*[]byte)
-	defer func() { pool.Put(bp) }()
+	level := 0
+	bp := readPools[level].Get().(*[]byte)
+	defer func() { readPools[level].Put(bp) }()
 	var total int64
 	for {
 		n, err := r.Read(*bp)
@@ -171,10 +174,10 @@ func (s *Scanner) ReadFrom(r io.Reader) (int64, error) {
 			if _, werr := s.Write((*bp)[:n]); werr != nil {
 				return total, werr
 			}
-			if n == len(*bp) && pool == &smallReadPool {
-				pool.Put(bp)
-				pool = &readPool
-				bp = pool.Get().(*[]byte)
+			if n == len(*bp) && level < len(readPools)-1 {
+				readPools[level].Put(bp)
+				level++
+				bp = readPools[level].Get().(*[]byte)
 			}
 		}
 		if err == io.EOF {

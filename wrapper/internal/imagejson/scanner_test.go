@@ -427,3 +427,33 @@ func TestTextAllocation(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodedBufferSwitch decodes images around the sizes of the
+// output buffers, where Decoded moves to the next size, in pieces of several
+// sizes.
+func TestDecodedBufferSwitch(t *testing.T) {
+	for _, size := range []int{outSizes[0] - 4, outSizes[0] - 3, outSizes[0] - 1, outSizes[0], outSizes[0] + 1, outSizes[0] + 3, outSizes[0] + outSizes[1] + 1, outSizes[0] + outSizes[1] + outSizes[2] + 2, 3*outSizes[2] + 5} {
+		img := make([]byte, size)
+		for i := range img {
+			img[i] = byte(i * 7)
+		}
+		b64 := base64.StdEncoding.EncodeToString(img)
+		for _, piece := range []int{1, 3, 4, 1000, 4096, len(b64)} {
+			var out bytes.Buffer
+			d := NewDecoded(&out)
+			for p := b64; len(p) > 0; {
+				n := min(piece, len(p))
+				if err := d.Content([]byte(p[:n]), true); err != nil {
+					t.Fatal(err)
+				}
+				p = p[n:]
+			}
+			if err := d.End(true); err != nil || d.Err() != nil {
+				t.Fatalf("size %d, pieces of %d: %v, %v", size, piece, err, d.Err())
+			}
+			if !bytes.Equal(out.Bytes(), img) || d.Written() != int64(size) {
+				t.Fatalf("size %d, pieces of %d: %d bytes written, not the image", size, piece, d.Written())
+			}
+		}
+	}
+}

@@ -145,6 +145,7 @@ func (t *Text) AppendRaw(dst []byte) []byte {
 type Decoded struct {
 	dec      b64Decoder
 	buf      *[]byte
+	level    int // buf is from outPools[level]
 	w        io.Writer
 	n        int64
 	head     [headSize]byte
@@ -158,13 +159,21 @@ type Decoded struct {
 // headSize is how many of the first bytes Decoded keeps (see Head).
 const headSize = 32
 
-const outSize = 48 << 10
+// Output buffers of 3, 12 and 48 KiB: each time one fills up Decoded moves
+// to the next, so that a small image takes only a small one.
+var outSizes = [...]int{3 << 10, 12 << 10, 48 << 10}
 
-var outPool = sync.Pool{New: func() any { b := make([]byte, 0, outSize); return &b }}
+var outPools [len(outSizes)]sync.Pool
+
+func init() {
+	for i, size := range outSizes {
+		outPools[i].New = func() any { b := make([]byte, 0, size); return &b }
+	}
+}
 
 // NewDecoded returns a sink that writes the decoded bytes to w.
 func NewDecoded(w io.Writer) *Decoded {
-	d := &Decoded{w: w, buf: outPool.Get().(*[]byte)}
+	d := &Decoded{w: w, buf: outPools[0].Get().(*[]byte)}
 	d.dec.reset(*d.buf, d.flush)
 	return d
 }
@@ -177,6 +186,15 @@ func (d *Decoded) flush(b []byte) error {
 	d.n += int64(n)
 	if err == nil && n < len(b) {
 		err = io.ErrShortWrite
+	}
+	if err == nil && d.buf != nil && d.level < len(outPools)-1 && len(b) > cap(b)-4 {
+		// The buffer filled up (the last flush of an image, which
+		// seldom does, may move on needlessly): the next size from now
+		// on. The decoder empties out after flush, whichever buffer.
+		outPools[d.level].Put(d.buf)
+		d.level++
+		d.buf = outPools[d.level].Get().(*[]byte)
+		d.dec.out = (*d.buf)[:0]
 	}
 	return err
 }
@@ -267,7 +285,7 @@ func (d *Decoded) End(complete bool) error {
 
 func (d *Decoded) release() {
 	if d.buf != nil {
-		outPool.Put(d.buf)
+		outPools[d.level].Put(d.buf)
 		d.buf, d.dec.out = nil, nil
 	}
 }
