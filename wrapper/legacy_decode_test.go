@@ -145,12 +145,12 @@ func legacyParseTurn(r *responsesResponse, requestID string) (*Turn, error) {
 			return nil, &EventDecodeError{EventType: "image_generation_call", Err: err}
 		}
 		if call.Status == gen.ImageGenToolCallStatusFailed {
-			return nil, &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: raw}
+			return nil, failedCall(call, raw)
 		}
 		if call.Result == nil {
 			continue
 		}
-		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: *call.Result, RevisedPrompt: call.RevisedPrompt})
+		turn.Images = append(turn.Images, turnImageOf(call, *call.Result))
 	}
 	return turn, nil
 }
@@ -194,6 +194,16 @@ func legacyDecodeSessionEvent(sseType string, data []byte) (StreamEvent, error) 
 			return nil, err
 		}
 		return &TurnCompletedEvent{Type: typ, Turn: turn}, nil
+	case "response.image_generation_call.in_progress", "response.image_generation_call.generating", "response.image_generation_call.completed":
+		var e struct {
+			ItemID         string `json:"item_id"`
+			OutputIndex    int    `json:"output_index"`
+			SequenceNumber int    `json:"sequence_number"`
+		}
+		if err := json.Unmarshal(data, &e); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		return &CallProgressEvent{Type: typ, ItemID: e.ItemID, OutputIndex: e.OutputIndex, SequenceNumber: e.SequenceNumber}, nil
 	case "error":
 		return nil, streamError(data, nil)
 	}

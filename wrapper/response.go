@@ -28,8 +28,21 @@ type ImagesResponse struct {
 	OutputFormat OutputFormat
 	Quality      Quality
 	Size         Size
+	// SafetyIdentifier is the effective safety identifier the API used:
+	// the request's SafetyIdentifier, else the deprecated User.
+	SafetyIdentifier string
+	// SVGUsage is the token usage of SVG authoring (SVG output only),
+	// separate from Usage, which counts the image rendering.
+	SVGUsage *SVGUsage
 	// RequestID is the x-request-id header, for OpenAI support.
 	RequestID string
+}
+
+// SVGUsage is the token usage of the model that authored SVG output.
+type SVGUsage struct {
+	// Model is the SVG author model.
+	Model                                                   string
+	InputTokens, OutputTokens, ReasoningTokens, TotalTokens int
 }
 
 // Usage is token usage of an image request.
@@ -97,6 +110,11 @@ func (c *Client) imagesResponse(r *gen.ImagesResponse, requestID string) *Images
 	}
 	if r.Size != nil {
 		out.Size = Size(*r.Size)
+	}
+	out.SafetyIdentifier = deref(r.SafetyIdentifier)
+	if u := r.SvgUsage; u != nil {
+		out.SVGUsage = &SVGUsage{Model: u.Model, InputTokens: u.InputTokens, OutputTokens: u.OutputTokens,
+			ReasoningTokens: u.ReasoningTokens, TotalTokens: u.TotalTokens}
 	}
 	return out
 }

@@ -91,12 +91,8 @@ type responsesResponse struct {
 	Error  json.RawMessage   `json:"error"`
 }
 
-// imageCall is an image_generation_call output item: the generated type
-// plus fields the vendored schema lacks but the API returns.
-type imageCall struct {
-	gen.ImageGenToolCall
-	RevisedPrompt string `json:"revised_prompt"`
-}
+// imageCall is an image_generation_call output item.
+type imageCall = gen.ImageGenToolCall
 
 // Turn is the result of one turn of an [EditSession].
 type Turn struct {
@@ -111,12 +107,53 @@ type Turn struct {
 // TurnImage is an image produced by the image_generation tool.
 type TurnImage struct {
 	// CallID is the image_generation_call item's id.
-	CallID        string
-	B64JSON       string
+	CallID  string
+	B64JSON string
+	// RevisedPrompt is the prompt used after the model rewrote it.
 	RevisedPrompt string
+	// Action is what the tool did: "generate" or "edit" (when reported).
+	Action string
+	// Background, OutputFormat, Quality and Size are the settings used,
+	// when reported.
+	Background   Background
+	OutputFormat OutputFormat
+	Quality      Quality
+	Size         Size
+	// SVGUsage is the token usage of SVG authoring (SVG output only).
+	SVGUsage *SVGUsage
 	// Path is the file the image was written to as it arrived, with
 	// WithImageFiles or WriteFiles; B64JSON is empty then.
 	Path string
+}
+
+// failedCall is the error of a failed image_generation_call: the call's own
+// error (a moderation refusal, say) when it has one.
+func failedCall(call imageCall, raw []byte) *StreamError {
+	e := &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: raw}
+	if ce := call.Error; ce != nil {
+		e.Type, e.Param = ce.Type, ce.Param
+		if ce.Code != "" {
+			e.Code = ce.Code
+		}
+		if ce.Message != "" {
+			e.Message = ce.Message
+		}
+	}
+	return e
+}
+
+// turnImageOf reads an image_generation_call item into a TurnImage.
+func turnImageOf(call imageCall, b64 string) TurnImage {
+	t := TurnImage{
+		CallID: call.Id, B64JSON: b64, RevisedPrompt: deref(call.RevisedPrompt), Size: Size(deref(call.Size)),
+		Action: string(deref(call.Action)), Background: Background(deref(call.Background)),
+		OutputFormat: OutputFormat(deref(call.OutputFormat)), Quality: Quality(deref(call.Quality)),
+	}
+	if u := call.SvgUsage; u != nil {
+		t.SVGUsage = &SVGUsage{Model: deref(u.Model), InputTokens: deref(u.InputTokens), OutputTokens: deref(u.OutputTokens),
+			ReasoningTokens: deref(u.ReasoningTokens), TotalTokens: deref(u.TotalTokens)}
+	}
+	return t
 }
 
 // Image returns the turn's first image, or false when it produced none.
@@ -126,6 +163,23 @@ func (t *Turn) Image() (TurnImage, bool) {
 	}
 	return t.Images[0], true
 }
+
+// CallProgressEvent reports the progress of a streamed turn's image
+// generation call: Type is response.image_generation_call.in_progress,
+// .generating or .completed (the image itself follows in the
+// TurnCompletedEvent).
+type CallProgressEvent struct {
+	Type string
+	// ItemID is the image_generation_call item's id (TurnImage.CallID).
+	ItemID string
+	// OutputIndex is the item's position in the response's output.
+	OutputIndex int
+	// SequenceNumber orders the response's events.
+	SequenceNumber int
+}
+
+func (e *CallProgressEvent) EventType() string { return e.Type }
+func (*CallProgressEvent) isStreamEvent()      {}
 
 // TurnCompletedEvent ends a streamed session turn with its result.
 type TurnCompletedEvent struct {
@@ -344,7 +398,7 @@ func parseTurn(r *responsesResponse, requestID string, doc *imageDoc) (*Turn, er
 			return nil, &EventDecodeError{EventType: "image_generation_call", Err: err}
 		}
 		if call.Status == gen.ImageGenToolCallStatusFailed {
-			return nil, &StreamError{Code: "image_generation_failed", Message: "the image generation call " + call.Id + " failed", Raw: doc.restore(raw)}
+			return nil, failedCall(call, doc.restore(raw))
 		}
 		if call.Result != nil {
 			calls = append(calls, call)
@@ -353,7 +407,7 @@ func parseTurn(r *responsesResponse, requestID string, doc *imageDoc) (*Turn, er
 	var items []saveItem
 	for k, call := range calls {
 		img := doc.image(*call.Result)
-		turn.Images = append(turn.Images, TurnImage{CallID: call.Id, B64JSON: img.text, RevisedPrompt: call.RevisedPrompt})
+		turn.Images = append(turn.Images, turnImageOf(call, img.text))
 		if doc.files != nil && (img.file != nil || img.text != "") {
 			// A turn's image is checked as TurnImage.Content checks it:
 			// any image format.
@@ -444,6 +498,16 @@ func (s *EditSession) decodeEvent(sseType string, doc *imageDoc) (StreamEvent, e
 		}
 		s.setLast(turn.ResponseID)
 		return &TurnCompletedEvent{Type: typ, Turn: turn}, nil
+	case "response.image_generation_call.in_progress", "response.image_generation_call.generating", "response.image_generation_call.completed":
+		var e struct {
+			ItemID         string `json:"item_id"`
+			OutputIndex    int    `json:"output_index"`
+			SequenceNumber int    `json:"sequence_number"`
+		}
+		if err := doc.unmarshal(&e); err != nil {
+			return nil, &EventDecodeError{EventType: typ, Err: err}
+		}
+		return &CallProgressEvent{Type: typ, ItemID: e.ItemID, OutputIndex: e.OutputIndex, SequenceNumber: e.SequenceNumber}, nil
 	case "error":
 		return nil, streamError(doc.original(), nil)
 	}

@@ -56,6 +56,9 @@ type CompletedEvent struct {
 	OutputFormat OutputFormat
 	CreatedAt    time.Time
 	Usage        *Usage
+	// SafetyIdentifier is the effective safety identifier the API used
+	// (the request's SafetyIdentifier, else the deprecated User).
+	SafetyIdentifier string
 	// Path is the file the image was written to as it arrived, when the
 	// stream saves its images (WriteFiles, WithImageFiles); B64JSON is empty
 	// then.
@@ -335,6 +338,7 @@ func decodeStreamEvent(sseType string, doc *imageDoc) (StreamEvent, error) {
 				InputTokens: u.InputTokens, InputTextTokens: u.InputTokensDetails.TextTokens,
 				InputImageTokens: u.InputTokensDetails.ImageTokens, OutputTokens: u.OutputTokens, TotalTokens: u.TotalTokens,
 			},
+			SafetyIdentifier: deref(e.SafetyIdentifier),
 		}
 		ev.B64JSON, ev.Path, err = doc.eventImage(e.B64Json, ImageFile{Index: doc.completed}, ev.OutputFormat)
 		if err != nil {
