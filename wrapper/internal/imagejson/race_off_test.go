@@ -1,0 +1,5 @@
+//go:build !race
+
+package imagejson
+
+const raceEnabled = false
