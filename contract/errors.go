@@ -208,6 +208,23 @@ func (v *Validator) describeSchemaError(err error, root *openapi3.Schema, value 
 	return issue{path: path, msg: msg}
 }
 
+// Leaf returns the error, inside a schema violation reported by the
+// Validator (an [Error]'s Err), that is about one keyword of one value: a
+// *jsonschema.ValidationError (github.com/santhosh-tekuri/jsonschema/v6; its
+// ErrorKind names the keyword) for schemas the Validator compiled, else an
+// *openapi3.SchemaError. It is the error the Validator's own messages are
+// worded from; nil when err holds neither.
+func Leaf(err error) error {
+	var verr *jsonschema.ValidationError
+	if errors.As(err, &verr) {
+		return firstCause(verr)
+	}
+	if leaf := firstLeaf(err); leaf != nil {
+		return leaf
+	}
+	return nil
+}
+
 // firstLeaf returns the innermost, first SchemaError of err: the one about a
 // single value and keyword.
 func firstLeaf(err error) *openapi3.SchemaError {

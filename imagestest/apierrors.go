@@ -437,11 +437,10 @@ type violation struct {
 
 // violationOf reads the rule broken from a contract error's cause.
 func violationOf(err error) (violation, bool) {
-	var verr *jsonschema.ValidationError
-	if errors.As(err, &verr) {
-		return jsonschemaViolation(verr)
-	}
-	if leaf := schemaLeaf(err); leaf != nil {
+	switch leaf := contract.Leaf(err).(type) {
+	case *jsonschema.ValidationError:
+		return jsonschemaViolation(leaf)
+	case *openapi3.SchemaError:
 		v := violation{keyword: leaf.SchemaField, got: leaf.Value}
 		s := leaf.Schema
 		switch {
@@ -474,31 +473,8 @@ func violationOf(err error) (violation, bool) {
 	return violation{}, false
 }
 
-// firstKeyword follows the errors that only group others (the schema, a
-// $ref, allOf, several keywords failing at once) down to the first error
-// about one keyword, at the first location in the value, as the contract's
-// messages do.
-func firstKeyword(e *jsonschema.ValidationError) *jsonschema.ValidationError {
-	for len(e.Causes) > 0 {
-		switch e.ErrorKind.(type) {
-		case *kind.Schema, *kind.Group, *kind.Reference, *kind.AllOf:
-		default:
-			return e
-		}
-		best := e.Causes[0]
-		for _, c := range e.Causes[1:] {
-			if slices.Compare(c.InstanceLocation, best.InstanceLocation) < 0 {
-				best = c
-			}
-		}
-		e = best
-	}
-	return e
-}
-
 // jsonschemaViolation reads the rule of a compiled schema's error.
 func jsonschemaViolation(e *jsonschema.ValidationError) (violation, bool) {
-	e = firstKeyword(e)
 	rat := func(r *big.Rat) string {
 		if r == nil {
 			return ""
@@ -536,29 +512,6 @@ func jsonschemaViolation(e *jsonschema.ValidationError) (violation, bool) {
 		return violation{keyword: "minItems", got: k.Got, limit: strconv.Itoa(k.Want)}, true
 	}
 	return violation{}, false
-}
-
-// schemaLeaf is the innermost, first schema error of err.
-func schemaLeaf(err error) *openapi3.SchemaError {
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
-		for _, e := range me {
-			if leaf := schemaLeaf(e); leaf != nil {
-				return leaf
-			}
-		}
-		return nil
-	}
-	var se *openapi3.SchemaError
-	if !errors.As(err, &se) {
-		return nil
-	}
-	if se.Origin != nil {
-		if leaf := schemaLeaf(se.Origin); leaf != nil {
-			return leaf
-		}
-	}
-	return se
 }
 
 // specAnswer words a spec violation as the API does; ok is false when it
