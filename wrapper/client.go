@@ -180,17 +180,26 @@ func (c *Client) prepare(opts []RequestOption, model Model, check func() error) 
 // models are refused (on OpenAI's own API, unless WithRetiredModels says
 // otherwise), as of now, and on Azure which model a deployment runs.
 func (c *Client) policy() policy {
-	refuse := isOpenAIHost(c.cfg.baseURL)
+	refuse := IsOpenAIAPI(c.cfg.baseURL)
 	if c.cfg.retired != nil {
 		refuse = !*c.cfg.retired
 	}
 	return policy{refuseRetired: refuse, now: time.Now(), azure: c.cfg.azure}
 }
 
-// isOpenAIHost reports whether a base URL is OpenAI's own API.
-func isOpenAIHost(base string) bool {
+// IsOpenAIAPI reports whether base is a URL of OpenAI's own API:
+// api.openai.com or a host under it, such as the data residency hosts
+// (eu.api.openai.com, us., jp., ...) and the mTLS ones (mtls.api.openai.com),
+// as openai-go v3.100.0 names them (option/data_residency.go,
+// option/x509workloadidentity.go). There the client refuses the models
+// OpenAI has retired, unless [WithRetiredModels] says otherwise.
+func IsOpenAIAPI(base string) bool {
 	u, err := url.Parse(base)
-	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	return host == "api.openai.com" || strings.HasSuffix(host, ".api.openai.com")
 }
 
 func (c *Client) validating(rc *requestConfig) bool {

@@ -142,10 +142,10 @@ func checkBaseURL(u *url.URL) error {
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	n := len(segs)
 	switch {
-	case host == "api.openai.com" && strings.Trim(u.Path, "/") == "":
+	case IsOpenAIAPI(u.String()) && strings.Trim(u.Path, "/") == "":
 		// Every operation path is under /v1: /images/generations alone
 		// is 404 "Invalid URL".
-		return errors.New("OpenAI's API is at https://api.openai.com/v1 (the path /v1 is missing)")
+		return errors.New("OpenAI's API is at https://" + host + "/v1 (the path /v1 is missing)")
 	case n >= 2 && segs[n-2] == "images" && (segs[n-1] == "generations" || segs[n-1] == "edits" || segs[n-1] == "variations"):
 		return fmt.Errorf("the base URL is the API's root, not an operation's URL: drop the trailing /images/%s (requests would go to .../images/%s/images/...)", segs[n-1], segs[n-1])
 	case isAzureHost(host) && !(n >= 2 && segs[0] == "openai" && segs[1] == "v1"):
@@ -283,7 +283,8 @@ func WithValidation(on bool) Option {
 // retired on its own API, such as dall-e-3 (retired 2026-05-12) and
 // gpt-image-1 (shut down 2026-10-23), and the retired variations endpoint.
 // By default they are refused before anything is sent when the base URL is
-// OpenAI's own API (api.openai.com), with the retirement date and the
+// OpenAI's own API (api.openai.com and its regional hosts: [IsOpenAIAPI]),
+// with the retirement date and the
 // suggested replacement, and sent with their old rules to any other base
 // URL, since OpenAI-compatible servers may still serve them.
 func WithRetiredModels(send bool) Option {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -58,25 +59,37 @@ func TestRetiredModelsOnOpenAI(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			openai, err := New(WithAPIKey("sk-test"), WithHTTPClient(&http.Client{Transport: noNetwork{t}}))
-			if err != nil {
-				t.Fatal(err)
-			}
-			err = call(openai)
 			var ve *ValidationError
-			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want a *ValidationError", err)
-			}
-			msg := err.Error()
-			if !strings.Contains(msg, "model=") || !strings.Contains(msg, "retired") || !strings.Contains(msg, "WithRetiredModels(true)") {
-				t.Errorf("message lacks the refusal and the way out: %s", msg)
-			}
-			if name != "variation" && (!strings.Contains(msg, "gpt-image-2.5-sunburst") || !strings.Contains(msg, "20")) {
-				t.Errorf("message lacks the date or the replacement: %s", msg)
+			// OpenAI's API: the default base URL, a data residency host
+			// and the mTLS host (openai-go v3.100.0 option/data_residency.go).
+			for _, base := range []string{"", "https://eu.api.openai.com/v1", "https://mtls.api.openai.com/v1/"} {
+				opts := []Option{WithAPIKey("sk-test"), WithHTTPClient(&http.Client{Transport: noNetwork{t}})}
+				if base != "" {
+					opts = append(opts, WithBaseURL(base))
+				}
+				openai, err := New(opts...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				err = call(openai)
+				if !errors.As(err, &ve) {
+					t.Fatalf("%q: err = %v, want a *ValidationError", base, err)
+				}
+				msg := err.Error()
+				if !strings.Contains(msg, "model=") || !strings.Contains(msg, "retired") || !strings.Contains(msg, "WithRetiredModels(true)") {
+					t.Errorf("message lacks the refusal and the way out: %s", msg)
+				}
+				if !regexp.MustCompile(` on 20\d\d-\d\d-\d\d`).MatchString(msg) {
+					t.Errorf("message lacks the date: %s", msg)
+				}
+				if name != "variation" && !strings.Contains(msg, "gpt-image-2.5-sunburst") {
+					t.Errorf("message lacks the replacement: %s", msg)
+				}
 			}
 
 			for _, opts := range [][]Option{
-				{WithBaseURL("http://127.0.0.1:9/v1")}, // an OpenAI-compatible server
+				{WithBaseURL("http://127.0.0.1:9/v1")},             // an OpenAI-compatible server
+				{WithBaseURL("https://api.openai.com.example/v1")}, // not OpenAI's: a name that only starts like it
 				{WithRetiredModels(true)},
 			} {
 				tr := &countingTransport{}

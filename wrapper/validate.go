@@ -360,12 +360,8 @@ func validateEdit(p *EditParams, stream bool, pol policy) error {
 			c.image(t, "mask", mask.value, mask.info, t.m.Mask, "mask", true)
 			c.sameSize(t, "mask", mask.value, mask.info, first)
 		}
-		if markup.ok {
-			if t.m.Markup.MaxCount == 0 {
-				c.add("markup", markup.value, t.label+" does not take markup; "+supporters("markup", func(m *ModelInfo) bool { return m.Markup.MaxCount > 0 }), "omit it")
-			} else {
-				c.image(t, "markup", markup.value, markup.info, t.m.Markup, "markup image", true)
-			}
+		if markup.ok && t.m.Markup.MaxCount == 0 {
+			c.add("markup", markup.value, t.label+" does not take markup; "+supporters("markup", func(m *ModelInfo) bool { return m.Markup.MaxCount > 0 }), "omit it")
 		}
 		var refInfos []probed
 		for i, r := range p.ImageRefs {
@@ -377,11 +373,10 @@ func validateEdit(p *EditParams, stream bool, pol policy) error {
 			}
 		}
 	}
-	if markup.ok && (!known || t.m.Markup.MaxCount > 0) {
-		// npm images.ts markup: "A transparent PNG overlaid on the first
-		// image ... Must match that image's dimensions after orientation
-		// and contain transparent pixels." These hold for any model.
-		c.markupShape(markup, first)
+	if markup.ok && !known {
+		c.markupShape(markupRule, markup, first)
+	} else if markup.ok && t.m.Markup.MaxCount > 0 {
+		c.markupShape(t.m.Markup, markup, first)
 	}
 	return c.err()
 }
@@ -411,19 +406,32 @@ func (c *checker) notInJSONEdit(p *EditParams) {
 	}
 }
 
-// markupShape checks the universal markup rules against the first image.
-func (c *checker) markupShape(markup, first probed) {
+// markupRule is what a markup image must be for any model, the one a model
+// the table does not know is held to. npm images.ts markup: "A transparent
+// PNG overlaid on the first image ... Must match that image's dimensions
+// after orientation and contain transparent pixels."
+var markupRule = ImageRule{MaxCount: 1, Formats: []string{"png"}, Alpha: true, SameSizeAsImage: true}
+
+// markupShape checks a markup image against a markup rule (the model's, or
+// markupRule) and the first image, each problem once, in the markup's own
+// words (a markup is overlaid on the image; a mask's transparent areas mark
+// where to edit).
+func (c *checker) markupShape(rule ImageRule, markup, first probed) {
 	info := markup.info
 	switch {
-	case info.Format != "png":
-		c.add("markup", markup.value, "the markup must be a PNG (the format is sniffed from the bytes)", "a transparent PNG")
+	case !slices.Contains(rule.Formats, info.Format):
+		c.add("markup", markup.value, "the markup must be a "+strings.ToUpper(strings.Join(rule.Formats, " or "))+" (the format is sniffed from the bytes)", "a transparent PNG")
 		return
 	case info.HeaderErr != nil:
+		c.add("markup", markup.value, "unreadable image header: "+info.HeaderErr.Error(), "")
 		return
-	case !info.HasAlpha:
+	case rule.Alpha && !info.HasAlpha:
 		c.add("markup", markup.value, "the markup needs an alpha channel: it is overlaid on the first image and must contain transparent pixels", "a PNG with alpha")
 	}
-	if first.ok && first.info.Width > 0 && info.Width > 0 && (info.Width != first.info.Width || info.Height != first.info.Height) {
+	if rule.MaxBytes > 0 && info.Size >= rule.MaxBytes {
+		c.add("markup", markup.value, "the markup must be smaller than "+formatBytes(rule.MaxBytes), "less than "+formatBytes(rule.MaxBytes))
+	}
+	if rule.SameSizeAsImage && first.ok && first.info.Width > 0 && info.Width > 0 && (info.Width != first.info.Width || info.Height != first.info.Height) {
 		c.add("markup", markup.value, "the markup must have the dimensions of the first image", fmt.Sprintf("%dx%d", first.info.Width, first.info.Height))
 	}
 }
@@ -454,7 +462,7 @@ func validateVariation(p *VaryParams, pol policy) error {
 		if model == "" {
 			model = ModelDallE2
 		}
-		c.add("model", string(model), "OpenAI retired the variations endpoint (POST /images/variations) and dall-e-2, its only model",
+		c.add("model", string(model), "OpenAI retired dall-e-2, the only model of the variations endpoint (POST /images/variations), on "+dallERetirement.Format("2006-01-02")+"; the endpoint is retired with it",
 			"an edit with a GPT image model and a prompt (Client.Edit); or WithRetiredModels(true) to send it anyway")
 	}
 	// The model's own retirement is the endpoint's, reported above (Azure's

@@ -1016,3 +1016,37 @@ func TestValidationErrorOrdersImagesByIndex(t *testing.T) {
 		t.Errorf("fields = %v, want %v", got, want)
 	}
 }
+
+// A markup problem is reported once, in the markup's words, whether the
+// model is in the table or not (it was reported twice for the 2.5 family,
+// once with the mask's wording).
+func TestMarkupProblemsReportedOnce(t *testing.T) {
+	in := vtPNG(t, 64, 64, true)
+	cases := []struct {
+		name   string
+		markup []byte
+		rule   string
+	}{
+		{"no alpha", vtPNG(t, 64, 64, false), "overlaid on the first image"},
+		{"jpeg", vtJPEG(t, 64, 64), "must be a PNG"},
+		{"other size", vtPNG(t, 32, 64, true), "dimensions of the first image"},
+	}
+	for _, model := range []Model{ModelGPTImage25Flare, "gpt-image-2.7-nova", ""} {
+		for _, tc := range cases {
+			t.Run(string(model)+"/"+tc.name, func(t *testing.T) {
+				p := EditParams{Prompt: "a prompt", Model: model, Images: []Image{vtBytes("in.png", in)}, Markup: &[]Image{vtBytes("k.png", tc.markup)}[0]}
+				err := validateEdit(&p, false, policy{})
+				var ve *ValidationError
+				if !errors.As(err, &ve) {
+					t.Fatalf("err = %v, want a *ValidationError", err)
+				}
+				if len(ve.Problems) != 1 || ve.Problems[0].Field != "markup" || !strings.Contains(ve.Problems[0].Rule, tc.rule) {
+					t.Fatalf("problems = %+v, want one markup problem saying %q", ve.Problems, tc.rule)
+				}
+				if strings.Contains(err.Error(), "where to edit") {
+					t.Errorf("a markup described as a mask: %v", err)
+				}
+			})
+		}
+	}
+}

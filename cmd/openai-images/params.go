@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -159,8 +158,7 @@ func (inv *invocation) refusesRetired(cf *connFlags) bool {
 	if base == "" {
 		base = wrapper.DefaultBaseURL
 	}
-	u, err := url.Parse(base)
-	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+	return wrapper.IsOpenAIAPI(base)
 }
 
 // withRetired adds to err (nil or a *wrapper.ValidationError) the problem
