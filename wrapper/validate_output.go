@@ -182,6 +182,6 @@ func specEnum[T ~string](c *checker, field string, v T, valid func(T) bool, know
 	if v == "" || valid(v) {
 		return
 	}
-	c.add(field, string(v), fmt.Sprintf("not a %s value the API documents", field),
+	c.add(field, string(v), fmt.Sprintf("not a documented %s value", field),
 		joinValues(known)+`; a value newer than this module: WithExtraBody("`+field+`", ...) or WithRequestValidation(false)`)
 }
