@@ -134,25 +134,42 @@ func createTemp(path string, perm os.FileMode) (*os.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		lock(f)
+		if !claim(f, name) {
+			// A cleaner took the file between its creation and its lock:
+			// it is gone, or about to be. Take another name.
+			f.Close()
+			continue
+		}
 		return f, nil
 	}
 	return nil, &fs.PathError{Op: "createtemp", Path: path, Err: fs.ErrExist}
 }
 
-// staleGrace is how old a temporary file must be before a cleaner may take
-// it: a writer locks its file right after creating it, and where there are
-// no locks this is all that tells a live write from a dead one.
-const staleGrace = time.Minute
+// claim locks a new temporary file and reports whether it is still the
+// file at name: a cleaner ([RemoveStale]) removes any temporary file it
+// can lock, and can lock a new one in the instant before its writer does.
+// Once the writer holds the lock and the name still leads to its file, no
+// cleaner can take it.
+func claim(f *os.File, name string) bool {
+	if lock(f) {
+		return false
+	}
+	mine, err := f.Stat()
+	if err != nil {
+		return false
+	}
+	there, err := os.Lstat(name)
+	return err == nil && os.SameFile(mine, there)
+}
 
 // unlockedGrace applies where files cannot be locked: a temporary file not
 // written to for this long is taken for abandoned.
 const unlockedGrace = time.Hour
 
 // RemoveStale removes the temporary files that writes into dir left behind
-// when their process was killed, and returns how many it removed. A file
-// being written (locked, or where there are no locks, written to in the
-// last hour) is left alone.
+// when their process was killed, and returns how many it removed; a write
+// killed a moment ago counts. A file being written (locked, or where there
+// are no locks, written to in the last hour) is left alone.
 func RemoveStale(dir string) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -164,7 +181,7 @@ func RemoveStale(dir string) (int, error) {
 			continue
 		}
 		fi, err := e.Info()
-		if err != nil || time.Since(fi.ModTime()) < staleGrace {
+		if err != nil {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())

@@ -102,11 +102,12 @@ func TestSymlinkReplaced(t *testing.T) {
 	}
 }
 
-// RemoveStale removes the temporary files of killed writes and nothing
-// else: not a write under way, not a fresh file, not other dot files.
+// RemoveStale removes the temporary files of killed writes, including one
+// killed a moment ago where files can be locked, and nothing else: not a
+// write under way, not other dot files.
 func TestRemoveStale(t *testing.T) {
 	dir := t.TempDir()
-	old := time.Now().Add(-2 * staleGrace)
+	old := time.Now().Add(-2 * unlockedGrace)
 	mk := func(name string, age time.Time) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte("partial"), 0o644); err != nil {
@@ -139,22 +140,65 @@ func TestRemoveStale(t *testing.T) {
 	for _, e := range entries {
 		left = append(left, e.Name())
 	}
-	for _, gone := range []string{killed, legacy} {
-		if slices.Contains(left, filepath.Base(gone)) {
-			t.Errorf("%s was not removed", filepath.Base(gone))
-		}
-	}
-	keep := []string{filepath.Base(fresh), ".gitignore", ".notes.tmp", "img.png"}
+	gone := []string{filepath.Base(killed), filepath.Base(legacy)}
+	keep := []string{".gitignore", ".notes.tmp", "img.png"}
 	if lockable() {
+		// The lock tells a live write from a dead one, whatever their age.
+		gone = append(gone, filepath.Base(fresh))
 		keep = append(keep, filepath.Base(live.Name()))
+	} else {
+		// Without locks, only age does: the old "live" file is taken.
+		gone = append(gone, filepath.Base(live.Name()))
+		keep = append(keep, filepath.Base(fresh))
+	}
+	for _, g := range gone {
+		if slices.Contains(left, g) {
+			t.Errorf("%s was not removed", g)
+		}
 	}
 	for _, k := range keep {
 		if !slices.Contains(left, k) {
 			t.Errorf("%s was removed", k)
 		}
 	}
-	if want := 2; n != want && !(n == 3 && !lockable()) {
-		t.Errorf("removed %d files, want %d (left %v)", n, want, left)
+	if n != len(gone) {
+		t.Errorf("removed %d files, want %d (left %v)", n, len(gone), left)
+	}
+}
+
+// A writer whose new temporary file a cleaner took before the writer
+// locked it does not write into it: claim fails, and createTemp takes
+// another name.
+func TestClaim(t *testing.T) {
+	dir := t.TempDir()
+	f, err := createTemp(filepath.Join(dir, "a.png"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if !claim(f, f.Name()) {
+		t.Fatal("a writer cannot claim its own locked file")
+	}
+	// Removed (by a cleaner) before the lock: not the file at the name.
+	g, err := os.OpenFile(filepath.Join(dir, ".b.png.tmp-00000000000000aa"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	os.Remove(g.Name())
+	if claim(g, g.Name()) {
+		t.Error("claimed a file that is no longer at its name")
+	}
+	// Replaced at the name by another file.
+	h, err := os.OpenFile(filepath.Join(dir, ".c.png.tmp-00000000000000bb"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	os.Remove(h.Name())
+	os.WriteFile(h.Name(), []byte("other"), 0o644)
+	if claim(h, h.Name()) {
+		t.Error("claimed a name that leads to another file")
 	}
 }
 

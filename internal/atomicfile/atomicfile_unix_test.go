@@ -79,3 +79,38 @@ func TestTargetNotRegular(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", entries)
 	}
 }
+
+// A new temporary file locked by a cleaner (about to remove it) is not
+// claimed by its writer.
+func TestClaimLockedByCleaner(t *testing.T) {
+	if !lockable() {
+		t.Skip("no flock here")
+	}
+	dir := t.TempDir()
+	name := filepath.Join(dir, ".d.png.tmp-00000000000000cc")
+	w, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	cleaner, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Flock(int(cleaner.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	if claim(w, name) {
+		t.Error("claimed a file a cleaner holds")
+	}
+	cleaner.Close()
+	// And a file its writer holds is left alone by a cleaner.
+	f, err := createTemp(filepath.Join(dir, "e.png"), 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if removeIfAbandoned(f.Name(), time.Now()) {
+		t.Error("a cleaner removed a file being written")
+	}
+}

@@ -3,15 +3,19 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"syscall"
 	"time"
 )
 
 // lock takes an exclusive advisory lock on a new temporary file for as long
-// as it is open; the system drops it when the process dies.
-func lock(f *os.File) {
-	_ = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+// as it is open; the system drops it when the process dies. It reports
+// whether another process holds the lock (a cleaner about to remove the
+// file). Where the file system has no locks the file goes unlocked, and a
+// cleaner cannot lock it either.
+func lock(f *os.File) (busy bool) {
+	return errors.Is(syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB), syscall.EWOULDBLOCK)
 }
 
 // removeIfAbandoned removes path if no process holds its lock.

@@ -9,7 +9,7 @@ import (
 
 // lock is a no-op where flock is not available; removeIfAbandoned then
 // goes by age alone.
-func lock(*os.File) {}
+func lock(*os.File) (busy bool) { return false }
 
 func removeIfAbandoned(path string, mod time.Time) bool {
 	if time.Since(mod) < unlockedGrace {

@@ -140,18 +140,23 @@ func TestSavedFiles(t *testing.T) {
 		t.Errorf("new file mode %v under umask 077, want 0600", fi.Mode().Perm())
 	}
 
-	// A killed run's temporary file, an hour old, is gone after a rerun.
+	// The temporary files of killed runs, one an hour old and one killed a
+	// moment ago (Ctrl-C, rerun), are gone after a rerun.
 	out := filepath.Join(dir, "out")
 	os.MkdirAll(out, 0o755)
 	stale := filepath.Join(out, ".item-00001.png.tmp-00112233445566ff")
 	os.WriteFile(stale, []byte("half an image"), 0o644)
 	hourAgo := time.Now().Add(-time.Hour)
 	os.Chtimes(stale, hourAgo, hourAgo)
+	justKilled := filepath.Join(out, ".item-00002.png.tmp-00112233445566aa")
+	os.WriteFile(justKilled, []byte("half an image"), 0o644)
 	if _, err := c.RunBatch(context.Background(), []wrapper.BatchItem{{Generate: &wrapper.GenerateParams{Prompt: "x"}}}, wrapper.RunBatchOptions{OutDir: out}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(stale); !os.IsNotExist(err) {
-		t.Error("the stale temporary file is still there")
+	for _, f := range []string{stale, justKilled} {
+		if _, err := os.Stat(f); !os.IsNotExist(err) {
+			t.Errorf("the temporary file %s of a killed run is still there", filepath.Base(f))
+		}
 	}
 }
 
