@@ -145,15 +145,27 @@ func (c *Client) parseImages(op string, resp *http.Response, files *imageFiles, 
 		return nil, &NoImagesError{Operation: op, RequestID: out.RequestID}
 	}
 	var items []saveItem
+	images := 0
 	for i, d := range *r.Data {
+		if out.Data[i].URL != "" {
+			images++
+		}
 		if d.B64Json == nil {
 			continue
 		}
 		img := doc.image(*d.B64Json)
 		out.Data[i].B64JSON = img.text
-		if files != nil && (img.file != nil || img.text != "") {
-			items = append(items, saveItem{img: img, info: ImageFile{Index: i, Count: len(*r.Data)}, format: out.Data[i].format})
+		if img.file != nil || img.text != "" {
+			images++
+			if files != nil {
+				items = append(items, saveItem{img: img, info: ImageFile{Index: i, Count: len(*r.Data)}, format: out.Data[i].format})
+			}
 		}
+	}
+	if images == 0 {
+		// "data": [{}], [{"b64_json": ""}], [{"revised_prompt": ...}]:
+		// entries, but no image in any of them.
+		return nil, &NoImagesError{Operation: op, RequestID: out.RequestID}
 	}
 	if len(items) > 0 {
 		paths, err := doc.save(items)
@@ -196,7 +208,8 @@ func readImagesResponse(r *http.Response, doc *imageDoc, strict bool) (*gen.Imag
 var ErrNoImages = errors.New("openai-images: the response holds no images")
 
 // NoImagesError is a successful (2xx) images response that holds no image
-// ("data": null, [] or missing). It is not retried: the request may have
+// ("data": null, [] or missing, or entries none of which carries b64_json
+// or a url). It is not retried: the request may have
 // been charged.
 type NoImagesError struct {
 	Operation string

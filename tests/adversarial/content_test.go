@@ -50,7 +50,6 @@ func TestImageBytesMustBeTheDeclaredFormat(t *testing.T) {
 		{"json, nothing declared", "", []byte(`{"secret":"x"}`), false},
 		{"jpeg declared png", "png", jpg, false},
 		{"png declared webp", "webp", png, false},
-		{"empty", "png", nil, false},
 		{"a format from tomorrow", "avif", binary, true},
 		{"text as a format from tomorrow", "avif", html, false},
 	} {
@@ -89,9 +88,16 @@ func TestImageBytesMustBeTheDeclaredFormat(t *testing.T) {
 		})
 	}
 
+	// An entry whose image is empty is no image: with no other image in
+	// the response, the call fails (TestSuccessWithoutImagesIsAnError).
+	s := &script{steps: []step{respond(200, nil, `{"created":1,"data":[{"b64_json":"","url":""}],"output_format":"png"}`)}}
+	if _, err := scriptedClient(t, s).Generate(context.Background(), wrapper.GenerateParams{Prompt: "x"}); !errors.Is(err, wrapper.ErrNoImages) {
+		t.Errorf("an empty image: err = %v, want ErrNoImages", err)
+	}
+
 	// The format the request asked for counts when the response does not
 	// say.
-	s := &script{steps: []step{respond(200, nil, fmt.Sprintf(`{"created":1,"data":[{"b64_json":%q}]}`, b64(png)))}}
+	s = &script{steps: []step{respond(200, nil, fmt.Sprintf(`{"created":1,"data":[{"b64_json":%q}]}`, b64(png)))}}
 	res, err := scriptedClient(t, s).Generate(context.Background(), wrapper.GenerateParams{Model: wrapper.ModelGPTImage15, Prompt: "x", OutputFormat: wrapper.OutputFormatJPEG})
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +149,8 @@ func TestCLIRefusesNonImageDownload(t *testing.T) {
 // A 200 whose data is null, empty or missing is a *NoImagesError (and
 // ErrNoImages), not a success with nothing in it; it is not retried.
 func TestSuccessWithoutImagesIsAnError(t *testing.T) {
-	for _, body := range []string{`{"created":1,"data":null}`, `{"created":1,"data":[]}`, `{"created":1}`} {
+	for _, body := range []string{`{"created":1,"data":null}`, `{"created":1,"data":[]}`, `{"created":1}`,
+		`{"created":1,"data":[{}]}`, `{"created":1,"data":[{"revised_prompt":"x"}]}`, `{"created":1,"data":[{"b64_json":""},{"url":""}]}`} {
 		s := &script{steps: []step{respond(200, http.Header{"x-request-id": {"req_empty"}}, body), ok()}}
 		c := scriptedClient(t, s)
 		_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x"})
@@ -159,5 +166,17 @@ func TestSuccessWithoutImagesIsAnError(t *testing.T) {
 		if !errors.Is(err, wrapper.ErrNoImages) {
 			t.Errorf("edit, %s: err = %v", body, err)
 		}
+		// The same when the images go straight to files (RunBatch, the CLI).
+		s = &script{steps: []step{respond(200, nil, body)}}
+		_, err = scriptedClient(t, s).Generate(context.Background(), wrapper.GenerateParams{Prompt: "x"}, wrapper.WithImageFiles(t.TempDir(), func(f wrapper.ImageFile) string { return fmt.Sprintf("%d.png", f.Index) }))
+		if !errors.Is(err, wrapper.ErrNoImages) {
+			t.Errorf("to files, %s: err = %v", body, err)
+		}
+	}
+	// One image among empty entries is a success.
+	s := &script{steps: []step{respond(200, nil, `{"created":1,"data":[{},{"url":"https://example.com/a.png"}]}`)}}
+	res, err := scriptedClient(t, s).Generate(context.Background(), wrapper.GenerateParams{Prompt: "x"})
+	if err != nil || len(res.Data) != 2 {
+		t.Errorf("one image of two entries: %v", err)
 	}
 }
