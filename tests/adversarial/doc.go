@@ -14,7 +14,8 @@
 // image URLs pointing inside the network (ssrf_test.go: no dial), bytes
 // that are not the declared image format and successes without images
 // (content_test.go), FIFOs, file modes, stale temporary files, invalid
-// UTF-8, nil contexts and base URLs with a query (inputs_test.go).
+// UTF-8, nil contexts and base URLs with a query (inputs_test.go), batch
+// items whose images could share a file (batchnames_test.go).
 //
 // Waits are tested inside testing/synctest bubbles (fake clock) over
 // in-memory transports; only the tests that need a real TCP connection
