@@ -27,6 +27,16 @@
 //	}
 //	resp, err := api.CreateImageEditWithBodyWithResponse(ctx, body.ContentType(), body, body.SetLength)
 //
+// An Edit has every field of the multipart edit (CreateImageEditRequest),
+// sent as package wrapper sends the same parameters: among them Markup, a
+// transparent PNG guiding the edit on gpt-image-2.5 models (the file part
+// "markup", streamed like the images), Complexity, FrameCount and
+// FrameDuration (frame_count and frame_duration_ms, for GIF output), SVG
+// (the author of SVG output, as the parts svg[model] and
+// svg[reasoning][effort]) and SafetyIdentifier. Extra sends a field the
+// type does not have, such as moderation, which the API documents for
+// generations and JSON edits only.
+//
 // A Body can be read once: a retry needs a new one from Encode.
 //
 // Package wrapper is the other way to call the API: typed parameters,

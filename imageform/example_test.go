@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
+	"image/draw"
 	"image/png"
 	"log"
 	"mime/multipart"
@@ -101,6 +103,52 @@ func ExampleEdit() {
 	}
 	fmt.Println(body.Len() > 0, body.ContentType()[:30])
 	// Output: true multipart/form-data; boundary=
+}
+
+// A markup guides an edit on a gpt-image-2.5 model: a transparent PNG of
+// the first image's size whose strokes show where the change goes, sent as
+// the file part "markup". Here the output is SVG, with its author model
+// and reasoning effort (the svg[model] and svg[reasoning][effort] parts).
+func ExampleEdit_markup() {
+	srv := imagestest.NewServer()
+	defer srv.Close()
+	api, _ := gen.NewClientWithResponses(srv.URL, gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer sk-example")
+		return nil
+	}))
+	photo := image.NewNRGBA(image.Rect(0, 0, 256, 256))
+	draw.Draw(photo, photo.Rect, image.NewUniform(color.NRGBA{90, 140, 200, 255}), image.Point{}, draw.Src)
+	arrow := image.NewNRGBA(photo.Rect) // transparent but for the stroke
+	draw.Draw(arrow, image.Rect(40, 120, 200, 136), image.NewUniform(color.NRGBA{255, 0, 0, 255}), image.Point{}, draw.Src)
+	var photoPNG, arrowPNG bytes.Buffer
+	png.Encode(&photoPNG, photo)
+	png.Encode(&arrowPNG, arrow)
+
+	markup := imageform.Bytes("arrow.png", arrowPNG.Bytes())
+	body, err := imageform.Edit{
+		Model:            "gpt-image-2.5-flare",
+		Prompt:           "a bike lane where the arrow is",
+		Images:           []imageform.File{imageform.Bytes("street.png", photoPNG.Bytes())},
+		Markup:           &markup,
+		Size:             "1024x1024",
+		Complexity:       "medium",
+		OutputFormat:     "svg",
+		SVG:              &imageform.SVGOptions{Model: "gpt-5-mini", ReasoningEffort: "low"},
+		SafetyIdentifier: "hashed-user-1",
+	}.Encode()
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := api.CreateImageEditWithBodyWithResponse(context.Background(), body.ContentType(), body, body.SetLength)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if res.JSON200 == nil {
+		log.Fatal(apiError(res.HTTPResponse, res.Body))
+	}
+	svg, _ := base64.StdEncoding.DecodeString(*(*res.JSON200.Data)[0].B64Json)
+	fmt.Println(*res.JSON200.OutputFormat, bytes.Contains(svg, []byte(`<svg `)), "by", res.JSON200.SvgUsage.Model)
+	// Output: svg true by gpt-5-mini
 }
 
 func ExampleVariation() {

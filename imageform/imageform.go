@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // File is an image (or mask) to upload: a path, bytes or a reader.
@@ -53,19 +54,41 @@ type Edit struct {
 	Images []File
 	// Mask marks with fully transparent pixels where the first image is
 	// edited (a PNG the size of the image).
-	Mask   *File
+	Mask *File
+	// Markup is a transparent PNG of the first image's size, overlaid on
+	// it to guide the edit (gpt-image-2.5 models; not with a mask). It is
+	// sent as a file part named "markup", streamed like the images.
+	Markup *File
 	Prompt string // required
 
-	Model             string
-	N                 int
-	Size              string
-	Quality           string
+	Model   string
+	N       int
+	Size    string
+	Quality string
+	// Complexity is the computation spent planning the image (low, medium
+	// or high), independently of Quality.
+	Complexity        string
 	Background        string
 	OutputFormat      string
 	OutputCompression *int
-	InputFidelity     string
-	ResponseFormat    string
-	User              string
+	// FrameCount is the number of frames of GIF output, 2-16. Zero means
+	// unset (the API's default is 9).
+	FrameCount int
+	// FrameDuration is each GIF frame's delay, sent as frame_duration_ms
+	// in whole milliseconds (the API's default is 200 ms). Zero means
+	// unset.
+	FrameDuration time.Duration
+	// SVG selects the author of SVG output (output_format svg), sent as
+	// the svg[model] and svg[reasoning][effort] parts.
+	SVG            *SVGOptions
+	InputFidelity  string
+	ResponseFormat string
+	// SafetyIdentifier is a stable, hashed identifier of your end user for
+	// OpenAI's safety monitoring; it takes precedence over User.
+	SafetyIdentifier string
+	// User is the deprecated predecessor of SafetyIdentifier, still sent
+	// when set.
+	User string
 	// Stream asks for server-sent events (the response is then a stream,
 	// not JSON), with PartialImages partial images first.
 	Stream        bool
@@ -73,6 +96,17 @@ type Edit struct {
 	// Extra holds fields this type does not have yet, sent as text parts
 	// in name order, such as {"quality": "xhigh"} (replacing Quality).
 	Extra map[string]string
+}
+
+// SVGOptions select the model that authors SVG output and its reasoning
+// effort. Empty fields are not sent.
+type SVGOptions struct {
+	// Model authors the SVG.
+	Model string
+	// ReasoningEffort is the author's reasoning effort (none, minimal,
+	// low, medium, high, xhigh or max); empty uses the author model's
+	// default.
+	ReasoningEffort string
 }
 
 // Variation is the multipart body of POST /images/variations (dall-e-2).
@@ -100,13 +134,24 @@ func (e Edit) Encode() (*Body, error) {
 	f.int("n", e.N)
 	f.field("size", e.Size)
 	f.field("quality", e.Quality)
+	f.field("complexity", e.Complexity)
 	f.field("background", e.Background)
 	f.field("output_format", e.OutputFormat)
 	if e.OutputCompression != nil {
 		f.fields = append(f.fields, [2]string{"output_compression", strconv.Itoa(*e.OutputCompression)})
 	}
+	f.int("frame_count", e.FrameCount)
+	if e.FrameDuration != 0 {
+		f.fields = append(f.fields, [2]string{"frame_duration_ms", strconv.FormatInt(e.FrameDuration.Milliseconds(), 10)})
+	}
+	if e.SVG != nil {
+		// The svg object as the SDKs send it in a multipart body.
+		f.field("svg[model]", e.SVG.Model)
+		f.field("svg[reasoning][effort]", e.SVG.ReasoningEffort)
+	}
 	f.field("input_fidelity", e.InputFidelity)
 	f.field("response_format", e.ResponseFormat)
+	f.field("safety_identifier", e.SafetyIdentifier)
 	f.field("user", e.User)
 	if e.Stream {
 		f.field("stream", "true")
@@ -124,6 +169,9 @@ func (e Edit) Encode() (*Body, error) {
 	}
 	if e.Mask != nil {
 		f.files = append(f.files, formFile{"mask", *e.Mask})
+	}
+	if e.Markup != nil {
+		f.files = append(f.files, formFile{"markup", *e.Markup})
 	}
 	return f.encode()
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 var (
@@ -103,6 +104,76 @@ func TestEditBody(t *testing.T) {
 	parts = decode(t, body)
 	if req.ContentLength != body.Len() || body.Len() <= int64(len(jpegBytes)) || len(parts) != 2 || parts[1].name != "image" {
 		t.Errorf("length %d/%d, parts %+v", req.ContentLength, body.Len(), parts)
+	}
+}
+
+// The parameters newer than the first version of Edit: text parts in the
+// wrapper's order, the markup as a file part after the mask.
+func TestEditNewerFields(t *testing.T) {
+	mask, markup := Bytes("mask.png", pngBytes), Bytes("arrows.png", pngBytes)
+	body, err := Edit{
+		Prompt: "p", Model: "gpt-image-2.5-flare", Quality: "high", Complexity: "medium", Background: "opaque",
+		OutputFormat: "gif", FrameCount: 4, FrameDuration: 250*time.Millisecond + 700*time.Microsecond,
+		SVG:    &SVGOptions{Model: "gpt-5", ReasoningEffort: "low"},
+		Images: []File{Bytes("in.png", pngBytes)}, Mask: &mask, Markup: &markup,
+		SafetyIdentifier: "hashed-user", User: "u",
+	}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := decode(t, body)
+	var fields []string
+	for _, p := range parts[:len(parts)-3] {
+		fields = append(fields, p.name+"="+string(p.data))
+	}
+	want := []string{"prompt=p", "model=gpt-image-2.5-flare", "quality=high", "complexity=medium", "background=opaque",
+		"output_format=gif", "frame_count=4", "frame_duration_ms=250", "svg[model]=gpt-5", "svg[reasoning][effort]=low",
+		"safety_identifier=hashed-user", "user=u"}
+	if !slices.Equal(fields, want) {
+		t.Errorf("fields %q, want %q", fields, want)
+	}
+	files := parts[len(parts)-3:]
+	for i, w := range []part{
+		{"image", "in.png", "image/png", pngBytes},
+		{"mask", "mask.png", "image/png", pngBytes},
+		{"markup", "arrows.png", "image/png", pngBytes},
+	} {
+		if g := files[i]; g.name != w.name || g.filename != w.filename || g.contentType != w.contentType || !bytes.Equal(g.data, w.data) {
+			t.Errorf("file %d: %s %q %s %d bytes, want %s %q %s", i, g.name, g.filename, g.contentType, len(g.data), w.name, w.filename, w.contentType)
+		}
+	}
+
+	// Empty SVG options send nothing of theirs; Extra replaces a field;
+	// a markup read from a reader leaves the length unknown.
+	body, err = Edit{
+		Prompt: "p", Images: []File{Bytes("in.png", pngBytes)}, Complexity: "low",
+		SVG: &SVGOptions{ReasoningEffort: "none"}, Markup: &File{},
+		Extra: map[string]string{"complexity": "high"},
+	}.Encode()
+	if err == nil || !strings.Contains(err.Error(), "markup: no file given") {
+		t.Errorf("zero markup: %v, %v", body, err)
+	}
+	markup = Reader("m.png", bytes.NewReader(pngBytes))
+	body, err = Edit{
+		Prompt: "p", Images: []File{Bytes("in.png", pngBytes)}, Complexity: "low",
+		SVG: &SVGOptions{ReasoningEffort: "none"}, Markup: &markup,
+		Extra: map[string]string{"complexity": "high"},
+	}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body.Len() != -1 {
+		t.Errorf("Len = %d with a markup of unknown size", body.Len())
+	}
+	fields = fields[:0]
+	for _, p := range decode(t, body) {
+		fields = append(fields, p.name+"="+p.filename)
+	}
+	if want := []string{"prompt=", "svg[reasoning][effort]=", "complexity=", "image=in.png", "markup=m.png"}; !slices.Equal(fields, want) {
+		t.Errorf("parts %q, want %q", fields, want)
+	}
+	if body, _ := (Edit{Prompt: "p", Images: []File{Bytes("in.png", pngBytes)}, SVG: &SVGOptions{}}).Encode(); len(decode(t, body)) != 2 {
+		t.Error("empty SVG options sent parts")
 	}
 }
 
