@@ -282,7 +282,7 @@ func TestInvalidRequests(t *testing.T) {
 			return err
 		}, "quality"},
 		{"quality outside the enum", func() error {
-			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "ultra"}, off)
+			_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "not-a-quality"}, off)
 			return err
 		}, "quality"},
 		{"transparent jpeg", func() error {

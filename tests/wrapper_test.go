@@ -151,7 +151,7 @@ func TestContractCatchesWhatTheSpecForbids(t *testing.T) {
 	off := wrapper.WithRequestValidation(false)
 	_, err := c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", Quality: "not-a-quality"}, off)
 	if err == nil || !strings.Contains(err.Error(), `"quality"`) {
-		t.Errorf("quality ultra: %v", err)
+		t.Errorf("quality not-a-quality: %v", err)
 	}
 	_, err = c.Generate(context.Background(), wrapper.GenerateParams{Prompt: "x", N: 11}, off)
 	if err == nil || !strings.Contains(err.Error(), `"n"`) {
