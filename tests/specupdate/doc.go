@@ -3,7 +3,8 @@
 // generator and a build of the whole module, with the drift report of each
 // step; and the seam between generated and handwritten code, by building the
 // module against a generated client whose unpinned schemas all carry other
-// names.
+// names; and make generate against a spec that removed a property the
+// wrapper sends, which must fail with one message naming the lines to change.
 //
 // The tests run the pinned generator (go tool oapi-codegen) and the go
 // command, so they take tens of seconds; -short skips them.
