@@ -169,7 +169,11 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 		return err
 	}
 	if !escape.noValidate && !azure {
-		if err := bf.validate(batchAPI, tableChecks{refuseRetired: inv.refusesRetired(&conn)}); err != nil {
+		judge, err := inv.judge(&conn)
+		if err != nil {
+			return err
+		}
+		if err := bf.validate(batchAPI, judge); err != nil {
 			return err
 		}
 	}
@@ -329,31 +333,11 @@ func (bf *batchFile) checkBatchAPI() error {
 	return nil
 }
 
-// checker checks an item as Generate or Edit would: the model table's
-// rules (tableChecks), or a client's (*wrapper.Client, on Azure).
+// checker checks an item as Generate or Edit would: a client (on Azure,
+// the one that sends; elsewhere inv.judge's).
 type checker interface {
 	CheckGenerate(p wrapper.GenerateParams, stream bool) error
 	CheckEdit(p wrapper.EditParams, stream bool) error
-}
-
-// tableChecks are the model table's rules; with refuseRetired (OpenAI's
-// own API), a model OpenAI has retired is a problem too, as the client
-// would find it.
-type tableChecks struct{ refuseRetired bool }
-
-func (tc tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
-	return tc.retired(wrapper.CheckGenerate(p, stream), p.Model)
-}
-
-func (tc tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
-	return tc.retired(wrapper.CheckEdit(p, stream), p.Model)
-}
-
-func (tc tableChecks) retired(err error, model wrapper.Model) error {
-	if tc.refuseRetired {
-		return withRetired(err, model)
-	}
-	return err
 }
 
 // validate checks every item as Generate and Edit would, images included,
