@@ -592,7 +592,7 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 	c, err := wrapper.New(opts...)
 	if err != nil {
 		release()
-		return nil, func() {}, usagef("%s", strings.TrimPrefix(err.Error(), "openai-images: "))
+		return nil, func() {}, usagef("%s", inFlags(strings.TrimPrefix(err.Error(), "openai-images: ")))
 	}
 	return c, release, nil
 }

@@ -95,7 +95,8 @@ func errorInfo(err error) *errorJSON {
 			e.Kind = ue.kind
 		}
 	case errors.As(err, &ve):
-		e.Kind = kindValidation
+		// The message of stderr, in flags, not the library's.
+		e.Kind, e.Message = kindValidation, strings.TrimSuffix(strings.TrimPrefix(formatValidation(ve), "openai-images: "), "\n")
 		for _, p := range ve.Problems {
 			e.Problems = append(e.Problems, problemJSON{Field: p.Field, Flag: flagName(p.Field), Value: p.Value,
 				Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
