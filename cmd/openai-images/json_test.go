@@ -95,13 +95,24 @@ func TestJSONOnEveryFailure(t *testing.T) {
 		})
 	}
 
-	// Before any command, the object has the command, the exit code and
-	// the error.
-	for _, args := range [][]string{{"--json"}, {"generat", "--json"}} {
-		r := runCLI(t, nil, args...)
+	// Before any command, the object has the command ("" when none was
+	// given: a flag is none), the exit code and the error.
+	for _, tc := range []struct {
+		args    []string
+		command string
+	}{
+		{[]string{"--json"}, ""},
+		{[]string{"--json", "generate", "a cat"}, ""},
+		{[]string{"-json=true"}, ""},
+		{[]string{"generat", "--json"}, "generat"},
+	} {
+		r := runCLI(t, nil, tc.args...)
 		s := decodeStrict[failureReport](t, r.stdout)
-		if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != "usage" {
-			t.Errorf("%v: exit %d, report %+v", args, r.code, s)
+		if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != "usage" || s.Command != tc.command {
+			t.Errorf("%v: exit %d, report %+v; want command %q", tc.args, r.code, s, tc.command)
+		}
+		if !strings.Contains(r.stdout, `"command": "`+tc.command+`"`) {
+			t.Errorf("%v: %s", tc.args, r.stdout)
 		}
 	}
 

@@ -124,8 +124,8 @@ func runWithStdin(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // run runs the command args name and reports its outcome.
 func (inv *invocation) run(ctx context.Context, args []string) int {
-	name := ""
-	if len(args) > 0 {
+	name := "" // for --json: no command (a flag is none)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name = args[0]
 	}
 	code := inv.dispatch(ctx, args)

@@ -126,7 +126,8 @@ when it ends, whether it succeeded or failed, and nothing else there (messages
 go to stderr). Fields are added in later versions, never renamed or removed.
 
 Every object has:
-  command      the command ("generate", "edit", "vary", "batch"; "" when none was given)
+  command      the command ("generate", "edit", "vary", "batch"; "" when none was given,
+               as when the line starts with a flag; an unknown one as given)
   exit_code    the exit status: 0, 1, 2 or 130
   error        present when exit_code is not 0:
     kind         usage or validation (exit 2, nothing was sent); api, image
