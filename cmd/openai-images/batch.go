@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,24 +158,40 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if bf.ids, err = wrapper.BatchItemIDs(bf.items); err != nil {
 		return usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: batch: "))
 	}
-	if batchAPI {
+	// Until the items run, the report lists them as not run (a line that
+	// is not an item as invalid).
+	sum.Items, sum.Totals = bf.summaryItems()
+	if batchAPI && len(bf.bad) == 0 {
 		if err := bf.checkBatchAPI(); err != nil {
 			return err
 		}
 	}
-	// On Azure the items' models name deployments, whose models only the
-	// client knows: they are checked once it is made (still before the
-	// first request).
+	// Every item is checked, and every problem of the file reported with
+	// the lines that are not items, before the first request. On Azure the
+	// items' models name deployments, whose models only the client knows:
+	// they are checked once it is made.
 	azure, err := conn.azure(inv)
 	if err != nil {
 		return err
 	}
-	if !escape.noValidate && !azure {
+	validate := func(check checker) error {
+		err := bf.validate(batchAPI, check)
+		if err != nil {
+			sum.Items, sum.Totals = bf.summaryItems()
+		}
+		return err
+	}
+	switch {
+	case escape.noValidate:
+		if err := validate(nil); err != nil { // the lines that are not items
+			return err
+		}
+	case !azure:
 		judge, err := inv.judge(&conn)
 		if err != nil {
 			return err
 		}
-		if err := bf.validate(batchAPI, judge); err != nil {
+		if err := validate(judge); err != nil {
 			return err
 		}
 	}
@@ -184,7 +202,7 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	}
 	defer release()
 	if azure && !escape.noValidate {
-		if err := bf.validate(batchAPI, client); err != nil {
+		if err := validate(client); err != nil {
 			return err
 		}
 	}
@@ -230,6 +248,12 @@ type batchFile struct {
 	items []wrapper.BatchItem
 	ids   []string // the items' IDs: their own, or their content keys
 	jsonl bool
+	// bad are the lines that are not items (JSON syntax, unknown fields,
+	// ...): items holds the others, so that their problems are found too.
+	bad []wrapper.BatchLineError
+	// problems are the problems validate found in each item (nil: none,
+	// or not checked).
+	problems []error
 }
 
 // readBatchFile reads and parses the batch file at path ("-": standard
@@ -254,18 +278,39 @@ func readBatchFile(inv *invocation, path string) (*batchFile, error) {
 	}
 	items, err := wrapper.ParseBatch(bytes.NewReader(data), name)
 	var fe *wrapper.BatchFileError
+	var bad []wrapper.BatchLineError
 	if errors.As(err, &fe) {
-		return nil, lineErrors(fe)
+		// The other lines are items still: parsed again without the bad
+		// ones (blanked, so that every line keeps its number), they are
+		// checked too, and every problem of the file reported at once.
+		bad = fe.Lines
+		if items, err = wrapper.ParseBatch(bytes.NewReader(blankLines(data, bad)), name); err != nil {
+			return nil, lineErrors(fe)
+		}
 	}
 	if err != nil {
 		return nil, usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: "))
 	}
-	if len(items) == 0 {
+	if len(items) == 0 && len(bad) == 0 {
 		return nil, usagef("batch: %s has no items (blank lines and lines starting with # are skipped)", name)
 	}
-	bf := &batchFile{name: name, items: items}
-	bf.jsonl = strings.HasPrefix(strings.TrimSpace(lineAt(data, items[0].Line)), "{")
+	// Only JSONL lines can be bad: a line of text is a prompt.
+	bf := &batchFile{name: name, items: items, bad: bad, jsonl: len(bad) > 0}
+	if len(items) > 0 {
+		bf.jsonl = strings.HasPrefix(strings.TrimSpace(lineAt(data, items[0].Line)), "{")
+	}
 	return bf, nil
+}
+
+// blankLines returns data with the bad lines emptied.
+func blankLines(data []byte, bad []wrapper.BatchLineError) []byte {
+	ls := bytes.Split(data, []byte("\n"))
+	for _, l := range bad {
+		if l.Line >= 1 && l.Line <= len(ls) {
+			ls[l.Line-1] = nil
+		}
+	}
+	return bytes.Join(ls, []byte("\n"))
 }
 
 // maxBatchFile bounds a batch file read from standard input.
@@ -341,40 +386,40 @@ type checker interface {
 }
 
 // validate checks every item as Generate and Edit would, images included,
-// before anything is sent: any problem is a usage error listing every
-// item's, and nothing is sent.
+// before anything is sent (with check nil, when --no-validate turns the
+// checks off, none is). Any problem, or any line that is not an item, is
+// a usage error listing them all, each with its line, and nothing is
+// sent.
 func (bf *batchFile) validate(batchAPI bool, check checker) error {
-	errs := make([]error, len(bf.items))
+	bf.problems = make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
-		if it.Generate != nil {
-			errs[i] = check.CheckGenerate(*it.Generate, false)
-		} else {
-			errs[i] = check.CheckEdit(*it.Edit, false)
+		if check == nil {
+			break
 		}
-		if errs[i] != nil {
+		if it.Generate != nil {
+			bf.problems[i] = check.CheckGenerate(*it.Generate, false)
+		} else {
+			bf.problems[i] = check.CheckEdit(*it.Edit, false)
+		}
+		if bf.problems[i] != nil {
 			invalid++
 		}
 	}
-	if invalid == 0 {
+	errs := bf.problems
+	switch {
+	case invalid == 0 && len(bf.bad) == 0:
 		return nil
+	case invalid == 0:
+		fe := &wrapper.BatchFileError{Name: bf.name, Lines: bf.bad}
+		return lineErrors(fe)
 	}
 	ue := &usageError{kind: kindValidation}
-	for i, err := range errs {
-		var ve *wrapper.ValidationError
-		if !errors.As(err, &ve) {
-			if err != nil {
-				ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Rule: briefError(err)})
-			}
-			continue
-		}
-		for _, p := range ve.Problems {
-			ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Field: p.Field, Flag: flagName(p.Field),
-				Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
-		}
+	for _, e := range bf.entries() {
+		ue.problems = append(ue.problems, e.problems...)
 	}
 	var b strings.Builder
-	if invalid == len(bf.items) && len(bf.items) > 1 && sameProblems(errs) {
+	if len(bf.bad) == 0 && invalid == len(bf.items) && len(bf.items) > 1 && sameProblems(errs) {
 		fmt.Fprintf(&b, "batch: invalid parameters in every item of %s, nothing was sent:", bf.name)
 		var ve *wrapper.ValidationError
 		if !errors.As(errs[0], &ve) {
@@ -395,26 +440,97 @@ func (bf *batchFile) validate(batchAPI bool, check checker) error {
 		ue.msg = b.String()
 		return ue
 	}
-	fmt.Fprintf(&b, "batch: invalid parameters in %d of %s, nothing was sent:", invalid, plural(len(bf.items), "item"))
-	shown := 0
-	for i, err := range errs {
-		if err == nil {
+	what := "these items"
+	if len(bf.bad) == 0 {
+		fmt.Fprintf(&b, "batch: invalid parameters in %d of %s, nothing was sent:", invalid, plural(len(bf.items), "item"))
+	} else {
+		what = "these lines"
+		fmt.Fprintf(&b, "batch: %s of %s %s, and %d of %s %s invalid parameters, nothing was sent:",
+			plural(len(bf.bad), "line"), bf.name, map[bool]string{true: "is not an item", false: "are not items"}[len(bf.bad) == 1],
+			invalid, plural(len(bf.items), "item"), map[bool]string{true: "has", false: "have"}[invalid == 1])
+	}
+	shown, total := 0, invalid+len(bf.bad)
+	for _, e := range bf.entries() {
+		if e.status != statusInvalid {
 			continue
 		}
 		if shown == maxListed {
-			fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", invalid-shown)
+			fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", total-shown)
 			break
 		}
 		shown++
-		fmt.Fprintf(&b, "\n  %s: %s", bf.label(i), problemList(err))
+		fmt.Fprintf(&b, "\n  %s", e.text)
 	}
 	if batchAPI {
-		b.WriteString("\nThe Batch API takes a batch whole: fix or remove these items.")
+		fmt.Fprintf(&b, "\nThe Batch API takes a batch whole: fix or remove %s.", what)
 	} else {
-		b.WriteString("\nFix or remove these items: the others run once they are.")
+		fmt.Fprintf(&b, "\nFix or remove %s: the others run once they are.", what)
 	}
 	ue.msg = b.String()
 	return ue
+}
+
+// fileEntry is an item of the batch file, or a line that is not one, as
+// the checks before the first request found it.
+type fileEntry struct {
+	line   int
+	id     string // "" for a line that is not an item
+	status string // statusInvalid or statusNotRun
+	text   string // what is wrong, on one line, starting with where
+	err    *errorJSON
+	// problems are the error's problems, each with the item and line.
+	problems []problemJSON
+}
+
+// entries lists the items and the lines that are not items, in the order
+// of the file, with the problems found.
+func (bf *batchFile) entries() []fileEntry {
+	var out []fileEntry
+	for _, l := range bf.bad {
+		p := problemJSON{Line: l.Line, Rule: l.Err.Error()}
+		text := fmt.Sprintf("%s:%d: %v", bf.name, l.Line, l.Err)
+		out = append(out, fileEntry{line: l.Line, status: statusInvalid, text: text, problems: []problemJSON{p},
+			err: &errorJSON{Kind: kindUsage, Message: text, Problems: []problemJSON{p}}})
+	}
+	for i, it := range bf.items {
+		e := fileEntry{line: it.Line, id: bf.ids[i], status: statusNotRun}
+		if i < len(bf.problems) && bf.problems[i] != nil {
+			err := bf.problems[i]
+			e.status, e.text = statusInvalid, bf.label(i)+": "+problemList(err)
+			var ve *wrapper.ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					e.problems = append(e.problems, problemJSON{Item: bf.ids[i], Line: it.Line, Field: p.Field, Flag: flagName(p.Field),
+						Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
+				}
+				e.err = &errorJSON{Kind: kindValidation, Message: problemList(err), Problems: e.problems}
+			} else {
+				e.problems = []problemJSON{{Item: bf.ids[i], Line: it.Line, Rule: briefError(err)}}
+				e.err = errorInfo(err)
+			}
+		}
+		out = append(out, e)
+	}
+	slices.SortStableFunc(out, func(a, b fileEntry) int { return cmp.Compare(a.line, b.line) })
+	return out
+}
+
+// summaryItems are the --json items of a run that has not run them: the
+// items not run, or invalid, and the lines that are not items (invalid,
+// without an ID), in the order of the file.
+func (bf *batchFile) summaryItems() ([]batchItemJSON, batchTotals) {
+	items := []batchItemJSON{}
+	var t batchTotals
+	for _, e := range bf.entries() {
+		items = append(items, batchItemJSON{ID: e.id, Line: e.line, Status: e.status, Files: []string{}, Error: e.err})
+		if e.status == statusInvalid {
+			t.Invalid++
+		} else {
+			t.NotRun++
+		}
+	}
+	t.Items = len(items)
+	return items, t
 }
 
 // checkChanged refuses to run items an earlier run did with other
@@ -459,7 +575,8 @@ func sameProblems(errs []error) bool {
 	return true
 }
 
-// problemList renders a validation error's problems on one line.
+// problemList renders a validation error's problems on one line, with
+// the value a refused one looks like a typo of.
 func problemList(err error) string {
 	var ve *wrapper.ValidationError
 	if !errors.As(err, &ve) {
@@ -467,7 +584,11 @@ func problemList(err error) string {
 	}
 	ps := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {
+		s := suggestProblem(p)
 		p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
+		if s != "" {
+			p.Rule += "; did you mean " + s + "?"
+		}
 		ps[i] = p.String()
 	}
 	return strings.Join(ps, "; ")
@@ -547,7 +668,9 @@ type batchItemJSON struct {
 	ID   string `json:"id"`
 	Line int    `json:"line"`
 	// Status is ok (done in this run), skipped (done by an earlier run),
-	// failed, or not_run (interrupted, or not reached by the batch).
+	// failed, not_run (interrupted, not reached by the batch, or the run
+	// ended before the items ran), or invalid (refused before the first
+	// request; ID "" for a line that is not an item).
 	Status    string     `json:"status"`
 	Files     []string   `json:"files"`
 	RequestID string     `json:"request_id,omitempty"`
@@ -561,6 +684,9 @@ type batchTotals struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	NotRun    int `json:"not_run"`
+	// Invalid counts the items refused before the first request, and the
+	// lines that are not items.
+	Invalid int `json:"invalid,omitempty"`
 }
 
 // Item statuses of the summary.
@@ -569,6 +695,7 @@ const (
 	statusSkipped = "skipped"
 	statusFailed  = "failed"
 	statusNotRun  = "not_run"
+	statusInvalid = "invalid" // refused before the first request: nothing was sent
 )
 
 func itemStatus(it *wrapper.BatchItemResult) string {

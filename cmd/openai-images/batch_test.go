@@ -633,6 +633,106 @@ func TestBatchParseErrors(t *testing.T) {
 	}
 }
 
+// TestBatchEveryProblemAtOnce checks that the lines of a JSONL file that
+// are not items are reported with the problems of the other lines' items,
+// each with its line, in file order, in one failure before any request;
+// that the plain message suggests the value a mistyped one was meant to be,
+// as --json does; and that the --json report has one entry per item (and
+// per line that is not one) with its status and problems.
+func TestBatchEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "bad.jsonl", `{"prompt": "x", "quality": "xhigh", "model": "gpt-image-1.5"}
+{"prompt":
+{"id": "fine", "prompt": "a kite", "model": "gpt-image-1.5"}
+{"prompt": "y", "sise": "1024x1024"}
+
+{"id": "typo", "prompt": "z", "quality": "hihg", "model": "gpt-image-1.5"}
+`)
+	out := filepath.Join(dir, "out")
+
+	r := runCLI(t, srv.env, "batch", "--out-dir", out, file)
+	want := []string{
+		"openai-images: batch: 2 lines of " + file + " are not items, and 2 of 3 items have invalid parameters, nothing was sent:\n",
+		" (" + file + ":1): quality=xhigh: gpt-image-1.5 does not support quality xhigh",
+		"\n  " + file + ":2: unexpected EOF\n",
+		"\n  " + file + `:4: json: unknown field "sise"` + "\n",
+		"\n  typo (" + file + ":6): quality=hihg: not a documented quality value; did you mean high? (allowed: ",
+		"\nFix or remove these lines: the others run once they are.\n",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(r.stderr, w)
+		if i < 0 || i < last {
+			t.Errorf("stderr lacks %q after what precedes it:\n%s", w, r.stderr)
+		}
+		last = i
+	}
+	if r.code != exitUsage || r.stdout != "" || strings.Contains(r.stderr, "fine") {
+		t.Errorf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runCLI(t, srv.env, "batch", "--json", "--out-dir", out, file)
+	s := parseBatchSummary(t, r.stdout)
+	if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != kindValidation || s.File != file {
+		t.Fatalf("exit %d, report %+v", r.code, s)
+	}
+	var lines []int
+	for _, p := range s.Error.Problems {
+		lines = append(lines, p.Line)
+	}
+	if !slices.Equal(lines, []int{1, 2, 4, 6}) {
+		t.Errorf("problems on lines %v, want 1, 2, 4, 6: %+v", lines, s.Error.Problems)
+	}
+	wantItems := []struct {
+		line        int
+		id, status  string
+		kind, field string
+		suggestion  string
+	}{
+		{1, "*", statusInvalid, kindValidation, "quality", ""}, // "*": its content key
+		{2, "", statusInvalid, kindUsage, "", ""},
+		{3, "fine", statusNotRun, "", "", ""},
+		{4, "", statusInvalid, kindUsage, "", ""},
+		{6, "typo", statusInvalid, kindValidation, "quality", "high"},
+	}
+	if len(s.Items) != len(wantItems) || s.Totals != (batchTotals{Items: 5, NotRun: 1, Invalid: 4}) {
+		t.Fatalf("totals %+v, items %+v", s.Totals, s.Items)
+	}
+	for i, w := range wantItems {
+		it := s.Items[i]
+		if it.Line != w.line || it.Status != w.status || it.ID != w.id && (w.id != "*" || it.ID == "") || it.Files == nil {
+			t.Errorf("item %d = %+v, want %+v", i, it, w)
+			continue
+		}
+		if w.status == statusNotRun {
+			if it.Error != nil {
+				t.Errorf("item %d: error %+v", i, it.Error)
+			}
+			continue
+		}
+		if it.Error == nil || it.Error.Kind != w.kind || len(it.Error.Problems) != 1 || it.Error.Problems[0].Line != w.line ||
+			it.Error.Problems[0].Field != w.field || it.Error.Problems[0].Suggestion != w.suggestion || it.Error.Message == "" {
+			t.Errorf("item %d: error %+v", i, it.Error)
+		}
+	}
+	// A run that ends before its items run lists them all as not run.
+	r = runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL}, "batch", "--json", "--out-dir", out,
+		writeText(t, dir, "ok.jsonl", "{\"id\": \"a\", \"prompt\": \"a\"}\n{\"id\": \"b\", \"prompt\": \"b\"}\n"))
+	s = parseBatchSummary(t, r.stdout)
+	if r.code != exitUsage || s.Error == nil || s.Error.Code != "missing_api_key" || len(s.Items) != 2 ||
+		s.Items[0].Status != statusNotRun || s.Items[1].ID != "b" || s.Totals != (batchTotals{Items: 2, NotRun: 2}) {
+		t.Errorf("no key: exit %d, report %+v", r.code, s)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	if exists(out) {
+		t.Errorf("--out-dir was created")
+	}
+}
+
 // TestBatchUsageErrors checks command lines and batches refused before
 // anything is sent.
 func TestBatchUsageErrors(t *testing.T) {

@@ -270,7 +270,8 @@
 // mask_file_id, markup (a local path). In both forms
 // blank lines and lines starting with # are skipped. Every line that does
 // not parse (an unknown field, bad JSON, a bad id) is reported with its
-// file:line, and the command exits 2 before anything is sent.
+// file:line, together with the problems of the other lines' items (see
+// below), and the command exits 2 before anything is sent.
 //
 // Items are known by their content. An item without an id gets one made of
 // the first words of its prompt and a hash of its prompt and parameters
@@ -288,7 +289,9 @@
 // apply to every item. Every item is checked against its model, images
 // included (and, on OpenAI's API, against the models it has retired),
 // before the first request: when any cannot be sent, the command exits 2
-// listing every item's problems with its file:line, and sends nothing. A
+// listing every item's problems with its file:line (with the value a
+// mistyped one was probably meant to be: quality=hihg ...; did you mean
+// high?), and sends nothing. A
 // GIF item's images are written as <ID>.gif, an SVG item's as <ID>.svg,
 // each checked as above.
 //
@@ -364,7 +367,10 @@
 //	}
 //
 // Item statuses are ok (done in this run), skipped (done by an earlier run),
-// failed, and not_run (interrupted, or not reached by the batch). With
+// failed, not_run (interrupted, not reached by the batch, or the command
+// ended before the items ran) and invalid (refused before the first
+// request, with its problems in its error; a line that is not an item is
+// an entry too, invalid, with the id ""). With
 // --batch-api, "mode" is "batch_api" and "batch_id" and "batch_status" name
 // the batch. The batch exits 0 when every item is done, 1 when any failed
 // or did not run, 2 as above, and 130 when interrupted: requests in flight

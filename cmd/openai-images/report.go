@@ -159,10 +159,15 @@ generate, edit and vary add:
 batch adds:
   file, mode ("local" or "batch_api"), out, manifest
   batch_id, batch_status   the Batch API batch (batch_api mode)
-  items        one per item of the file, in file order: id, line, status
-               (ok: done now; skipped: done by an earlier run; failed; not_run),
-               files, request_id, attempts, error
-  totals       items, succeeded, failed, skipped, not_run
+  items        one per item of the file, in file order ([] when the file could not
+               be read): id, line, status (ok: done now; skipped: done by an
+               earlier run; failed; not_run: not reached, or the run ended
+               before the items ran; invalid: refused before the first request,
+               nothing being sent), files, request_id, attempts, error (of an
+               invalid item: its problems). A line that is not an item (bad
+               JSON, an unknown field) is an entry too: invalid, id "".
+  totals       items, succeeded, failed, skipped, not_run, invalid (present when
+               not 0)
   rate_limited the 429 answers of a local run
   elapsed_ms
 
