@@ -745,7 +745,7 @@ func (b *batchCmd) paths(files []string) {
 // JSON), which shows the meter.
 func (b *batchCmd) startProgress(phase string) {
 	b.meter = newMeter(len(b.bf.items), b.plan.Done, b.now)
-	b.prog = newProgress(b.inv.stderr, b.inv.tty && !b.quiet && !b.json, "batch", phase)
+	b.prog = b.inv.newProgress(b.inv.tty && !b.quiet && !b.json, "batch", phase)
 	b.prog.render = func(label, phase string, elapsed time.Duration) string {
 		b.mu.Lock()
 		defer b.mu.Unlock()

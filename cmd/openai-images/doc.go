@@ -212,16 +212,27 @@
 //
 // # Connection
 //
-// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are
-// read from the environment, as the official SDKs read them. A key is
-// required whatever the server, as the SDKs require one (a server that
-// needs none takes any value); without one the command exits 2 with the
-// same message for every server.
+// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
+// OPENAI_LOG are read from the environment, as the official SDKs read them.
+// A key is required whatever the server, as the SDKs require one (a server
+// that needs none takes any value); without one the command exits 2 with
+// the same message for every server.
+//
+// OPENAI_LOG=debug, or -v (--verbose), logs on stderr what the library
+// logs at debug level: each request, response (status, request ID,
+// duration), retry and transport error, and a model the checks do not know
+// ("model not in the table: only the checks that hold for every model
+// ran"), one line each, starting with openai-images:. Keys and
+// authentication headers are never logged. OPENAI_LOG takes the values of
+// the official SDKs (npm openai: off, error, warn, info, debug; openai-python
+// debug and info); only debug logs anything today, and any other value is
+// warned about and ignored, as npm openai does.
 //
 //	--emulator                 use the built-in offline emulator: no key, no network
 //	--timeout DURATION         limit each attempt: seconds (90) or with a unit (90s, 2m) (default: none)
 //	--max-retries N            retries of connection errors, 408, 409, 429 and 5xx (default 2)
 //	--allow-retired            send models OpenAI has retired to its API too (see Retired models)
+//	-v, --verbose              log requests, responses, retries and model checks on stderr (OPENAI_LOG=debug)
 //
 // # Azure OpenAI
 //

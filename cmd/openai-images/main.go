@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -101,6 +102,10 @@ type invocation struct {
 	// transport, when set (tests), carries the requests instead of the
 	// network.
 	transport http.RoundTripper
+
+	// prog is the status line being drawn, if any: the library's log
+	// (OPENAI_LOG, --verbose) writes above it.
+	prog atomic.Pointer[progress]
 }
 
 // report is a command's --json object.

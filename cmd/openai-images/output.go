@@ -285,7 +285,7 @@ func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model,
 		format:  format,
 		several: n > 1,
 		start:   time.Now(),
-		prog:    newProgress(inv.stderr, inv.tty && !out.quiet, sum.Command, phase),
+		prog:    inv.newProgress(inv.tty && !out.quiet, sum.Command, phase),
 	}
 }
 

@@ -21,6 +21,7 @@ const (
 	helpUser          = "deprecated by the API in favour of --safety-identifier; still sent when given"
 	helpExtra         = "a body field this version does not know, sent as given: VALUE is JSON when it parses as JSON " +
 		`(4, true, {"a":1}, "4" for the string), else a string; repeatable. Multipart edits send it as a form field`
+	helpVerbose      = "log each request, response, retry and model check on stderr, as OPENAI_LOG=debug does (the key is never logged)"
 	helpNoValidate   = "send the parameters without this version's checks, for models and values newer than its model table: the API judges them"
 	helpAllowRetired = "send models OpenAI has retired (dall-e-2, dall-e-3, gpt-image-1) and the variations endpoint to api.openai.com too, " +
 		"which they are otherwise refused for before sending; with --emulator, the emulator serves them as an OpenAI-compatible server may"
