@@ -198,7 +198,7 @@
 // A failed run has the same object, with the files kept so far, its
 // exit_code, and an "error" object:
 //
-//	"error": {"kind": "validation", "message": "invalid parameters: ...",
+//	"error": {"kind": "validation", "message": "invalid parameters, nothing was sent:\n  --quality=hihg: ...",
 //	          "problems": [{"field": "quality", "flag": "--quality", "value": "hihg",
 //	                        "rule": "...", "allowed": "auto, low, medium, high", "suggestion": "high"}]}
 //
@@ -208,7 +208,11 @@
 // type, code, param and request_id; a missing key is code missing_api_key,
 // an environment set for both OpenAI and Azure ambiguous_environment.
 // A GIF file adds "frames"; an SVG's width and height are its own (0 when
-// it gives none).
+// it gives none). SVG output adds "svg_usage", the tokens of the model that
+// wrote the SVG ({"model": "gpt-5", "input_tokens": 258, "output_tokens":
+// 1288, "reasoning_tokens": 1024, "total_tokens": 1546}), apart from usage;
+// "safety_identifier" is the one the API used (--safety-identifier, else
+// the deprecated --user), when it reports one.
 //
 // # Connection
 //

@@ -141,7 +141,8 @@ func TestJSONHelp(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, nil, "help", "json").mustSucceed(t)
 	for _, f := range []string{"command", "exit_code", "error", "kind", "message", "problems", "suggestion", "files", "partial_image_index",
-		"revised_prompts", "usage", "elapsed_ms", "items", "totals", "not_run", "rate_limited", "batch_id"} {
+		"revised_prompts", "usage", "svg_usage", "reasoning_tokens", "safety_identifier", "elapsed_ms", "items", "totals", "not_run",
+		"invalid", "rate_limited", "batch_id"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("help json lacks %q", f)
 		}

@@ -154,6 +154,11 @@ generate, edit and vary add:
   revised_prompts   the prompts dall-e-3 rewrote, in image order
   usage        input_tokens, input_text_tokens, input_image_tokens,
                output_tokens, output_text_tokens, output_image_tokens, total_tokens
+  svg_usage    SVG output: the tokens of the model that wrote the SVG, apart from
+               usage: model, input_tokens, output_tokens, reasoning_tokens,
+               total_tokens
+  safety_identifier   the safety identifier the API used (--safety-identifier,
+               else the deprecated --user), when it reports one
   elapsed_ms   how long the run took
 
 batch adds:
