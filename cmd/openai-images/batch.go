@@ -634,8 +634,8 @@ type batchCmd struct {
 	batch       *wrapper.Batch
 
 	mu          sync.Mutex // serialises the reports of a local run
-	lastStatus  wrapper.BatchStatus
 	lastID      string
+	reported    int // the statuses of the path of batch lastID reported (statusPath)
 	lastPace    time.Duration
 	rateLimited int
 	pace        string // the rate-limit part of the status line
@@ -1088,8 +1088,8 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 	return b.finish(merged, err)
 }
 
-// wait polls the batch until it is done, reporting its status changes and
-// the items done of all (those of earlier runs included).
+// wait polls the batch until it is done, reporting every status it goes
+// through and the items done of all (those of earlier runs included).
 func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, opts wrapper.WaitBatchOptions, emulator bool) (*wrapper.Batch, error) {
 	b.batchID = id
 	opts.OnPoll = func(bt *wrapper.Batch) {
@@ -1098,14 +1098,14 @@ func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, 
 		b.meter.update(bt.Completed, bt.Failed)
 		b.mu.Unlock()
 		b.prog.setPhase(fmt.Sprintf("%s %s", bt.ID, bt.Status))
-		if bt.Status != b.lastStatus || bt.ID != b.lastID {
-			b.lastStatus, b.lastID = bt.Status, bt.ID
-			if bt.Total > 0 {
-				b.say("%s %s: %d of %d requests done, %d failed", bt.ID, bt.Status, bt.Completed+bt.Failed, bt.Total, bt.Failed)
-			} else {
-				b.say("%s %s", bt.ID, bt.Status)
-			}
+		if bt.ID != b.lastID {
+			b.lastID, b.reported = bt.ID, 0
 		}
+		path := statusPath(bt)
+		for _, st := range path[min(b.reported, len(path)):] {
+			b.say("%s", statusLine(bt, st))
+		}
+		b.reported = max(b.reported, len(path))
 	}
 	batch, err := client.WaitBatch(ctx, id, opts)
 	if err != nil && ctx.Err() != nil && !emulator {
@@ -1115,6 +1115,47 @@ func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, 
 		b.batchStatus = batch.Status
 	}
 	return batch, err
+}
+
+// statusPath lists the statuses a batch has gone through, in order, as its
+// status and the times of its transitions tell: validating, in_progress,
+// finalizing, cancelling, then how it ended. A poll sees the batch at one
+// moment, and how many polls fall in each status depends on timing; the
+// path does not, so that the lines reporting it are the same whatever the
+// timing (the emulator's batches, made in milliseconds, included).
+func statusPath(bt *wrapper.Batch) []wrapper.BatchStatus {
+	path := []wrapper.BatchStatus{wrapper.BatchValidating}
+	for _, step := range []struct {
+		status wrapper.BatchStatus
+		at     time.Time
+	}{
+		{wrapper.BatchInProgress, bt.InProgressAt},
+		{wrapper.BatchFinalizing, bt.FinalizingAt},
+		{wrapper.BatchCancelling, bt.CancellingAt},
+	} {
+		if !step.at.IsZero() || bt.Status == step.status {
+			path = append(path, step.status)
+		}
+	}
+	if bt.Status.Done() {
+		path = append(path, bt.Status)
+	}
+	return path
+}
+
+// statusLine reports that batch bt reached status st: with the number of
+// its requests once they are known, and how many were done and failed
+// once it is over.
+func statusLine(bt *wrapper.Batch, st wrapper.BatchStatus) string {
+	switch {
+	case bt.Total == 0 || st == wrapper.BatchValidating:
+		return fmt.Sprintf("%s %s", bt.ID, st)
+	case st.Done():
+		return fmt.Sprintf("%s %s: %d of %d requests done, %d failed", bt.ID, st, bt.Completed+bt.Failed, bt.Total, bt.Failed)
+	case st == wrapper.BatchInProgress:
+		return fmt.Sprintf("%s %s: %s", bt.ID, st, plural(bt.Total, "request"))
+	}
+	return fmt.Sprintf("%s %s", bt.ID, st)
 }
 
 // clipString shortens s to at most n bytes.

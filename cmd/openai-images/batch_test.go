@@ -5,12 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/imagegen-go/openai-images/imagestest"
@@ -400,6 +405,104 @@ func TestBatchAPIEmulator(t *testing.T) {
 		t.Error("the rerun rewrote wide.png")
 	}
 }
+
+// TestBatchAPIStatusLines checks that a Batch API batch's progress is
+// reported by the same lines whatever the timing: every status it goes
+// through, once, in order (validating, in_progress with its requests,
+// finalizing, completed with its counts), whether polls see each status
+// several times (the emulator's batches slow, polls frequent), skip some
+// (polls rare) or see the batch done at once (no delay, as --emulator's).
+// Time is synctest's.
+func TestBatchAPIStatusLines(t *testing.T) {
+	t.Parallel()
+	want := []string{
+		"batch: batch_<id> validating",
+		"batch: batch_<id> in_progress: 3 requests",
+		"batch: batch_<id> finalizing",
+		"batch: batch_<id> completed: 3 of 3 requests done, 0 failed",
+	}
+	batchID := regexp.MustCompile(`\bbatch_[0-9a-f]+`)
+	for _, tc := range []struct {
+		name        string
+		delay, poll time.Duration
+	}{
+		{"no delay", 0, 100 * time.Millisecond},
+		{"polls see every status", 10 * time.Second, time.Second},
+		{"polls skip statuses", 5 * time.Second, 40 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, err := imagestest.New(imagestest.WithBatchDelay(tc.delay))
+				if err != nil {
+					t.Fatal(err)
+				}
+				dir := t.TempDir()
+				file := writeText(t, dir, "prompts.txt", "a lighthouse\na boat\na harbour\n")
+				polls := 0
+				var stdout, stderr bytes.Buffer
+				inv := &invocation{stdout: &stdout, stderr: &stderr, transport: countPolls(handlerTransport{e}, &polls),
+					env: func(k string) string {
+						return map[string]string{"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": "http://emulator.test/v1"}[k]
+					}}
+				code := inv.run(t.Context(), []string{"batch", "--batch-api", "-m", "gpt-image-1-mini", "-s", "1024x1024", "--quality", "low",
+					"--poll-interval", tc.poll.String(), "--out-dir", filepath.Join(dir, "out"), file})
+				if code != exitOK {
+					t.Fatalf("exit %d\n%s", code, stderr.String())
+				}
+				var got []string
+				for _, l := range lines(stderr.String()) {
+					l = batchID.ReplaceAllString(l, "batch_<id>")
+					if strings.HasPrefix(l, "batch: batch_<id> ") && !strings.Contains(l, "items done") {
+						got = append(got, l)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%d polls; status lines:\n%s\nwant:\n%s", polls, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				for _, v := range e.Violations() {
+					t.Errorf("emulator response violation: %v", v)
+				}
+			})
+		})
+	}
+}
+
+// handlerTransport serves requests with an http.Handler in memory (an
+// emulator in a synctest bubble).
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.RequestURI = req.URL.RequestURI()
+	r.Host = req.URL.Host
+	r.RemoteAddr = "192.0.2.1:1234"
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// countPolls counts the GET /v1/batches/{id} requests rt carries.
+func countPolls(rt http.RoundTripper, n *int) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/batches/") {
+			*n++
+		}
+		return rt.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // TestBatchAPIResume interrupts the wait for a batch at a server of the
 // test's own: the batch goes on, and the rerun waits for it instead of

@@ -337,7 +337,9 @@
 // the rate the server takes. With --batch-api the items not done yet are
 // uploaded as a Batch API input file and submitted as one batch (half the
 // price; results within 24 hours). The command polls it, printing each
-// status change (validating, in_progress, finalizing, completed), then
+// status it goes through, once, whenever the polls fall (validating,
+// in_progress with its number of requests, finalizing, then completed,
+// failed, expired or cancelled with the requests done and failed), then
 // downloads the results into --out-dir like a local run. A Batch API batch
 // has one endpoint and no uploads: its items must be all generations or all
 // edits whose images are image_urls or image_file_ids. The batch's ID is
