@@ -394,12 +394,12 @@ func (bf *batchFile) validate(batchAPI bool, check checker) error {
 	bf.problems = make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
-		if check == nil {
-			break
-		}
-		if it.Generate != nil {
+		switch {
+		case check == nil:
+			continue
+		case it.Generate != nil:
 			bf.problems[i] = check.CheckGenerate(*it.Generate, false)
-		} else {
+		default:
 			bf.problems[i] = check.CheckEdit(*it.Edit, false)
 		}
 		if bf.problems[i] != nil {
