@@ -13,7 +13,7 @@ all: test
 
 ## demo: run the CLI end to end against its built-in offline emulator (writes ./out)
 demo:
-	GO=$(GO) sh scripts/demo.sh
+	@GO=$(GO) sh scripts/demo.sh
 
 ## spec: vendor UPSTREAM (default: the vendored copy) as upstream/openai-openapi.yaml,
 ## re-extract openapi.yaml from it and print the drift report

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -156,20 +158,40 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	if bf.ids, err = wrapper.BatchItemIDs(bf.items); err != nil {
 		return usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: batch: "))
 	}
-	if batchAPI {
+	// Until the items run, the report lists them as not run (a line that
+	// is not an item as invalid).
+	sum.Items, sum.Totals = bf.summaryItems()
+	if batchAPI && len(bf.bad) == 0 {
 		if err := bf.checkBatchAPI(); err != nil {
 			return err
 		}
 	}
-	// On Azure the items' models name deployments, whose models only the
-	// client knows: they are checked once it is made (still before the
-	// first request).
+	// Every item is checked, and every problem of the file reported with
+	// the lines that are not items, before the first request. On Azure the
+	// items' models name deployments, whose models only the client knows:
+	// they are checked once it is made.
 	azure, err := conn.azure(inv)
 	if err != nil {
 		return err
 	}
-	if !escape.noValidate && !azure {
-		if err := bf.validate(batchAPI, tableChecks{refuseRetired: inv.refusesRetired(&conn)}); err != nil {
+	validate := func(check checker) error {
+		err := bf.validate(batchAPI, check)
+		if err != nil {
+			sum.Items, sum.Totals = bf.summaryItems()
+		}
+		return err
+	}
+	switch {
+	case escape.noValidate:
+		if err := validate(nil); err != nil { // the lines that are not items
+			return err
+		}
+	case !azure:
+		judge, err := inv.judge(&conn)
+		if err != nil {
+			return err
+		}
+		if err := validate(judge); err != nil {
 			return err
 		}
 	}
@@ -180,7 +202,7 @@ func runBatch(ctx context.Context, inv *invocation, args []string) error {
 	}
 	defer release()
 	if azure && !escape.noValidate {
-		if err := bf.validate(batchAPI, client); err != nil {
+		if err := validate(client); err != nil {
 			return err
 		}
 	}
@@ -226,6 +248,12 @@ type batchFile struct {
 	items []wrapper.BatchItem
 	ids   []string // the items' IDs: their own, or their content keys
 	jsonl bool
+	// bad are the lines that are not items (JSON syntax, unknown fields,
+	// ...): items holds the others, so that their problems are found too.
+	bad []wrapper.BatchLineError
+	// problems are the problems validate found in each item (nil: none,
+	// or not checked).
+	problems []error
 }
 
 // readBatchFile reads and parses the batch file at path ("-": standard
@@ -250,18 +278,39 @@ func readBatchFile(inv *invocation, path string) (*batchFile, error) {
 	}
 	items, err := wrapper.ParseBatch(bytes.NewReader(data), name)
 	var fe *wrapper.BatchFileError
+	var bad []wrapper.BatchLineError
 	if errors.As(err, &fe) {
-		return nil, lineErrors(fe)
+		// The other lines are items still: parsed again without the bad
+		// ones (blanked, so that every line keeps its number), they are
+		// checked too, and every problem of the file reported at once.
+		bad = fe.Lines
+		if items, err = wrapper.ParseBatch(bytes.NewReader(blankLines(data, bad)), name); err != nil {
+			return nil, lineErrors(fe)
+		}
 	}
 	if err != nil {
 		return nil, usagef("batch: %s", strings.TrimPrefix(err.Error(), "openai-images: "))
 	}
-	if len(items) == 0 {
+	if len(items) == 0 && len(bad) == 0 {
 		return nil, usagef("batch: %s has no items (blank lines and lines starting with # are skipped)", name)
 	}
-	bf := &batchFile{name: name, items: items}
-	bf.jsonl = strings.HasPrefix(strings.TrimSpace(lineAt(data, items[0].Line)), "{")
+	// Only JSONL lines can be bad: a line of text is a prompt.
+	bf := &batchFile{name: name, items: items, bad: bad, jsonl: len(bad) > 0}
+	if len(items) > 0 {
+		bf.jsonl = strings.HasPrefix(strings.TrimSpace(lineAt(data, items[0].Line)), "{")
+	}
 	return bf, nil
+}
+
+// blankLines returns data with the bad lines emptied.
+func blankLines(data []byte, bad []wrapper.BatchLineError) []byte {
+	ls := bytes.Split(data, []byte("\n"))
+	for _, l := range bad {
+		if l.Line >= 1 && l.Line <= len(ls) {
+			ls[l.Line-1] = nil
+		}
+	}
+	return bytes.Join(ls, []byte("\n"))
 }
 
 // maxBatchFile bounds a batch file read from standard input.
@@ -329,68 +378,48 @@ func (bf *batchFile) checkBatchAPI() error {
 	return nil
 }
 
-// checker checks an item as Generate or Edit would: the model table's
-// rules (tableChecks), or a client's (*wrapper.Client, on Azure).
+// checker checks an item as Generate or Edit would: a client (on Azure,
+// the one that sends; elsewhere inv.judge's).
 type checker interface {
 	CheckGenerate(p wrapper.GenerateParams, stream bool) error
 	CheckEdit(p wrapper.EditParams, stream bool) error
 }
 
-// tableChecks are the model table's rules; with refuseRetired (OpenAI's
-// own API), a model OpenAI has retired is a problem too, as the client
-// would find it.
-type tableChecks struct{ refuseRetired bool }
-
-func (tc tableChecks) CheckGenerate(p wrapper.GenerateParams, stream bool) error {
-	return tc.retired(wrapper.CheckGenerate(p, stream), p.Model)
-}
-
-func (tc tableChecks) CheckEdit(p wrapper.EditParams, stream bool) error {
-	return tc.retired(wrapper.CheckEdit(p, stream), p.Model)
-}
-
-func (tc tableChecks) retired(err error, model wrapper.Model) error {
-	if tc.refuseRetired {
-		return withRetired(err, model)
-	}
-	return err
-}
-
 // validate checks every item as Generate and Edit would, images included,
-// before anything is sent: any problem is a usage error listing every
-// item's, and nothing is sent.
+// before anything is sent (with check nil, when --no-validate turns the
+// checks off, none is). Any problem, or any line that is not an item, is
+// a usage error listing them all, each with its line, and nothing is
+// sent.
 func (bf *batchFile) validate(batchAPI bool, check checker) error {
-	errs := make([]error, len(bf.items))
+	bf.problems = make([]error, len(bf.items))
 	invalid := 0
 	for i, it := range bf.items {
-		if it.Generate != nil {
-			errs[i] = check.CheckGenerate(*it.Generate, false)
-		} else {
-			errs[i] = check.CheckEdit(*it.Edit, false)
+		switch {
+		case check == nil:
+			continue
+		case it.Generate != nil:
+			bf.problems[i] = check.CheckGenerate(*it.Generate, false)
+		default:
+			bf.problems[i] = check.CheckEdit(*it.Edit, false)
 		}
-		if errs[i] != nil {
+		if bf.problems[i] != nil {
 			invalid++
 		}
 	}
-	if invalid == 0 {
+	errs := bf.problems
+	switch {
+	case invalid == 0 && len(bf.bad) == 0:
 		return nil
+	case invalid == 0:
+		fe := &wrapper.BatchFileError{Name: bf.name, Lines: bf.bad}
+		return lineErrors(fe)
 	}
 	ue := &usageError{kind: kindValidation}
-	for i, err := range errs {
-		var ve *wrapper.ValidationError
-		if !errors.As(err, &ve) {
-			if err != nil {
-				ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Rule: briefError(err)})
-			}
-			continue
-		}
-		for _, p := range ve.Problems {
-			ue.problems = append(ue.problems, problemJSON{Item: bf.ids[i], Line: bf.items[i].Line, Field: p.Field, Flag: flagName(p.Field),
-				Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
-		}
+	for _, e := range bf.entries() {
+		ue.problems = append(ue.problems, e.problems...)
 	}
 	var b strings.Builder
-	if invalid == len(bf.items) && len(bf.items) > 1 && sameProblems(errs) {
+	if len(bf.bad) == 0 && invalid == len(bf.items) && len(bf.items) > 1 && sameProblems(errs) {
 		fmt.Fprintf(&b, "batch: invalid parameters in every item of %s, nothing was sent:", bf.name)
 		var ve *wrapper.ValidationError
 		if !errors.As(errs[0], &ve) {
@@ -411,26 +440,97 @@ func (bf *batchFile) validate(batchAPI bool, check checker) error {
 		ue.msg = b.String()
 		return ue
 	}
-	fmt.Fprintf(&b, "batch: invalid parameters in %d of %s, nothing was sent:", invalid, plural(len(bf.items), "item"))
-	shown := 0
-	for i, err := range errs {
-		if err == nil {
+	what := "these items"
+	if len(bf.bad) == 0 {
+		fmt.Fprintf(&b, "batch: invalid parameters in %d of %s, nothing was sent:", invalid, plural(len(bf.items), "item"))
+	} else {
+		what = "these lines"
+		fmt.Fprintf(&b, "batch: %s of %s %s, and %d of %s %s invalid parameters, nothing was sent:",
+			plural(len(bf.bad), "line"), bf.name, map[bool]string{true: "is not an item", false: "are not items"}[len(bf.bad) == 1],
+			invalid, plural(len(bf.items), "item"), map[bool]string{true: "has", false: "have"}[invalid == 1])
+	}
+	shown, total := 0, invalid+len(bf.bad)
+	for _, e := range bf.entries() {
+		if e.status != statusInvalid {
 			continue
 		}
 		if shown == maxListed {
-			fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", invalid-shown)
+			fmt.Fprintf(&b, "\n  ... and %d more (--json lists them all)", total-shown)
 			break
 		}
 		shown++
-		fmt.Fprintf(&b, "\n  %s: %s", bf.label(i), problemList(err))
+		fmt.Fprintf(&b, "\n  %s", e.text)
 	}
 	if batchAPI {
-		b.WriteString("\nThe Batch API takes a batch whole: fix or remove these items.")
+		fmt.Fprintf(&b, "\nThe Batch API takes a batch whole: fix or remove %s.", what)
 	} else {
-		b.WriteString("\nFix or remove these items: the others run once they are.")
+		fmt.Fprintf(&b, "\nFix or remove %s: the others run once they are.", what)
 	}
 	ue.msg = b.String()
 	return ue
+}
+
+// fileEntry is an item of the batch file, or a line that is not one, as
+// the checks before the first request found it.
+type fileEntry struct {
+	line   int
+	id     string // "" for a line that is not an item
+	status string // statusInvalid or statusNotRun
+	text   string // what is wrong, on one line, starting with where
+	err    *errorJSON
+	// problems are the error's problems, each with the item and line.
+	problems []problemJSON
+}
+
+// entries lists the items and the lines that are not items, in the order
+// of the file, with the problems found.
+func (bf *batchFile) entries() []fileEntry {
+	var out []fileEntry
+	for _, l := range bf.bad {
+		p := problemJSON{Line: l.Line, Rule: l.Err.Error()}
+		text := fmt.Sprintf("%s:%d: %v", bf.name, l.Line, l.Err)
+		out = append(out, fileEntry{line: l.Line, status: statusInvalid, text: text, problems: []problemJSON{p},
+			err: &errorJSON{Kind: kindUsage, Message: text, Problems: []problemJSON{p}}})
+	}
+	for i, it := range bf.items {
+		e := fileEntry{line: it.Line, id: bf.ids[i], status: statusNotRun}
+		if i < len(bf.problems) && bf.problems[i] != nil {
+			err := bf.problems[i]
+			e.status, e.text = statusInvalid, bf.label(i)+": "+problemList(err)
+			var ve *wrapper.ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					e.problems = append(e.problems, problemJSON{Item: bf.ids[i], Line: it.Line, Field: p.Field, Flag: flagName(p.Field),
+						Value: p.Value, Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
+				}
+				e.err = &errorJSON{Kind: kindValidation, Message: problemList(err), Problems: e.problems}
+			} else {
+				e.problems = []problemJSON{{Item: bf.ids[i], Line: it.Line, Rule: briefError(err)}}
+				e.err = errorInfo(err)
+			}
+		}
+		out = append(out, e)
+	}
+	slices.SortStableFunc(out, func(a, b fileEntry) int { return cmp.Compare(a.line, b.line) })
+	return out
+}
+
+// summaryItems are the --json items of a run that has not run them: the
+// items not run, or invalid, and the lines that are not items (invalid,
+// without an ID), in the order of the file.
+func (bf *batchFile) summaryItems() ([]batchItemJSON, batchTotals) {
+	items := []batchItemJSON{}
+	var t batchTotals
+	for _, e := range bf.entries() {
+		items = append(items, batchItemJSON{ID: e.id, Line: e.line, Status: e.status, Files: []string{}, Error: e.err})
+		if e.status == statusInvalid {
+			t.Invalid++
+		} else {
+			t.NotRun++
+		}
+	}
+	t.Items = len(items)
+	return items, t
 }
 
 // checkChanged refuses to run items an earlier run did with other
@@ -475,7 +575,8 @@ func sameProblems(errs []error) bool {
 	return true
 }
 
-// problemList renders a validation error's problems on one line.
+// problemList renders a validation error's problems on one line, with
+// the value a refused one looks like a typo of.
 func problemList(err error) string {
 	var ve *wrapper.ValidationError
 	if !errors.As(err, &ve) {
@@ -483,7 +584,11 @@ func problemList(err error) string {
 	}
 	ps := make([]string, len(ve.Problems))
 	for i, p := range ve.Problems {
+		s := suggestProblem(p)
 		p.Rule, p.Allowed = inFlags(p.Rule), inFlags(p.Allowed)
+		if s != "" {
+			p.Rule += "; did you mean " + s + "?"
+		}
 		ps[i] = p.String()
 	}
 	return strings.Join(ps, "; ")
@@ -529,8 +634,8 @@ type batchCmd struct {
 	batch       *wrapper.Batch
 
 	mu          sync.Mutex // serialises the reports of a local run
-	lastStatus  wrapper.BatchStatus
 	lastID      string
+	reported    int // the statuses of the path of batch lastID reported (statusPath)
 	lastPace    time.Duration
 	rateLimited int
 	pace        string // the rate-limit part of the status line
@@ -563,7 +668,9 @@ type batchItemJSON struct {
 	ID   string `json:"id"`
 	Line int    `json:"line"`
 	// Status is ok (done in this run), skipped (done by an earlier run),
-	// failed, or not_run (interrupted, or not reached by the batch).
+	// failed, not_run (interrupted, not reached by the batch, or the run
+	// ended before the items ran), or invalid (refused before the first
+	// request; ID "" for a line that is not an item).
 	Status    string     `json:"status"`
 	Files     []string   `json:"files"`
 	RequestID string     `json:"request_id,omitempty"`
@@ -577,6 +684,9 @@ type batchTotals struct {
 	Failed    int `json:"failed"`
 	Skipped   int `json:"skipped"`
 	NotRun    int `json:"not_run"`
+	// Invalid counts the items refused before the first request, and the
+	// lines that are not items.
+	Invalid int `json:"invalid,omitempty"`
 }
 
 // Item statuses of the summary.
@@ -585,6 +695,7 @@ const (
 	statusSkipped = "skipped"
 	statusFailed  = "failed"
 	statusNotRun  = "not_run"
+	statusInvalid = "invalid" // refused before the first request: nothing was sent
 )
 
 func itemStatus(it *wrapper.BatchItemResult) string {
@@ -634,7 +745,7 @@ func (b *batchCmd) paths(files []string) {
 // JSON), which shows the meter.
 func (b *batchCmd) startProgress(phase string) {
 	b.meter = newMeter(len(b.bf.items), b.plan.Done, b.now)
-	b.prog = newProgress(b.inv.stderr, b.inv.tty && !b.quiet && !b.json, "batch", phase)
+	b.prog = b.inv.newProgress(b.inv.tty && !b.quiet && !b.json, "batch", phase)
 	b.prog.render = func(label, phase string, elapsed time.Duration) string {
 		b.mu.Lock()
 		defer b.mu.Unlock()
@@ -977,8 +1088,8 @@ func (b *batchCmd) runBatchAPI(ctx context.Context, client *wrapper.Client, emul
 	return b.finish(merged, err)
 }
 
-// wait polls the batch until it is done, reporting its status changes and
-// the items done of all (those of earlier runs included).
+// wait polls the batch until it is done, reporting every status it goes
+// through and the items done of all (those of earlier runs included).
 func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, opts wrapper.WaitBatchOptions, emulator bool) (*wrapper.Batch, error) {
 	b.batchID = id
 	opts.OnPoll = func(bt *wrapper.Batch) {
@@ -987,14 +1098,14 @@ func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, 
 		b.meter.update(bt.Completed, bt.Failed)
 		b.mu.Unlock()
 		b.prog.setPhase(fmt.Sprintf("%s %s", bt.ID, bt.Status))
-		if bt.Status != b.lastStatus || bt.ID != b.lastID {
-			b.lastStatus, b.lastID = bt.Status, bt.ID
-			if bt.Total > 0 {
-				b.say("%s %s: %d of %d requests done, %d failed", bt.ID, bt.Status, bt.Completed+bt.Failed, bt.Total, bt.Failed)
-			} else {
-				b.say("%s %s", bt.ID, bt.Status)
-			}
+		if bt.ID != b.lastID {
+			b.lastID, b.reported = bt.ID, 0
 		}
+		path := statusPath(bt)
+		for _, st := range path[min(b.reported, len(path)):] {
+			b.say("%s", statusLine(bt, st))
+		}
+		b.reported = max(b.reported, len(path))
 	}
 	batch, err := client.WaitBatch(ctx, id, opts)
 	if err != nil && ctx.Err() != nil && !emulator {
@@ -1004,6 +1115,47 @@ func (b *batchCmd) wait(ctx context.Context, client *wrapper.Client, id string, 
 		b.batchStatus = batch.Status
 	}
 	return batch, err
+}
+
+// statusPath lists the statuses a batch has gone through, in order, as its
+// status and the times of its transitions tell: validating, in_progress,
+// finalizing, cancelling, then how it ended. A poll sees the batch at one
+// moment, and how many polls fall in each status depends on timing; the
+// path does not, so that the lines reporting it are the same whatever the
+// timing (the emulator's batches, made in milliseconds, included).
+func statusPath(bt *wrapper.Batch) []wrapper.BatchStatus {
+	path := []wrapper.BatchStatus{wrapper.BatchValidating}
+	for _, step := range []struct {
+		status wrapper.BatchStatus
+		at     time.Time
+	}{
+		{wrapper.BatchInProgress, bt.InProgressAt},
+		{wrapper.BatchFinalizing, bt.FinalizingAt},
+		{wrapper.BatchCancelling, bt.CancellingAt},
+	} {
+		if !step.at.IsZero() || bt.Status == step.status {
+			path = append(path, step.status)
+		}
+	}
+	if bt.Status.Done() {
+		path = append(path, bt.Status)
+	}
+	return path
+}
+
+// statusLine reports that batch bt reached status st: with the number of
+// its requests once they are known, and how many were done and failed
+// once it is over.
+func statusLine(bt *wrapper.Batch, st wrapper.BatchStatus) string {
+	switch {
+	case bt.Total == 0 || st == wrapper.BatchValidating:
+		return fmt.Sprintf("%s %s", bt.ID, st)
+	case st.Done():
+		return fmt.Sprintf("%s %s: %d of %d requests done, %d failed", bt.ID, st, bt.Completed+bt.Failed, bt.Total, bt.Failed)
+	case st == wrapper.BatchInProgress:
+		return fmt.Sprintf("%s %s: %s", bt.ID, st, plural(bt.Total, "request"))
+	}
+	return fmt.Sprintf("%s %s", bt.ID, st)
 }
 
 // clipString shortens s to at most n bytes.

@@ -5,12 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/imagegen-go/openai-images/imagestest"
@@ -401,6 +406,104 @@ func TestBatchAPIEmulator(t *testing.T) {
 	}
 }
 
+// TestBatchAPIStatusLines checks that a Batch API batch's progress is
+// reported by the same lines whatever the timing: every status it goes
+// through, once, in order (validating, in_progress with its requests,
+// finalizing, completed with its counts), whether polls see each status
+// several times (the emulator's batches slow, polls frequent), skip some
+// (polls rare) or see the batch done at once (no delay, as --emulator's).
+// Time is synctest's.
+func TestBatchAPIStatusLines(t *testing.T) {
+	t.Parallel()
+	want := []string{
+		"batch: batch_<id> validating",
+		"batch: batch_<id> in_progress: 3 requests",
+		"batch: batch_<id> finalizing",
+		"batch: batch_<id> completed: 3 of 3 requests done, 0 failed",
+	}
+	batchID := regexp.MustCompile(`\bbatch_[0-9a-f]+`)
+	for _, tc := range []struct {
+		name        string
+		delay, poll time.Duration
+	}{
+		{"no delay", 0, 100 * time.Millisecond},
+		{"polls see every status", 10 * time.Second, time.Second},
+		{"polls skip statuses", 5 * time.Second, 40 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, err := imagestest.New(imagestest.WithBatchDelay(tc.delay))
+				if err != nil {
+					t.Fatal(err)
+				}
+				dir := t.TempDir()
+				file := writeText(t, dir, "prompts.txt", "a lighthouse\na boat\na harbour\n")
+				polls := 0
+				var stdout, stderr bytes.Buffer
+				inv := &invocation{stdout: &stdout, stderr: &stderr, transport: countPolls(handlerTransport{e}, &polls),
+					env: func(k string) string {
+						return map[string]string{"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": "http://emulator.test/v1"}[k]
+					}}
+				code := inv.run(t.Context(), []string{"batch", "--batch-api", "-m", "gpt-image-1-mini", "-s", "1024x1024", "--quality", "low",
+					"--poll-interval", tc.poll.String(), "--out-dir", filepath.Join(dir, "out"), file})
+				if code != exitOK {
+					t.Fatalf("exit %d\n%s", code, stderr.String())
+				}
+				var got []string
+				for _, l := range lines(stderr.String()) {
+					l = batchID.ReplaceAllString(l, "batch_<id>")
+					if strings.HasPrefix(l, "batch: batch_<id> ") && !strings.Contains(l, "items done") {
+						got = append(got, l)
+					}
+				}
+				if !slices.Equal(got, want) {
+					t.Errorf("%d polls; status lines:\n%s\nwant:\n%s", polls, strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+				for _, v := range e.Violations() {
+					t.Errorf("emulator response violation: %v", v)
+				}
+			})
+		})
+	}
+}
+
+// handlerTransport serves requests with an http.Handler in memory (an
+// emulator in a synctest bubble).
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	r := req.Clone(req.Context())
+	r.RequestURI = req.URL.RequestURI()
+	r.Host = req.URL.Host
+	r.RemoteAddr = "192.0.2.1:1234"
+	if r.Body == nil {
+		r.Body = http.NoBody
+	}
+	rec := httptest.NewRecorder()
+	t.h.ServeHTTP(rec, r)
+	if req.Body != nil {
+		io.Copy(io.Discard, req.Body)
+		req.Body.Close()
+	}
+	resp := rec.Result()
+	resp.Request = req
+	return resp, nil
+}
+
+// countPolls counts the GET /v1/batches/{id} requests rt carries.
+func countPolls(rt http.RoundTripper, n *int) http.RoundTripper {
+	return roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/batches/") {
+			*n++
+		}
+		return rt.RoundTrip(r)
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
 // TestBatchAPIResume interrupts the wait for a batch at a server of the
 // test's own: the batch goes on, and the rerun waits for it instead of
 // submitting the items again.
@@ -630,6 +733,106 @@ func TestBatchParseErrors(t *testing.T) {
 	}
 	if n := len(srv.requests()); n != 0 {
 		t.Errorf("%d requests sent, want none", n)
+	}
+}
+
+// TestBatchEveryProblemAtOnce checks that the lines of a JSONL file that
+// are not items are reported with the problems of the other lines' items,
+// each with its line, in file order, in one failure before any request;
+// that the plain message suggests the value a mistyped one was meant to be,
+// as --json does; and that the --json report has one entry per item (and
+// per line that is not one) with its status and problems.
+func TestBatchEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	srv := batchServer(t)
+	dir := t.TempDir()
+	file := writeText(t, dir, "bad.jsonl", `{"prompt": "x", "quality": "xhigh", "model": "gpt-image-1.5"}
+{"prompt":
+{"id": "fine", "prompt": "a kite", "model": "gpt-image-1.5"}
+{"prompt": "y", "sise": "1024x1024"}
+
+{"id": "typo", "prompt": "z", "quality": "hihg", "model": "gpt-image-1.5"}
+`)
+	out := filepath.Join(dir, "out")
+
+	r := runCLI(t, srv.env, "batch", "--out-dir", out, file)
+	want := []string{
+		"openai-images: batch: 2 lines of " + file + " are not items, and 2 of 3 items have invalid parameters, nothing was sent:\n",
+		" (" + file + ":1): quality=xhigh: gpt-image-1.5 does not support quality xhigh",
+		"\n  " + file + ":2: unexpected EOF\n",
+		"\n  " + file + `:4: json: unknown field "sise"` + "\n",
+		"\n  typo (" + file + ":6): quality=hihg: not a documented quality value; did you mean high? (allowed: ",
+		"\nFix or remove these lines: the others run once they are.\n",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(r.stderr, w)
+		if i < 0 || i < last {
+			t.Errorf("stderr lacks %q after what precedes it:\n%s", w, r.stderr)
+		}
+		last = i
+	}
+	if r.code != exitUsage || r.stdout != "" || strings.Contains(r.stderr, "fine") {
+		t.Errorf("exit %d, stdout %q, stderr %s", r.code, r.stdout, r.stderr)
+	}
+
+	r = runCLI(t, srv.env, "batch", "--json", "--out-dir", out, file)
+	s := parseBatchSummary(t, r.stdout)
+	if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != kindValidation || s.File != file {
+		t.Fatalf("exit %d, report %+v", r.code, s)
+	}
+	var lines []int
+	for _, p := range s.Error.Problems {
+		lines = append(lines, p.Line)
+	}
+	if !slices.Equal(lines, []int{1, 2, 4, 6}) {
+		t.Errorf("problems on lines %v, want 1, 2, 4, 6: %+v", lines, s.Error.Problems)
+	}
+	wantItems := []struct {
+		line        int
+		id, status  string
+		kind, field string
+		suggestion  string
+	}{
+		{1, "*", statusInvalid, kindValidation, "quality", ""}, // "*": its content key
+		{2, "", statusInvalid, kindUsage, "", ""},
+		{3, "fine", statusNotRun, "", "", ""},
+		{4, "", statusInvalid, kindUsage, "", ""},
+		{6, "typo", statusInvalid, kindValidation, "quality", "high"},
+	}
+	if len(s.Items) != len(wantItems) || s.Totals != (batchTotals{Items: 5, NotRun: 1, Invalid: 4}) {
+		t.Fatalf("totals %+v, items %+v", s.Totals, s.Items)
+	}
+	for i, w := range wantItems {
+		it := s.Items[i]
+		if it.Line != w.line || it.Status != w.status || it.ID != w.id && (w.id != "*" || it.ID == "") || it.Files == nil {
+			t.Errorf("item %d = %+v, want %+v", i, it, w)
+			continue
+		}
+		if w.status == statusNotRun {
+			if it.Error != nil {
+				t.Errorf("item %d: error %+v", i, it.Error)
+			}
+			continue
+		}
+		if it.Error == nil || it.Error.Kind != w.kind || len(it.Error.Problems) != 1 || it.Error.Problems[0].Line != w.line ||
+			it.Error.Problems[0].Field != w.field || it.Error.Problems[0].Suggestion != w.suggestion || it.Error.Message == "" {
+			t.Errorf("item %d: error %+v", i, it.Error)
+		}
+	}
+	// A run that ends before its items run lists them all as not run.
+	r = runCLI(t, map[string]string{"OPENAI_BASE_URL": srv.URL}, "batch", "--json", "--out-dir", out,
+		writeText(t, dir, "ok.jsonl", "{\"id\": \"a\", \"prompt\": \"a\"}\n{\"id\": \"b\", \"prompt\": \"b\"}\n"))
+	s = parseBatchSummary(t, r.stdout)
+	if r.code != exitUsage || s.Error == nil || s.Error.Code != "missing_api_key" || len(s.Items) != 2 ||
+		s.Items[0].Status != statusNotRun || s.Items[1].ID != "b" || s.Totals != (batchTotals{Items: 2, NotRun: 2}) {
+		t.Errorf("no key: exit %d, report %+v", r.code, s)
+	}
+	if n := len(srv.requests()); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+	if exists(out) {
+		t.Errorf("--out-dir was created")
 	}
 }
 

@@ -198,7 +198,7 @@
 // A failed run has the same object, with the files kept so far, its
 // exit_code, and an "error" object:
 //
-//	"error": {"kind": "validation", "message": "invalid parameters: ...",
+//	"error": {"kind": "validation", "message": "invalid parameters, nothing was sent:\n  --quality=hihg: ...",
 //	          "problems": [{"field": "quality", "flag": "--quality", "value": "hihg",
 //	                        "rule": "...", "allowed": "auto, low, medium, high", "suggestion": "high"}]}
 //
@@ -208,20 +208,35 @@
 // type, code, param and request_id; a missing key is code missing_api_key,
 // an environment set for both OpenAI and Azure ambiguous_environment.
 // A GIF file adds "frames"; an SVG's width and height are its own (0 when
-// it gives none).
+// it gives none). SVG output adds "svg_usage", the tokens of the model that
+// wrote the SVG ({"model": "gpt-5", "input_tokens": 258, "output_tokens":
+// 1288, "reasoning_tokens": 1024, "total_tokens": 1546}), apart from usage;
+// "safety_identifier" is the one the API used (--safety-identifier, else
+// the deprecated --user), when it reports one.
 //
 // # Connection
 //
-// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are
-// read from the environment, as the official SDKs read them. A key is
-// required whatever the server, as the SDKs require one (a server that
-// needs none takes any value); without one the command exits 2 with the
-// same message for every server.
+// OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID and
+// OPENAI_LOG are read from the environment, as the official SDKs read them.
+// A key is required whatever the server, as the SDKs require one (a server
+// that needs none takes any value); without one the command exits 2 with
+// the same message for every server.
+//
+// OPENAI_LOG=debug, or -v (--verbose), logs on stderr what the library
+// logs at debug level: each request, response (status, request ID,
+// duration), retry and transport error, and a model the checks do not know
+// ("model not in the table: only the checks that hold for every model
+// ran"), one line each, starting with openai-images:. Keys and
+// authentication headers are never logged. OPENAI_LOG takes the values of
+// the official SDKs (npm openai: off, error, warn, info, debug; openai-python
+// debug and info); only debug logs anything today, and any other value is
+// warned about and ignored, as npm openai does.
 //
 //	--emulator                 use the built-in offline emulator: no key, no network
 //	--timeout DURATION         limit each attempt: seconds (90) or with a unit (90s, 2m) (default: none)
 //	--max-retries N            retries of connection errors, 408, 409, 429 and 5xx (default 2)
 //	--allow-retired            send models OpenAI has retired to its API too (see Retired models)
+//	-v, --verbose              log requests, responses, retries and model checks on stderr (OPENAI_LOG=debug)
 //
 // # Azure OpenAI
 //
@@ -270,7 +285,8 @@
 // mask_file_id, markup (a local path). In both forms
 // blank lines and lines starting with # are skipped. Every line that does
 // not parse (an unknown field, bad JSON, a bad id) is reported with its
-// file:line, and the command exits 2 before anything is sent.
+// file:line, together with the problems of the other lines' items (see
+// below), and the command exits 2 before anything is sent.
 //
 // Items are known by their content. An item without an id gets one made of
 // the first words of its prompt and a hash of its prompt and parameters
@@ -288,7 +304,9 @@
 // apply to every item. Every item is checked against its model, images
 // included (and, on OpenAI's API, against the models it has retired),
 // before the first request: when any cannot be sent, the command exits 2
-// listing every item's problems with its file:line, and sends nothing. A
+// listing every item's problems with its file:line (with the value a
+// mistyped one was probably meant to be: quality=hihg ...; did you mean
+// high?), and sends nothing. A
 // GIF item's images are written as <ID>.gif, an SVG item's as <ID>.svg,
 // each checked as above.
 //
@@ -319,7 +337,9 @@
 // the rate the server takes. With --batch-api the items not done yet are
 // uploaded as a Batch API input file and submitted as one batch (half the
 // price; results within 24 hours). The command polls it, printing each
-// status change (validating, in_progress, finalizing, completed), then
+// status it goes through, once, whenever the polls fall (validating,
+// in_progress with its number of requests, finalizing, then completed,
+// failed, expired or cancelled with the requests done and failed), then
 // downloads the results into --out-dir like a local run. A Batch API batch
 // has one endpoint and no uploads: its items must be all generations or all
 // edits whose images are image_urls or image_file_ids. The batch's ID is
@@ -364,7 +384,10 @@
 //	}
 //
 // Item statuses are ok (done in this run), skipped (done by an earlier run),
-// failed, and not_run (interrupted, or not reached by the batch). With
+// failed, not_run (interrupted, not reached by the batch, or the command
+// ended before the items ran) and invalid (refused before the first
+// request, with its problems in its error; a line that is not an item is
+// an entry too, invalid, with the id ""). With
 // --batch-api, "mode" is "batch_api" and "batch_id" and "batch_status" name
 // the batch. The batch exits 0 when every item is done, 1 when any failed
 // or did not run, 2 as above, and 130 when interrupted: requests in flight

@@ -422,6 +422,7 @@ type connFlags struct {
 	timeout      time.Duration
 	maxRetries   optInt
 	allowRetired bool
+	verbose      bool // -v: the library's debug log on stderr
 	// Azure OpenAI (see azure).
 	azureEndpoint, azureDeployment, apiVersion string
 	// model is the command's -m: the model --emulator's Azure deployment
@@ -430,11 +431,13 @@ type connFlags struct {
 }
 
 func (cf *connFlags) register(c *cmdFlags) {
-	c.section("Connection (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID and OPENAI_PROJECT_ID are read)")
+	c.section("Connection (OPENAI_API_KEY, OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_PROJECT_ID and OPENAI_LOG are read)")
 	c.boolean(&cf.emulator, "emulator", "use the built-in offline emulator instead of the API (no key, no network); with --azure-deployment, as an Azure OpenAI resource")
 	c.duration(&cf.timeout, "timeout", "DURATION", "limit each attempt: seconds (90) or with a unit (90s, 2m) (default: no limit; edits can take minutes)")
 	c.value(&cf.maxRetries, "max-retries", "N", fmt.Sprintf("retries of failed attempts: connection errors, 408, 409, 429, 5xx (default %d)", wrapper.DefaultMaxRetries))
 	c.boolean(&cf.allowRetired, "allow-retired", helpAllowRetired)
+	c.boolean(&cf.verbose, "verbose", helpVerbose)
+	c.short("v", "verbose")
 	c.section("Azure OpenAI (AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY or AZURE_OPENAI_AD_TOKEN, and OPENAI_API_VERSION are read)")
 	c.str(&cf.azureEndpoint, "azure-endpoint", "URL", "the Azure OpenAI resource, such as https://NAME.openai.azure.com (default AZURE_OPENAI_ENDPOINT); -m then names a deployment")
 	c.str(&cf.azureDeployment, "azure-deployment", "NAME", "the deployment to call, whatever -m says (-m then names the model it runs, for the checks)")
@@ -589,10 +592,13 @@ func (inv *invocation) client(cf *connFlags) (*wrapper.Client, func(), error) {
 		// API only; elsewhere this changes nothing.
 		opts = append(opts, wrapper.WithRetiredModels(true))
 	}
+	if l := inv.logger(cf); l != nil {
+		opts = append(opts, wrapper.WithLogger(l))
+	}
 	c, err := wrapper.New(opts...)
 	if err != nil {
 		release()
-		return nil, func() {}, usagef("%s", strings.TrimPrefix(err.Error(), "openai-images: "))
+		return nil, func() {}, usagef("%s", inFlags(strings.TrimPrefix(err.Error(), "openai-images: ")))
 	}
 	return c, release, nil
 }

@@ -224,6 +224,48 @@ func TestGenerateJSONShape(t *testing.T) {
 	}
 }
 
+// TestGenerateJSONResponseData checks that --json reports what the
+// response adds to the images, against the emulator: the SVG author's
+// token usage (svg_usage) and the effective safety identifier (the
+// request's, else the deprecated user's), streamed or not; and neither
+// when the response has none.
+func TestGenerateJSONResponseData(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	dir := t.TempDir()
+	r := runCLI(t, srv.env, "generate", "--json", "-o", filepath.Join(dir, "fox.svg"), "-m", "gpt-image-2.6-sunburst",
+		"--output-format", "svg", "--svg-model", "gpt-5", "--svg-reasoning-effort", "low", "--safety-identifier", "user-7f3a", "a fox logo").mustSucceed(t)
+	s := parseSummary(t, r.stdout)
+	u := s.SVGUsage
+	if u == nil || u.Model != "gpt-5" || u.InputTokens <= 0 || u.OutputTokens <= 0 || u.ReasoningTokens <= 0 ||
+		u.TotalTokens != u.InputTokens+u.OutputTokens || s.SafetyIdentifier != "user-7f3a" || s.Usage == nil {
+		t.Errorf("svg: svg_usage %+v, safety_identifier %q, usage %+v", u, s.SafetyIdentifier, s.Usage)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &m); err != nil {
+		t.Fatal(err)
+	}
+	su, _ := m["svg_usage"].(map[string]any)
+	for _, k := range []string{"model", "input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"} {
+		if _, ok := su[k]; !ok {
+			t.Errorf("svg_usage lacks %q: %s", k, r.stdout)
+		}
+	}
+
+	// Streamed, the completed event's; --user stands in for it.
+	r = runCLI(t, srv.env, "generate", "--json", "-o", filepath.Join(dir, "kite.png"), "-m", "gpt-image-2", "-s", "256x256",
+		"--partial-images", "1", "--user", "legacy-user", "a kite").mustSucceed(t)
+	if s := parseSummary(t, r.stdout); !s.Stream || s.SafetyIdentifier != "legacy-user" || s.SVGUsage != nil {
+		t.Errorf("stream: %+v", s)
+	}
+
+	// Neither: no field.
+	r = runCLI(t, srv.env, "generate", "--json", "-o", filepath.Join(dir, "cat.png"), "-m", "gpt-image-1.5", "a cat").mustSucceed(t)
+	if strings.Contains(r.stdout, `"svg_usage"`) || strings.Contains(r.stdout, `"safety_identifier"`) {
+		t.Errorf("png without an identifier: %s", r.stdout)
+	}
+}
+
 // TestGenerateStream checks --stream with --partial-images 2: the partial
 // images and the final one are written, in that order.
 func TestGenerateStream(t *testing.T) {

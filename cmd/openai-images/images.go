@@ -188,8 +188,7 @@ func runGenerate(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat, noValidate: escape.noValidate,
-		check:       func() error { return wrapper.CheckGenerate(p, stream) },
-		clientCheck: func(cl *wrapper.Client) error { return cl.CheckGenerate(p, stream) },
+		check: func(cl *wrapper.Client) error { return cl.CheckGenerate(p, stream) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Generate(ctx, p, append(opts, o...)...)
 		},
@@ -297,8 +296,7 @@ func runEdit(ctx context.Context, inv *invocation, args []string) error {
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, stream: stream,
 		n: p.N, partials: partials.v, format: p.OutputFormat, noValidate: escape.noValidate,
-		check:       func() error { return wrapper.CheckEdit(p, stream) },
-		clientCheck: func(cl *wrapper.Client) error { return cl.CheckEdit(p, stream) },
+		check: func(cl *wrapper.Client) error { return cl.CheckEdit(p, stream) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Edit(ctx, p, append(opts, o...)...)
 		},
@@ -361,8 +359,7 @@ func runVary(ctx context.Context, inv *invocation, args []string) error {
 	opts := escape.options()
 	return inv.send(ctx, call{
 		sum: sum, flags: c, conn: &conn, out: out, model: p.Model, size: p.Size, n: p.N, noValidate: escape.noValidate,
-		check:       func() error { return wrapper.CheckVary(p) },
-		clientCheck: func(cl *wrapper.Client) error { return cl.CheckVary(p) },
+		check: func(cl *wrapper.Client) error { return cl.CheckVary(p) },
 		plain: func(c *wrapper.Client, o ...wrapper.RequestOption) (*wrapper.ImagesResponse, error) {
 			return c.Vary(ctx, p, append(opts, o...)...)
 		},
@@ -384,10 +381,10 @@ type call struct {
 	// noValidate skips check (--no-validate); the calls are then made
 	// with validation off too.
 	noValidate bool
-	check      func() error // the model-aware checks, before anything else
-	// clientCheck is check as the client judges the call: on Azure, by
-	// the model of the call's deployment.
-	clientCheck func(*wrapper.Client) error
+	// check runs the model-aware checks as a client judges the call
+	// (Client.CheckGenerate, ...): every problem, a retired model's
+	// included, in one error, before anything is sent.
+	check func(*wrapper.Client) error
 	// plain and streamed make the call with the options given (the
 	// saver's WithImageFiles) besides the call's own.
 	plain    func(*wrapper.Client, ...wrapper.RequestOption) (*wrapper.ImagesResponse, error)
@@ -404,7 +401,11 @@ func (inv *invocation) send(ctx context.Context, c call) error {
 		return err
 	}
 	if !c.noValidate && !azure {
-		if err := c.check(); err != nil {
+		judge, err := inv.judge(c.conn)
+		if err != nil {
+			return err
+		}
+		if err := c.check(judge); err != nil {
 			return err
 		}
 	}
@@ -418,7 +419,7 @@ func (inv *invocation) send(ctx context.Context, c call) error {
 	}
 	defer release()
 	if azure && !c.noValidate {
-		if err := c.clientCheck(client); err != nil {
+		if err := c.check(client); err != nil {
 			return err
 		}
 	}

@@ -95,13 +95,24 @@ func TestJSONOnEveryFailure(t *testing.T) {
 		})
 	}
 
-	// Before any command, the object has the command, the exit code and
-	// the error.
-	for _, args := range [][]string{{"--json"}, {"generat", "--json"}} {
-		r := runCLI(t, nil, args...)
+	// Before any command, the object has the command ("" when none was
+	// given: a flag is none), the exit code and the error.
+	for _, tc := range []struct {
+		args    []string
+		command string
+	}{
+		{[]string{"--json"}, ""},
+		{[]string{"--json", "generate", "a cat"}, ""},
+		{[]string{"-json=true"}, ""},
+		{[]string{"generat", "--json"}, "generat"},
+	} {
+		r := runCLI(t, nil, tc.args...)
 		s := decodeStrict[failureReport](t, r.stdout)
-		if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != "usage" {
-			t.Errorf("%v: exit %d, report %+v", args, r.code, s)
+		if r.code != exitUsage || s.ExitCode != exitUsage || s.Error == nil || s.Error.Kind != "usage" || s.Command != tc.command {
+			t.Errorf("%v: exit %d, report %+v; want command %q", tc.args, r.code, s, tc.command)
+		}
+		if !strings.Contains(r.stdout, `"command": "`+tc.command+`"`) {
+			t.Errorf("%v: %s", tc.args, r.stdout)
 		}
 	}
 
@@ -130,7 +141,8 @@ func TestJSONHelp(t *testing.T) {
 	t.Parallel()
 	r := runCLI(t, nil, "help", "json").mustSucceed(t)
 	for _, f := range []string{"command", "exit_code", "error", "kind", "message", "problems", "suggestion", "files", "partial_image_index",
-		"revised_prompts", "usage", "elapsed_ms", "items", "totals", "not_run", "rate_limited", "batch_id"} {
+		"revised_prompts", "usage", "svg_usage", "reasoning_tokens", "safety_identifier", "elapsed_ms", "items", "totals", "not_run",
+		"invalid", "rate_limited", "batch_id"} {
 		if !strings.Contains(r.stdout, f) {
 			t.Errorf("help json lacks %q", f)
 		}

@@ -10,7 +10,9 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
+	"sync/atomic"
 	"syscall"
 
 	"github.com/imagegen-go/openai-images/wrapper"
@@ -100,6 +102,10 @@ type invocation struct {
 	// transport, when set (tests), carries the requests instead of the
 	// network.
 	transport http.RoundTripper
+
+	// prog is the status line being drawn, if any: the library's log
+	// (OPENAI_LOG, --verbose) writes above it.
+	prog atomic.Pointer[progress]
 }
 
 // report is a command's --json object.
@@ -123,8 +129,8 @@ func runWithStdin(ctx context.Context, args []string, stdin io.Reader, stdout, s
 
 // run runs the command args name and reports its outcome.
 func (inv *invocation) run(ctx context.Context, args []string) int {
-	name := ""
-	if len(args) > 0 {
+	name := "" // for --json: no command (a flag is none)
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name = args[0]
 	}
 	code := inv.dispatch(ctx, args)
@@ -336,9 +342,12 @@ func flagName(field string) string {
 }
 
 // wrapperWords are the wrapper's names in validation messages, and what
-// the command line calls them.
+// the command line calls them. (TestNoLibraryWordsInMessages checks that
+// no library call reaches a message.)
 var wrapperWords = strings.NewReplacer(
 	"WithRetiredModels(true)", "--allow-retired",
+	"WithRequestValidation(false)", "--no-validate",
+	"WithValidation(false)", "--no-validate",
 	"a model of Models(), or any new model name (models the table does not know get only the universal checks)",
 	"a model --help lists, or a new model's name",
 	"a model of Models()", "a model --help lists",
@@ -353,10 +362,46 @@ var wrapperWords = strings.NewReplacer(
 	"or call Edit", "or drop --stream and --partial-images",
 	"call Generate", "drop --stream and --partial-images",
 	"call Edit", "drop --stream and --partial-images",
+	// Edits: multipart (local images) or JSON (image references: batch
+	// items with image_urls or image_file_ids).
+	"use ImageRefs (a JSON edit)", "reference the images by image_urls or image_file_ids (a JSON edit)",
+	"upload Images (a multipart edit)", "give the images as local files (a multipart edit)",
+	"upload Images (multipart)", "give the images as local files (a multipart edit)",
+	"(ImageRefs, MaskRef)", "(image_urls, image_file_ids, mask_url, mask_file_id)",
+	"upload the file and use ImageFileID", "upload the file and give its ID in image_file_ids",
+	"ImageURL(...), ImageDataURL(...) or ImageFileID(...)", "an image URL, a data: URL or a file ID",
+	"an image from ImageFromPath, ImageFromBytes, ImageFromReader, ...", "an image file",
+	"a value newer than this module:", "a value newer than this version:",
+	// Azure OpenAI: a call without a deployment.
+	"name it as the model, or set AzureConfig.Deployment", "name it with -m, or pass --azure-deployment NAME",
+	// The client's options, which the environment and the connection
+	// flags set (wrapper.New's errors).
+	"WithAPIKey: ", "OPENAI_API_KEY: ",
+	"WithBaseURL: ", "OPENAI_BASE_URL: ",
+	"WithOrganization: ", "OPENAI_ORG_ID: ",
+	"WithProject: ", "OPENAI_PROJECT_ID: ",
+	"use WithAzure(AzureConfig{Endpoint: ..., APIVersion: ..., Deployment: ...}), which routes each call to its deployment with the api-version query (or WithBaseURL with its v1 API,",
+	"unset OPENAI_BASE_URL and pass --azure-endpoint and --api-version, which route each call to its deployment (or set OPENAI_BASE_URL to its v1 API,",
+	"WithAzure: endpoint: ", "the Azure OpenAI endpoint: ",
+	"WithAzure: Deployment: ", "--azure-deployment: ",
+	"WithAzure: ", "Azure OpenAI: ",
+	"set AzureConfig.Endpoint or AZURE_OPENAI_ENDPOINT", "pass --azure-endpoint or set AZURE_OPENAI_ENDPOINT",
+	"set AzureConfig.APIVersion or OPENAI_API_VERSION", "pass --api-version or set OPENAI_API_VERSION",
+	"set AzureConfig.APIKey, AZURE_OPENAI_API_KEY or AzureConfig.TokenSource (Microsoft Entra ID)", "set AZURE_OPENAI_API_KEY, or AZURE_OPENAI_AD_TOKEN (a Microsoft Entra ID token)",
+	"set the API version as AzureConfig.APIVersion, other parameters with WithQuery", "pass the API version with --api-version",
+	"set the deployment as AzureConfig.Deployment, or as each call's Model", "pass the deployment with --azure-deployment, or -m",
+	"use WithBaseURL with it (and WithAPIKey or WithTokenSource) instead of WithAzure", "set OPENAI_BASE_URL to it (and OPENAI_API_KEY) instead of --azure-endpoint",
 )
 
-// inFlags rewrites a validation message in the command line's words.
-func inFlags(s string) string { return wrapperWords.Replace(s) }
+// extraBody is the wrapper's way to send a field it does not know, in its
+// messages: WithExtraBody("quality", ...) is --extra quality=VALUE.
+var extraBody = regexp.MustCompile(`WithExtraBody\("([^"]*)", \.\.\.\)`)
+
+// inFlags rewrites a validation message (or an error of wrapper.New) in
+// the command line's words.
+func inFlags(s string) string {
+	return extraBody.ReplaceAllString(wrapperWords.Replace(s), "--extra $1=VALUE")
+}
 
 // reasoningEfforts are the SVG author's reasoning efforts the API
 // documents (wrapper.ReasoningEffort).

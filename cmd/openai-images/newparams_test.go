@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"image"
 	"image/color/palette"
 	"image/gif"
@@ -19,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/imagegen-go/openai-images/wrapper"
 )
 
 // recorded is one request a fakeAPI received.
@@ -409,6 +412,93 @@ func TestRetiredModelsOnOpenAI(t *testing.T) {
 		inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, transport: sent}
 		if code := inv.run(context.Background(), append(args, "--max-retries", "0")); code != exitFailure || sent.n() != 1 {
 			t.Errorf("%v: exit %d, %d requests, stderr %q", args, code, sent.n(), stderr.String())
+		}
+	}
+}
+
+// TestRetirementListedWithOtherProblems checks that on OpenAI's own API
+// (OPENAI_BASE_URL unset, or naming it) the retirement of a model, or of
+// the variations endpoint, is listed in one error with the request's other
+// problems, as the library's Client.Generate, Edit and Vary list them, for
+// generate, edit, vary and batch items alike; and that nothing is sent.
+func TestRetirementListedWithOtherProblems(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	img := writePNG(t, dir, "square.png", gradient(64, 64, 1))
+	items := filepath.Join(dir, "items.jsonl")
+	os.WriteFile(items, []byte(`{"id": "boat", "prompt": "a boat", "model": "dall-e-3", "quality": "xhigh"}`+"\n"+
+		`{"id": "fine", "prompt": "a kite", "model": "gpt-image-1.5"}`+"\n"), 0o644)
+
+	// What the library reports for the same requests, sent to OpenAI's API.
+	lib := &countingRT{}
+	client, err := wrapper.New(wrapper.WithBaseURL(wrapper.DefaultBaseURL), wrapper.WithAPIKey("test-key"),
+		wrapper.WithHTTPClient(&http.Client{Transport: lib}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fields := func(err error) []string {
+		var ve *wrapper.ValidationError
+		if !errors.As(err, &ve) {
+			t.Fatalf("library: %v, want a validation error", err)
+		}
+		var out []string
+		for _, p := range ve.Problems {
+			out = append(out, p.Field)
+		}
+		return out
+	}
+	ctx := context.Background()
+	_, genErr := client.Generate(ctx, wrapper.GenerateParams{Prompt: "a boat", Model: wrapper.ModelDallE3, Quality: wrapper.QualityXHigh})
+	_, editErr := client.Edit(ctx, wrapper.EditParams{Prompt: "a boat", Model: wrapper.ModelGPTImage1, Quality: wrapper.QualityXHigh,
+		Images: []wrapper.Image{wrapper.ImageFromPath(img)}})
+	_, varyErr := client.Vary(ctx, wrapper.VaryParams{Image: wrapper.ImageFromPath(img), Size: "100x100"})
+	if lib.n() != 0 {
+		t.Fatalf("the library sent %d requests", lib.n())
+	}
+
+	for _, env := range []map[string]string{
+		{"OPENAI_API_KEY": "test-key"},
+		{"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": "https://api.openai.com/v1"},
+	} {
+		for _, tc := range []struct {
+			args []string
+			want []string // the problems' fields, in order
+		}{
+			{[]string{"generate", "-m", "dall-e-3", "--quality", "xhigh", "-o", filepath.Join(dir, "x.png"), "a boat"}, fields(genErr)},
+			{[]string{"edit", "-m", "gpt-image-1", "--quality", "xhigh", "-i", img, "-o", filepath.Join(dir, "x.png"), "a boat"}, fields(editErr)},
+			{[]string{"vary", "-i", img, "-s", "100x100", "-o", filepath.Join(dir, "x.png")}, fields(varyErr)},
+			{[]string{"batch", "--out-dir", filepath.Join(dir, "out"), items}, []string{"model", "quality"}},
+		} {
+			if tc.want[0] != "model" || len(tc.want) != 2 {
+				t.Fatalf("%s: the library reports %v", tc.args[0], tc.want)
+			}
+			var stdout, stderr bytes.Buffer
+			sent := &countingRT{}
+			inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return env[k] }, transport: sent, json: true}
+			code := inv.run(ctx, append(tc.args, "--json"))
+			if code != exitUsage || sent.n() != 0 {
+				t.Fatalf("%v: exit %d, %d requests, stderr %q", tc.args, code, sent.n(), stderr.String())
+			}
+			var e *errorJSON
+			if tc.args[0] == "batch" {
+				e = decodeStrict[batchSummary](t, stdout.String()).Error
+			} else {
+				e = parseSummary(t, stdout.String()).Error
+			}
+			var got []string
+			for _, p := range e.Problems {
+				got = append(got, p.Field)
+			}
+			if e.Kind != kindValidation || !reflect.DeepEqual(got, tc.want) || !strings.Contains(e.Problems[0].Rule, "retired") ||
+				!strings.Contains(e.Problems[0].Allowed, "--allow-retired") {
+				t.Errorf("%v: %+v, want the problems of %v", tc.args, e, tc.want)
+			}
+			// The message on stderr lists them all too.
+			for _, word := range []string{"retired", "xhigh", "100x100"} {
+				if strings.Contains(strings.Join(tc.args, " "), word) && !strings.Contains(stderr.String(), word) {
+					t.Errorf("%v: stderr lacks %q: %s", tc.args, word, stderr.String())
+				}
+			}
 		}
 	}
 }

@@ -214,9 +214,15 @@ type summary struct {
 	// RevisedPrompts holds the prompts dall-e-3 rewrote, in image order.
 	RevisedPrompts []string   `json:"revised_prompts,omitempty"`
 	Usage          *usageJSON `json:"usage,omitempty"`
-	ElapsedMS      int64      `json:"elapsed_ms"`
-	ExitCode       int        `json:"exit_code"`
-	Error          *errorJSON `json:"error,omitempty"`
+	// SVGUsage is the token usage of the model that wrote SVG output,
+	// apart from Usage (the rendering's).
+	SVGUsage *svgUsageJSON `json:"svg_usage,omitempty"`
+	// SafetyIdentifier is the safety identifier the API used: the
+	// request's --safety-identifier, else the deprecated --user.
+	SafetyIdentifier string     `json:"safety_identifier,omitempty"`
+	ElapsedMS        int64      `json:"elapsed_ms"`
+	ExitCode         int        `json:"exit_code"`
+	Error            *errorJSON `json:"error,omitempty"`
 }
 
 func (s *summary) setOutcome(code int, e *errorJSON) { s.ExitCode, s.Error = code, e }
@@ -257,6 +263,14 @@ type usageJSON struct {
 	TotalTokens       int `json:"total_tokens"`
 }
 
+type svgUsageJSON struct {
+	Model           string `json:"model"`
+	InputTokens     int    `json:"input_tokens"`
+	OutputTokens    int    `json:"output_tokens"`
+	ReasoningTokens int    `json:"reasoning_tokens"`
+	TotalTokens     int    `json:"total_tokens"`
+}
+
 // saver writes a run's images and reports them.
 type saver struct {
 	nameErr error // from naming a file the wrapper writes (imageName)
@@ -285,7 +299,7 @@ func (inv *invocation) newSaver(sum *summary, out outFlags, model wrapper.Model,
 		format:  format,
 		several: n > 1,
 		start:   time.Now(),
-		prog:    newProgress(inv.stderr, inv.tty && !out.quiet, sum.Command, phase),
+		prog:    inv.newProgress(inv.tty && !out.quiet, sum.Command, phase),
 	}
 }
 
@@ -464,6 +478,11 @@ func (s *saver) saveResponse(ctx context.Context, res *wrapper.ImagesResponse) e
 	}
 	s.setOutput(res.Size, res.Quality, res.Background, res.OutputFormat)
 	s.setUsage(res.Usage)
+	if u := res.SVGUsage; u != nil {
+		s.sum.SVGUsage = &svgUsageJSON{Model: u.Model, InputTokens: u.InputTokens, OutputTokens: u.OutputTokens,
+			ReasoningTokens: u.ReasoningTokens, TotalTokens: u.TotalTokens}
+	}
+	s.sum.SafetyIdentifier = res.SafetyIdentifier
 	s.prog.setPhase("saving")
 	if len(res.Data) == 0 {
 		return errors.New("the response holds no images")
@@ -554,6 +573,9 @@ func (s *saver) saveStream(ctx context.Context, stream *wrapper.ImageStream) err
 			}
 			s.setOutput(ev.Size, ev.Quality, ev.Background, ev.OutputFormat)
 			s.setUsage(ev.Usage)
+			if ev.SafetyIdentifier != "" {
+				s.sum.SafetyIdentifier = ev.SafetyIdentifier
+			}
 		}
 	}
 	return stream.Err()

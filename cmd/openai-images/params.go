@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +21,7 @@ const (
 	helpUser          = "deprecated by the API in favour of --safety-identifier; still sent when given"
 	helpExtra         = "a body field this version does not know, sent as given: VALUE is JSON when it parses as JSON " +
 		`(4, true, {"a":1}, "4" for the string), else a string; repeatable. Multipart edits send it as a form field`
+	helpVerbose      = "log each request, response, retry and model check on stderr, as OPENAI_LOG=debug does (the key is never logged)"
 	helpNoValidate   = "send the parameters without this version's checks, for models and values newer than its model table: the API judges them"
 	helpAllowRetired = "send models OpenAI has retired (dall-e-2, dall-e-3, gpt-image-1) and the variations endpoint to api.openai.com too, " +
 		"which they are otherwise refused for before sending; with --emulator, the emulator serves them as an OpenAI-compatible server may"
@@ -148,8 +148,7 @@ func (inv *invocation) warnUser(c *cmdFlags, quiet bool) {
 // refusesRetired reports whether the client the connection flags make
 // refuses models OpenAI has retired: on OpenAI's own API (the default base
 // URL), unless --allow-retired. The wrapper decides it the same way
-// (wrapper.WithRetiredModels); the batch command asks beforehand, to check
-// every item before the first request.
+// (wrapper.WithRetiredModels, wrapper.IsOpenAIAPI).
 func (inv *invocation) refusesRetired(cf *connFlags) bool {
 	if cf.allowRetired || cf.emulator {
 		return false
@@ -161,41 +160,19 @@ func (inv *invocation) refusesRetired(cf *connFlags) bool {
 	return wrapper.IsOpenAIAPI(base)
 }
 
-// withRetired adds to err (nil or a *wrapper.ValidationError) the problem
-// of a model OpenAI has retired, as the client reports it on OpenAI's API.
-func withRetired(err error, model wrapper.Model) error {
-	m, ok := wrapper.LookupModel(model)
-	if !ok || !m.RetiredAt(time.Now()) {
-		return err
+// judge returns a client that judges parameters as the client the
+// connection flags make will (outside Azure, where a deployment's model is
+// the client's to know): the model table's rules and, where that client
+// refuses them, the retirements of models and of the variations endpoint,
+// all in one *wrapper.ValidationError (Client.CheckGenerate, CheckEdit,
+// CheckVary). It is made without your key, to check before the key, the
+// output flags or anything else, and it never sends a request.
+func (inv *invocation) judge(cf *connFlags) (*wrapper.Client, error) {
+	c, err := wrapper.New(wrapper.WithBaseURL(wrapper.DefaultBaseURL), wrapper.WithAPIKey("judge: sends nothing"),
+		wrapper.WithOrganization(""), wrapper.WithProject(""),
+		wrapper.WithRetiredModels(!inv.refusesRetired(cf)))
+	if err != nil {
+		return nil, fmt.Errorf("checking the parameters: %w", err)
 	}
-	var ve *wrapper.ValidationError
-	if err != nil && !errors.As(err, &ve) {
-		return err
-	}
-	if ve == nil {
-		ve = &wrapper.ValidationError{}
-	}
-	for _, p := range ve.Problems {
-		if p.Field == "model" {
-			return err // already refused (a typo, say)
-		}
-	}
-	allowed := "--allow-retired to send it anyway (an OpenAI-compatible server may serve it)"
-	if len(m.Replacements) > 0 {
-		var names []string
-		for _, r := range m.Replacements {
-			names = append(names, string(r))
-		}
-		allowed = strings.Join(names, ", ") + "; or " + allowed
-	}
-	p := wrapper.Problem{Field: "model", Value: string(model),
-		Rule:    fmt.Sprintf("OpenAI retired %s on %s; its API no longer serves it", model, m.Retirement.Format(time.DateOnly)),
-		Allowed: allowed}
-	// The model comes after the prompt, before every other field.
-	at := 0
-	if len(ve.Problems) > 0 && ve.Problems[0].Field == "prompt" {
-		at = 1
-	}
-	ve.Problems = slices.Insert(ve.Problems, at, p)
-	return ve
+	return c, nil
 }

@@ -95,7 +95,8 @@ func errorInfo(err error) *errorJSON {
 			e.Kind = ue.kind
 		}
 	case errors.As(err, &ve):
-		e.Kind = kindValidation
+		// The message of stderr, in flags, not the library's.
+		e.Kind, e.Message = kindValidation, strings.TrimSuffix(strings.TrimPrefix(formatValidation(ve), "openai-images: "), "\n")
 		for _, p := range ve.Problems {
 			e.Problems = append(e.Problems, problemJSON{Field: p.Field, Flag: flagName(p.Field), Value: p.Value,
 				Rule: inFlags(p.Rule), Allowed: inFlags(p.Allowed), Suggestion: suggestion(p)})
@@ -125,7 +126,8 @@ when it ends, whether it succeeded or failed, and nothing else there (messages
 go to stderr). Fields are added in later versions, never renamed or removed.
 
 Every object has:
-  command      the command ("generate", "edit", "vary", "batch"; "" when none was given)
+  command      the command ("generate", "edit", "vary", "batch"; "" when none was given,
+               as when the line starts with a flag; an unknown one as given)
   exit_code    the exit status: 0, 1, 2 or 130
   error        present when exit_code is not 0:
     kind         usage or validation (exit 2, nothing was sent); api, image
@@ -152,15 +154,25 @@ generate, edit and vary add:
   revised_prompts   the prompts dall-e-3 rewrote, in image order
   usage        input_tokens, input_text_tokens, input_image_tokens,
                output_tokens, output_text_tokens, output_image_tokens, total_tokens
+  svg_usage    SVG output: the tokens of the model that wrote the SVG, apart from
+               usage: model, input_tokens, output_tokens, reasoning_tokens,
+               total_tokens
+  safety_identifier   the safety identifier the API used (--safety-identifier,
+               else the deprecated --user), when it reports one
   elapsed_ms   how long the run took
 
 batch adds:
   file, mode ("local" or "batch_api"), out, manifest
   batch_id, batch_status   the Batch API batch (batch_api mode)
-  items        one per item of the file, in file order: id, line, status
-               (ok: done now; skipped: done by an earlier run; failed; not_run),
-               files, request_id, attempts, error
-  totals       items, succeeded, failed, skipped, not_run
+  items        one per item of the file, in file order ([] when the file could not
+               be read): id, line, status (ok: done now; skipped: done by an
+               earlier run; failed; not_run: not reached, or the run ended
+               before the items ran; invalid: refused before the first request,
+               nothing being sent), files, request_id, attempts, error (of an
+               invalid item: its problems). A line that is not an item (bad
+               JSON, an unknown field) is an entry too: invalid, id "".
+  totals       items, succeeded, failed, skipped, not_run, invalid (present when
+               not 0)
   rate_limited the 429 answers of a local run
   elapsed_ms
 

@@ -1,6 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -97,5 +103,111 @@ func TestParseDuration(t *testing.T) {
 	r := runCLI(t, srv.env, "generate", "--out-dir", t.TempDir(), "-s", "256x256", "--timeout", "0.1", "--max-retries", "0", "a cat")
 	if r.code != exitFailure || !strings.Contains(r.stderr, "attempt timed out after 100ms") {
 		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// libraryCall is a call of the library's API in a message, such as
+// WithExtraBody("quality", ...) or WithRequestValidation(false).
+var libraryCall = regexp.MustCompile(`With[A-Z][a-zA-Z]*\(`)
+
+// libraryName is any other name of the library's Go API a message could
+// quote instead of the command line's words.
+var libraryName = regexp.MustCompile(`\bWith[A-Z][a-zA-Z]*\b|AzureConfig|ImageRefs?\b|MaskRef\b|ImageFileID|ImageURL\b|ImageFrom[A-Z]|` +
+	`Client\.|Models\(\)|SVGOptions|\bSVG nil|FrameDuration\b|GenerateStream|EditStream|call (Generate|Edit)\b`)
+
+// TestNoLibraryWordsInMessages checks that the messages of a broad set of
+// bad requests (a value of each kind the table refuses, retired and
+// mistyped models, GIF and SVG options, JSON and multipart edits in a
+// batch file, Azure settings, bad environment values) name flags, batch
+// fields and environment variables, never the library's calls: on stderr
+// and in the --json report. Nothing is sent.
+func TestNoLibraryWordsInMessages(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	img := writePNG(t, dir, "in.png", gradient(64, 64, 1))
+	items := filepath.Join(dir, "items.jsonl")
+	lines := []string{
+		`{"prompt": "json edit", "image_urls": ["https://example.com/a.png"], "response_format": "url", "complexity": "high", "frame_count": 4, "frame_duration_ms": 100, "svg": {"model": "gpt-5"}}`,
+		`{"prompt": "multipart moderation", "images": ["in.png"], "moderation": "low", "model": "gpt-image-1.5"}`,
+		`{"prompt": "json custom size", "image_file_ids": ["file-1"], "model": "gpt-image-2", "size": "1536x864"}`,
+		`{"prompt": "json dall-e-2", "image_file_ids": ["file-1"], "model": "dall-e-2"}`,
+		`{"prompt": "long url", "image_urls": ["https://example.com/` + strings.Repeat("a", 70000) + `.png"]}`,
+		`{"prompt": "typos", "model": "gpt-image-1.5", "quality": "hihg", "background": "glas", "moderation": "lo", "output_format": "pngg"}`,
+		`{"prompt": "svg", "model": "gpt-image-2.6-flare", "output_format": "svg", "svg": {"reasoning": {"effort": "low"}}}`,
+		`{"prompt": "typo model", "model": "gpt-image-2.5-sunbrust"}`,
+	}
+	os.WriteFile(items, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	out := filepath.Join(dir, "x.png")
+	key := map[string]string{"OPENAI_API_KEY": "test-key"}
+	azure := map[string]string{"AZURE_OPENAI_API_KEY": "test-key"}
+	gen := func(args ...string) []string {
+		return append([]string{"generate", "-o", out}, append(args, "a cat")...)
+	}
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+	}{
+		{key, gen("-m", "gpt-image-1.5", "--quality", "hihg", "--background", "glas", "--moderation", "lo", "--output-format", "pngg", "--complexity", "hgih", "--style", "wild")},
+		{key, gen("-m", "gpt-image-1.5", "--response-format", "urll", "-s", "7x7", "-n", "50")},
+		{key, gen("-m", "dall-e-3", "--quality", "xhigh")},
+		{key, gen("-m", "gpt-image-2.5-sunbrust")},
+		{key, gen("-m", "gpt-image-2.5-flare", "--output-format", "gif", "--stream")},
+		{key, gen("-m", "gpt-image-2.6-flare", "--output-format", "svg", "--stream", "-n", "2", "--output-compression", "50")},
+		{key, gen("-m", "gpt-image-2.6-flare", "--output-format", "svg", "--svg-reasoning-effort", "low")},
+		{key, gen("-m", "gpt-image-2.6-flare", "--output-format", "svg", "--svg-model", "m", "--svg-reasoning-effort", "huge")},
+		{key, gen("-m", "gpt-image-2.6-flare", "--svg-model", "m", "--frame-duration-ms", "100", "--frame-count", "3", "--partial-images", "9")},
+		{key, gen("--quality", "xhihg", "--output-format", "jpg")},
+		{key, []string{"edit", "-o", out, "-m", "gpt-image-1.5", "-i", img, "--quality", "hihg", "--input-fidelity", "hihg", "a cat"}},
+		{key, []string{"edit", "-o", out, "-m", "gpt-image-2", "-i", img, "--markup", img, "--mask", img, "a cat"}},
+		{key, []string{"edit", "-o", out, "-m", "gpt-image-1", "-i", img, "--output-format", "gif", "--partial-images", "2", "a cat"}},
+		{key, []string{"vary", "-o", out, "-i", img, "-s", "100x100", "-n", "20"}},
+		{key, []string{"batch", "--out-dir", filepath.Join(dir, "b"), items}},
+		{key, []string{"batch", "--out-dir", filepath.Join(dir, "b"), "-m", "gpt-image-1.5", "--quality", "hihg", items}},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com", "--api-version", "2025-04-01-preview")},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com", "--api-version", "a b", "-m", "d")},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com?x=1", "--api-version", "v", "-m", "d")},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com/openai/deployments/d", "--api-version", "v", "-m", "d")},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com/openai/v1", "--api-version", "v", "-m", "d")},
+		{azure, gen("--azure-endpoint", "https://x.openai.azure.com", "--azure-deployment", "a/b", "--api-version", "v")},
+		{map[string]string{"AZURE_OPENAI_API_KEY": "a\nb"}, gen("--azure-endpoint", "https://x.openai.azure.com", "--api-version", "v", "-m", "d")},
+		{map[string]string{"OPENAI_API_KEY": "a\nb"}, gen()},
+		{map[string]string{"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "https://api.openai.com"}, gen()},
+		{map[string]string{"OPENAI_API_KEY": "k", "OPENAI_ORG_ID": "a\nb"}, gen()},
+		{map[string]string{"OPENAI_API_KEY": "k", "OPENAI_PROJECT_ID": "a\nb"}, gen()},
+	} {
+		for _, json := range []bool{false, true} {
+			args := tc.args
+			if json {
+				args = append(slices.Clone(args), "--json")
+			}
+			var stdout, stderr bytes.Buffer
+			sent := &countingRT{}
+			inv := &invocation{stdout: &stdout, stderr: &stderr, env: func(k string) string { return tc.env[k] }, transport: sent, json: json}
+			code := inv.run(context.Background(), args)
+			if code != exitUsage || sent.n() != 0 || stderr.Len() == 0 {
+				t.Errorf("%v: exit %d, %d requests, stderr %q", args, code, sent.n(), stderr.String())
+			}
+			for _, s := range []string{stderr.String(), stdout.String()} {
+				if m := libraryCall.FindString(s); m != "" {
+					t.Errorf("%v: %q in %s", args, m, s)
+				} else if m := libraryName.FindString(s); m != "" {
+					t.Errorf("%v: %q in %s", args, m, s)
+				}
+			}
+		}
+	}
+}
+
+// TestInFlags checks the rewriting of the wrapper's hints.
+func TestInFlags(t *testing.T) {
+	for in, want := range map[string]string{
+		`auto, low; a value newer than this module: WithExtraBody("quality", ...) or WithRequestValidation(false)`: "auto, low; a value newer than this version: --extra quality=VALUE or --no-validate",
+		`upload Images (a multipart edit), or send it with WithExtraBody("frame_count", ...)`:                      "give the images as local files (a multipart edit), or send it with --extra frame_count=VALUE",
+		`turn it off with WithValidation(false)`:                                                                   "turn it off with --no-validate",
+		`gpt-image-2.5-flare; or WithRetiredModels(true) to send it anyway`:                                        "gpt-image-2.5-flare; or --allow-retired to send it anyway",
+	} {
+		if got := inFlags(in); got != want {
+			t.Errorf("inFlags(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

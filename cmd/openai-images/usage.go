@@ -35,8 +35,8 @@ and writes <out-dir>/<ID>.<ext> and <out-dir>/manifest.jsonl; rerunning it
 resumes, skipping the items done.
 
 Short flags: -p --prompt, -m --model, -n, -s --size, -i --image,
--o --output, -q --quiet, -f --file. Durations take seconds (90) or a unit
-(90s, 2m).
+-o --output, -q --quiet, -v --verbose, -f --file. Durations take seconds
+(90) or a unit (90s, 2m).
 
 Flags are named after the API's parameters: --quality (xhigh and max on the
 gpt-image-2.5 models), --complexity, --output-format gif with --frame-count
@@ -52,7 +52,9 @@ endpoint: requests for them are refused before sending on OpenAI's API
 (--allow-retired sends them), and sent to any other OPENAI_BASE_URL.
 
 The key is read from OPENAI_API_KEY, as the official SDKs do; OPENAI_BASE_URL,
-OPENAI_ORG_ID and OPENAI_PROJECT_ID are honoured. --emulator runs against a
+OPENAI_ORG_ID and OPENAI_PROJECT_ID are honoured. OPENAI_LOG=debug, as in the
+official SDKs, or -v (--verbose), logs each request, response, retry and model
+check on stderr, never the key. --emulator runs against a
 built-in offline emulator instead: no key, no network. Azure OpenAI: set
 AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and OPENAI_API_VERSION (or pass
 --azure-endpoint and --api-version); -m then names a deployment.
