@@ -35,6 +35,10 @@
 //	defer srv.Close()
 //	client, _ := wrapper.New(wrapper.WithBaseURL(srv.URL), wrapper.WithAPIKey("test"))
 //
+// Inside a testing/synctest bubble, where no socket can be used, a client
+// reaches an [Emulator] in memory through [Emulator.Transport]; its waits
+// (latency, batch pacing, polling) then take no real time.
+//
 // It answers like the API where a client can tell: a missing key is 401
 // with the API's message (and the key [InvalidAPIKey] is refused as a wrong
 // one), an unknown path 404 "Invalid URL (METHOD PATH)", an unknown model

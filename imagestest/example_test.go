@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image/gif"
 	"log"
+	"net/http"
 	"time"
 
 	"github.com/imagegen-go/openai-images/imagestest"
@@ -91,4 +92,26 @@ func ExampleWithAzure() {
 	// Output:
 	// POST /openai/deployments/images/images/generations?api-version=2025-04-01-preview 200
 	// 404 DeploymentNotFound
+}
+
+// Inside a testing/synctest bubble, where no socket can be used, a client
+// reaches the emulator in memory through its Transport.
+func ExampleEmulator_Transport() {
+	e, err := imagestest.New()
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := wrapper.New(wrapper.WithBaseURL("http://emulator.test/v1"), wrapper.WithAPIKey("test"),
+		wrapper.WithHTTPClient(&http.Client{Transport: e.Transport()}))
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := client.Generate(context.Background(), wrapper.GenerateParams{
+		Model: wrapper.ModelGPTImage2, Prompt: "a lighthouse", Size: wrapper.CustomSize(256, 256),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(len(res.Data), res.Size, len(e.Requests()))
+	// Output: 1 256x256 1
 }

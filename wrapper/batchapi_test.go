@@ -8,7 +8,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,30 +21,6 @@ import (
 	"github.com/imagegen-go/openai-images/imagestest"
 	"github.com/imagegen-go/openai-images/wrapper"
 )
-
-// handlerTransport serves requests in memory with an http.Handler (the
-// emulator): no sockets, so it runs in synctest bubbles, where the batch's
-// polling waits cost no real time.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.RequestURI = req.URL.RequestURI()
-	r.Host = req.URL.Host
-	r.RemoteAddr = "192.0.2.1:1234"
-	if r.Body == nil {
-		r.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	if req.Body != nil {
-		io.Copy(io.Discard, req.Body)
-		req.Body.Close()
-	}
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
-}
 
 // inMemory returns an emulator and a client talking to it in memory.
 func inMemory(t *testing.T, emuOpts []imagestest.Option, opts ...wrapper.Option) (*imagestest.Emulator, *wrapper.Client) {
@@ -61,7 +36,7 @@ func inMemory(t *testing.T, emuOpts []imagestest.Option, opts ...wrapper.Option)
 	})
 	c, err := wrapper.New(append([]wrapper.Option{
 		wrapper.WithBaseURL("http://emulator.test/v1"), wrapper.WithAPIKey("sk-emulator"),
-		wrapper.WithHTTPClient(&http.Client{Transport: handlerTransport{e}}),
+		wrapper.WithHTTPClient(&http.Client{Transport: e.Transport()}),
 	}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
@@ -364,7 +339,7 @@ not json
 			strings.NewReader(`{"input_file_id":"`+f.ID+`","endpoint":"/v1/images/generations","completion_window":"24h"}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer sk-emulator")
-		resp, err := (&http.Client{Transport: handlerTransport{e}}).Do(req)
+		resp, err := (&http.Client{Transport: e.Transport()}).Do(req)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("create: %v %v", resp.Status, err)
 		}

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -440,7 +438,7 @@ func TestBatchAPIStatusLines(t *testing.T) {
 				file := writeText(t, dir, "prompts.txt", "a lighthouse\na boat\na harbour\n")
 				polls := 0
 				var stdout, stderr bytes.Buffer
-				inv := &invocation{stdout: &stdout, stderr: &stderr, transport: countPolls(handlerTransport{e}, &polls),
+				inv := &invocation{stdout: &stdout, stderr: &stderr, transport: countPolls(e.Transport(), &polls),
 					env: func(k string) string {
 						return map[string]string{"OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": "http://emulator.test/v1"}[k]
 					}}
@@ -465,29 +463,6 @@ func TestBatchAPIStatusLines(t *testing.T) {
 			})
 		})
 	}
-}
-
-// handlerTransport serves requests with an http.Handler in memory (an
-// emulator in a synctest bubble).
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.Clone(req.Context())
-	r.RequestURI = req.URL.RequestURI()
-	r.Host = req.URL.Host
-	r.RemoteAddr = "192.0.2.1:1234"
-	if r.Body == nil {
-		r.Body = http.NoBody
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, r)
-	if req.Body != nil {
-		io.Copy(io.Discard, req.Body)
-		req.Body.Close()
-	}
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
 }
 
 // countPolls counts the GET /v1/batches/{id} requests rt carries.
