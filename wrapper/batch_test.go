@@ -837,6 +837,11 @@ func TestDownloadBatchResultsOfAnExpiredBatch(t *testing.T) {
 	if _, err := c.DownloadBatchResults(context.Background(), b, ""); err == nil {
 		t.Error("no error without a directory")
 	}
+	// A Batch made by hand, without its input file: refused, not a
+	// request for /files//content.
+	if _, err := c.DownloadBatchResults(context.Background(), &Batch{ID: "batch_1", Status: BatchCompleted, OutputFileID: "out"}, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no input_file_id") {
+		t.Errorf("no input file: %v", err)
+	}
 	// A missing file is the API's error.
 	b.OutputFileID = "gone"
 	if _, err := c.DownloadBatchResults(context.Background(), b, t.TempDir()); !errors.As(err, &apiErr) || apiErr.StatusCode != 404 {

@@ -673,6 +673,11 @@ func (c *Client) DownloadBatchResults(ctx context.Context, b *Batch, outDir stri
 	if outDir == "" {
 		return nil, fmt.Errorf("openai-images: %s: no output directory", op)
 	}
+	if b.InputFileID == "" {
+		// The input file names the items; without it the call would ask
+		// for /files//content.
+		return nil, fmt.Errorf("openai-images: %s: batch %s has no input_file_id: pass the Batch that SubmitBatch, WaitBatch or RetrieveBatch returned", op, b.ID)
+	}
 	imagesOp := "createImage"
 	if b.Endpoint == batchEdits {
 		imagesOp = "createImageEdit"
