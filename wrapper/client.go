@@ -195,10 +195,12 @@ func (c *Client) policy() policy {
 // OpenAI has retired, unless [WithRetiredModels] says otherwise.
 func IsOpenAIAPI(base string) bool {
 	u, err := url.Parse(base)
-	if err != nil {
-		return false
-	}
-	host := strings.ToLower(u.Hostname())
+	return err == nil && isOpenAIHost(u.Hostname())
+}
+
+// isOpenAIHost reports whether host is api.openai.com or a host under it.
+func isOpenAIHost(host string) bool {
+	host = strings.ToLower(host)
 	return host == "api.openai.com" || strings.HasSuffix(host, ".api.openai.com")
 }
 

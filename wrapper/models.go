@@ -497,7 +497,7 @@ func gpt25(name, snapshotOf Model) ModelInfo {
 	// dimensions after orientation and contain transparent pixels. Supports
 	// GPT Image 2.5. Cannot be combined with mask." Multipart only: the
 	// JSON edit body has no file parts.
-	m.Markup = ImageRule{MaxCount: 1, Formats: []string{"png"}, Alpha: true, SameSizeAsImage: true}
+	m.Markup = markupRule
 	m.InputFidelities = bothFidelities
 	// npm images.ts background: "`gpt-image-2.5-sunburst` and
 	// `gpt-image-2.5-flare`, including their `2026-09-08` snapshots,

@@ -142,7 +142,7 @@ func checkBaseURL(u *url.URL) error {
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	n := len(segs)
 	switch {
-	case IsOpenAIAPI(u.String()) && strings.Trim(u.Path, "/") == "":
+	case isOpenAIHost(host) && strings.Trim(u.Path, "/") == "":
 		// Every operation path is under /v1: /images/generations alone
 		// is 404 "Invalid URL".
 		return errors.New("OpenAI's API is at https://" + host + "/v1 (the path /v1 is missing)")

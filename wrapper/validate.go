@@ -406,8 +406,9 @@ func (c *checker) notInJSONEdit(p *EditParams) {
 	}
 }
 
-// markupRule is what a markup image must be for any model, the one a model
-// the table does not know is held to. npm images.ts markup: "A transparent
+// markupRule is what a markup image must be: the rule of the models that
+// take markup (the 2.5 family in models.go), and the one a model the table
+// does not know is held to. npm images.ts markup: "A transparent
 // PNG overlaid on the first image ... Must match that image's dimensions
 // after orientation and contain transparent pixels."
 var markupRule = ImageRule{MaxCount: 1, Formats: []string{"png"}, Alpha: true, SameSizeAsImage: true}
