@@ -179,23 +179,23 @@ func TestClaim(t *testing.T) {
 	if !claim(f, f.Name()) {
 		t.Fatal("a writer cannot claim its own locked file")
 	}
-	// Removed (by a cleaner) before the lock: not the file at the name.
-	g, err := os.OpenFile(filepath.Join(dir, ".b.png.tmp-00000000000000aa"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
+	// taken creates a temporary file, unlocked, and removes it from its
+	// name, as a cleaner would before its writer locks it.
+	taken := func(name string) *os.File {
+		f, err := os.OpenFile(filepath.Join(dir, name), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { f.Close() })
+		os.Remove(f.Name())
+		return f
 	}
-	defer g.Close()
-	os.Remove(g.Name())
-	if claim(g, g.Name()) {
+	// Removed before the lock: not the file at the name.
+	if g := taken(".b.png.tmp-00000000000000aa"); claim(g, g.Name()) {
 		t.Error("claimed a file that is no longer at its name")
 	}
 	// Replaced at the name by another file.
-	h, err := os.OpenFile(filepath.Join(dir, ".c.png.tmp-00000000000000bb"), os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer h.Close()
-	os.Remove(h.Name())
+	h := taken(".c.png.tmp-00000000000000bb")
 	os.WriteFile(h.Name(), []byte("other"), 0o644)
 	if claim(h, h.Name()) {
 		t.Error("claimed a name that leads to another file")
